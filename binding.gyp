@@ -1,0 +1,29 @@
+# The native parts of cordon, one target each:
+#   cordon                 the N-API addon (execve, Landlock probe, peer credentials, macOS cache dir)
+# Every target builds with -Wall -Wextra and no warnings.
+{
+  "target_defaults": {
+    "cflags": ["-Wall", "-Wextra", "-Werror"],
+    "cflags_cc": ["-Wall", "-Wextra", "-Werror"],
+    "xcode_settings": {
+      "WARNING_CFLAGS": ["-Wall", "-Wextra", "-Werror"]
+    }
+  },
+  "targets": [
+    {
+      "target_name": "cordon",
+      "sources": [
+        "native/addon/addon.cc",
+        "native/addon/errno_error.cc",
+        "native/addon/execve.cc",
+        "native/addon/landlock_abi.cc",
+        "native/addon/peer_credentials.cc",
+        "native/addon/darwin_user_cache_dir.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}

@@ -1,0 +1,40 @@
+/** `cordon policy show`: what a policy means here, normalised, with the roots it computes to. */
+import { resolve } from "node:path";
+import { parseCommandLine } from "./args.js";
+import type { Command } from "./command.js";
+import { loadPolicyOption } from "./policy-option.js";
+import {
+  hasFullDiskReadAccess,
+  hasFullDiskWriteAccess,
+  hasFullNetworkAccess,
+  readableRoots,
+  toCodexJson,
+  writableRoots,
+} from "../policy/index.js";
+
+const usage = "cordon policy show [--policy FILE] [--cwd DIR]";
+
+export const policyShow: Command = {
+  summary: "print the normalised policy and the roots it grants",
+  usage,
+  async run(args, io) {
+    const { values } = parseCommandLine<{ policy?: string; cwd?: string }>(
+      args,
+      { policy: { type: "string" }, cwd: { type: "string" } },
+      usage,
+    );
+    const policy = await loadPolicyOption(values.policy, io.stdin);
+    const cwd = resolve(io.cwd, values.cwd ?? ".");
+    const shown = {
+      policy: toCodexJson(policy),
+      cwd,
+      fullDiskRead: hasFullDiskReadAccess(policy),
+      fullDiskWrite: hasFullDiskWriteAccess(policy),
+      fullNetwork: hasFullNetworkAccess(policy),
+      writableRoots: writableRoots(policy, { cwd, env: io.env }),
+      readableRoots: readableRoots(policy, { cwd, env: io.env }),
+    };
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    return 0;
+  },
+};

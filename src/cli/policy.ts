@@ -1,0 +1,27 @@
+/** `cordon policy <show|check|test>`: look at sandbox policies and exec-policy rules. */
+import { UsageError } from "../errors.js";
+import type { Command } from "./command.js";
+import { policyShow } from "./policy-show.js";
+
+const subcommands: Record<string, Command> = {
+  show: policyShow,
+};
+
+const usage = Object.values(subcommands)
+  .map((c) => c.usage)
+  .join("\n       ");
+
+export const policy: Command = {
+  summary: "inspect sandbox policies and test exec-policy rules",
+  usage,
+  async run(args, io) {
+    const [name, ...rest] = args;
+    const sub = name === undefined ? undefined : subcommands[name];
+    if (!sub) throw new UsageError(`unknown policy subcommand ${JSON.stringify(name ?? "")}\nusage: ${usage}`);
+    if (rest.includes("--help") && !rest.slice(0, rest.indexOf("--help")).includes("--")) {
+      io.stdout.write(`usage: ${sub.usage}\n`);
+      return 0;
+    }
+    return sub.run(rest, io);
+  },
+};

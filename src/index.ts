@@ -1,0 +1,11 @@
+/** cordon: confine agent shell commands in an OS sandbox and approve them one execve at a time. */
+export * from "./errors.js";
+export * from "./policy/index.js";
+export {
+  execve,
+  landlockAbi,
+  peerCredentials,
+  darwinUserCacheDir,
+  type PeerCredentials,
+  type LandlockProbe,
+} from "./native/index.js";

@@ -1,0 +1,103 @@
+/**
+ * The one place that knows where the native parts live and how to load them.
+ * Everything native is built by `npm install` (node-gyp, see binding.gyp).
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getSystemErrorName } from "node:util";
+import { NativeError } from "../errors.js";
+
+/** The package root: this file sits two levels below it, as `src/native` or `dist/native`. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const buildDir = join(packageRoot, "build", "Release");
+
+/** Absolute path of a file node-gyp builds (an executable or a shared object). */
+export function nativeArtifactPath(name: string): string {
+  return join(buildDir, name);
+}
+
+/** Like {@link nativeArtifactPath}, but fails with a clear message if the build is missing. */
+export function requireNativeArtifact(name: string): string {
+  const path = nativeArtifactPath(name);
+  if (!existsSync(path)) {
+    throw new NativeError(
+      `the native build is missing ${name} (expected at ${path}); run \`npm install\` (or \`npx node-gyp rebuild\`) in the cordon package`,
+    );
+  }
+  return path;
+}
+
+export interface PeerCredentials {
+  uid: number;
+  gid: number;
+  /** null where the OS cannot tell (it can on Linux and macOS). */
+  pid: number | null;
+}
+
+export interface LandlockProbe {
+  /** The kernel's Landlock ABI version, 0 when Landlock is unavailable. */
+  abi: number;
+  /** Why `abi` is 0; null otherwise. */
+  reason: string | null;
+}
+
+interface Addon {
+  execve(file: string, argv: string[], env: string[]): never;
+  landlockAbi(): LandlockProbe;
+  peerCredentials(fd: number): PeerCredentials;
+  darwinUserCacheDir(): string | null;
+}
+
+let addon: Addon | undefined;
+
+function loadAddon(): Addon {
+  if (addon) return addon;
+  const path = requireNativeArtifact("cordon.node");
+  addon = createRequire(import.meta.url)(path) as Addon;
+  return addon;
+}
+
+/** Re-throws an addon failure as a NativeError carrying the errno name. */
+function callNative<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    const errno = (error as { errno?: unknown }).errno;
+    if (typeof errno === "number") {
+      const errnoName = getSystemErrorName(-errno);
+      throw new NativeError(`${(error as Error).message} (${errnoName})`, { cause: error, errnoName });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Replaces this process with `file` (argv[0] is `argv[0]`, not `file`).
+ * Returns only by throwing (NativeError with errnoName, e.g. ENOENT, EACCES).
+ */
+export function execve(file: string, argv: readonly string[], env: NodeJS.ProcessEnv | readonly string[]): never {
+  const envList = Array.isArray(env)
+    ? [...(env as readonly string[])]
+    : Object.entries(env as NodeJS.ProcessEnv)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .map(([key, value]) => `${key}=${value}`);
+  return callNative(() => loadAddon().execve(file, [...argv], envList));
+}
+
+/** The kernel's Landlock ABI (0 and a reason when there is none). */
+export function landlockAbi(): LandlockProbe {
+  return callNative(() => loadAddon().landlockAbi());
+}
+
+/** uid, gid and pid of the process on the other end of a connected Unix socket. */
+export function peerCredentials(fd: number): PeerCredentials {
+  return callNative(() => loadAddon().peerCredentials(fd));
+}
+
+/** confstr(_CS_DARWIN_USER_CACHE_DIR) on macOS; null on every other OS. */
+export function darwinUserCacheDir(): string | null {
+  return callNative(() => loadAddon().darwinUserCacheDir());
+}

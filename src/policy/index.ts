@@ -1,0 +1,13 @@
+/** The sandbox policy model (SPEC §2): parsing, wire form, and the roots a policy grants. */
+export {
+  parseSandboxPolicy,
+  parseSandboxPolicyJson,
+  toCodexJson,
+  READ_ONLY_POLICY,
+  type SandboxPolicy,
+  type ReadOnlyAccess,
+  type WorkspaceWritePolicy,
+} from "./schema.js";
+export { writableRoots, readableRoots, DEFAULT_PROTECTED_NAMES, type WritableRoot, type RootOptions } from "./roots.js";
+export { hasFullDiskReadAccess, hasFullDiskWriteAccess, hasFullNetworkAccess, readOnlyAccessOf } from "./access.js";
+export { canonicalPath, nodePathInspector, type PathInspector } from "./paths.js";
