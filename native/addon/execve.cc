@@ -6,6 +6,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
 #include <string>
 #include <vector>
 
@@ -102,7 +106,13 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   ResetSignals();
+#ifdef __linux__
+  // The raw system call: with the exec interposer preloaded, libc's execve
+  // would route this (already approved) exec through the wrapper again.
+  syscall(SYS_execve, file.c_str(), argv_ptrs.data(), envp_ptrs.data());
+#else
   execve(file.c_str(), argv_ptrs.data(), envp_ptrs.data());
+#endif
   int err = errno;
   ThrowErrno(env, "execve", err);
   return env.Undefined();
