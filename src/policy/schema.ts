@@ -113,7 +113,7 @@ export function parseSandboxPolicy(input: unknown): SandboxPolicy {
   const wire = usesWireKeys(input);
   const problems = result.error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+      const keys = issue.keys.map((k) => `"${wire ? (modelToWire[k] ?? k) : k}"`).join(", ");
       return `${formatPath(issue.path, wire)}: unknown field ${keys}`;
     }
     return `${formatPath(issue.path, wire)}: ${issue.message}`;
