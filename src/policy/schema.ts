@@ -57,31 +57,35 @@ export type SandboxPolicy = z.infer<typeof policySchema>;
 export type WorkspaceWritePolicy = Extract<SandboxPolicy, { type: "workspace-write" }>;
 
 /** snake_case wire names and their camelCase model names. */
-const wireToModel: Record<string, string> = {
-  network_access: "networkAccess",
-  writable_roots: "writableRoots",
-  exclude_tmpdir_env_var: "excludeTmpdirEnvVar",
-  exclude_slash_tmp: "excludeSlashTmp",
-  read_only_access: "readOnlyAccess",
-  include_platform_defaults: "includePlatformDefaults",
-  readable_roots: "readableRoots",
-};
-const modelToWire = Object.fromEntries(Object.entries(wireToModel).map(([w, m]) => [m, w]));
+const wireToModel = new Map<string, string>([
+  ["network_access", "networkAccess"],
+  ["writable_roots", "writableRoots"],
+  ["exclude_tmpdir_env_var", "excludeTmpdirEnvVar"],
+  ["exclude_slash_tmp", "excludeSlashTmp"],
+  ["read_only_access", "readOnlyAccess"],
+  ["include_platform_defaults", "includePlatformDefaults"],
+  ["readable_roots", "readableRoots"],
+]);
+const modelToWire = new Map([...wireToModel].map(([wire, model]) => [model, wire]));
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Renames wire keys to model keys (recursively); a key given in both spellings is an error. */
+/**
+ * Renames wire keys to model keys (recursively); a key given in both
+ * spellings is an error. Keys are defined as own properties, so a
+ * `__proto__` key stays an (unknown, rejected) field and never a prototype.
+ */
 function toModelKeys(value: unknown, path: string): unknown {
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    const modelKey = wireToModel[key] ?? key;
-    if (modelKey in out) {
-      throw new PolicyError(`invalid sandbox policy: ${path}${key}: given twice (as "${modelToWire[modelKey]}" and "${modelKey}")`);
+    const modelKey = wireToModel.get(key) ?? key;
+    if (Object.hasOwn(out, modelKey)) {
+      throw new PolicyError(`invalid sandbox policy: ${path}${key}: given twice (as "${modelToWire.get(modelKey)}" and "${modelKey}")`);
     }
-    out[modelKey] = toModelKeys(inner, `${path}${key}.`);
+    Object.defineProperty(out, modelKey, { value: toModelKeys(inner, `${path}${key}.`), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -90,14 +94,14 @@ function formatPath(path: readonly PropertyKey[], wire: boolean): string {
   let text = "policy";
   for (const part of path) {
     if (typeof part === "number") text += `[${part}]`;
-    else text += `.${wire ? (modelToWire[String(part)] ?? String(part)) : String(part)}`;
+    else text += `.${wire ? (modelToWire.get(String(part)) ?? String(part)) : String(part)}`;
   }
   return text;
 }
 
 function usesWireKeys(value: unknown): boolean {
   if (!isPlainObject(value)) return false;
-  return Object.entries(value).some(([key, inner]) => key in wireToModel || usesWireKeys(inner));
+  return Object.entries(value).some(([key, inner]) => wireToModel.has(key) || usesWireKeys(inner));
 }
 
 /**
@@ -113,7 +117,7 @@ export function parseSandboxPolicy(input: unknown): SandboxPolicy {
   const wire = usesWireKeys(input);
   const problems = result.error.issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      const keys = issue.keys.map((k) => `"${wire ? (modelToWire[k] ?? k) : k}"`).join(", ");
+      const keys = issue.keys.map((k) => `"${wire ? (modelToWire.get(k) ?? k) : k}"`).join(", ");
       return `${formatPath(issue.path, wire)}: unknown field ${keys}`;
     }
     return `${formatPath(issue.path, wire)}: ${issue.message}`;
