@@ -24,6 +24,30 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"]
+    },
+    {
+      "target_name": "cordon_intercept",
+      "type": "none",
+      "conditions": [
+        ["OS=='linux'", {
+          "type": "shared_library",
+          "product_prefix": "lib",
+          "product_dir": "<(PRODUCT_DIR)",
+          "cflags": ["-fvisibility=hidden"],
+          "libraries": ["-ldl"],
+          "sources": [
+            "native/intercept/intercept.c",
+            "native/intercept/route.c",
+            "native/intercept/rewrite.c",
+            "native/intercept/resolve.c",
+            "native/intercept/fd-path.c",
+            "native/intercept/format.c",
+            "native/intercept/wrapper.c",
+            "native/intercept/real.c",
+            "native/intercept/spawn.c"
+          ]
+        }]
+      ]
     }
   ]
 }
