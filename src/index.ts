@@ -1,6 +1,8 @@
 /** cordon: confine agent shell commands in an OS sandbox and approve them one execve at a time. */
 export * from "./errors.js";
 export * from "./policy/index.js";
+export * from "./rules/index.js";
+export * from "./approval/index.js";
 export * from "./seatbelt/index.js";
 export {
   execve,

@@ -1,10 +1,14 @@
 /** `cordon policy <show|check|test>`: look at sandbox policies and exec-policy rules. */
 import { UsageError } from "../errors.js";
 import type { Command } from "./command.js";
+import { policyCheck } from "./policy-check.js";
 import { policyShow } from "./policy-show.js";
+import { policyTest } from "./policy-test.js";
 
 const subcommands: Record<string, Command> = {
   show: policyShow,
+  check: policyCheck,
+  test: policyTest,
 };
 
 const usage = Object.values(subcommands)

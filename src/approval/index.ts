@@ -1,0 +1,23 @@
+/** The approval flow (SPEC §7): rule evaluations and heuristics become run, deny, or a question for a person. */
+export {
+  type ApprovalPolicy,
+  APPROVAL_POLICIES,
+  type ExecOutcome,
+  type OutcomeSource,
+  outcomeOf,
+  FORBIDDEN_REASON,
+  NEEDS_APPROVAL_UNDER_NEVER_REASON,
+  DANGEROUS_REASON,
+  NOT_KNOWN_SAFE_REASON,
+} from "./outcome.js";
+export {
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  type ExecToDecide,
+  type ExecDecision,
+  type ApprovalDeciderOptions,
+  createApprovalDecider,
+  USER_DENIED_REASON,
+  USER_CANCELLED_REASON,
+  NO_APPROVER_REASON,
+} from "./decider.js";

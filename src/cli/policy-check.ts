@@ -1,0 +1,35 @@
+/** `cordon policy check`: evaluate one command against rules files and print the evaluation JSON (SPEC §6). */
+import { UsageError } from "../errors.js";
+import { evaluate, loadPolicy } from "../rules/index.js";
+import { parseCommandLine } from "./args.js";
+import type { Command } from "./command.js";
+
+const usage = "cordon policy check --rules FILE... [--resolve-host-executables] [--pretty] -- CMD...";
+
+interface CheckOptions {
+  rules?: string[];
+  "resolve-host-executables"?: boolean;
+  pretty?: boolean;
+}
+
+export const policyCheck: Command = {
+  summary: "print how rules files decide a command (exit 0 whatever the decision)",
+  usage,
+  async run(args, io) {
+    // Words between the options and `--` are more rules files (`--rules a.rules b.rules -- CMD`).
+    const dashDash = args.indexOf("--");
+    const { values, rest: moreRules } = parseCommandLine<CheckOptions>(
+      dashDash === -1 ? args : args.slice(0, dashDash),
+      { rules: { type: "string", multiple: true }, "resolve-host-executables": { type: "boolean" }, pretty: { type: "boolean" } },
+      usage,
+    );
+    const files = dashDash === -1 ? (values.rules ?? []) : [...(values.rules ?? []), ...moreRules];
+    const command = dashDash === -1 ? moreRules : args.slice(dashDash + 1);
+    if (files.length === 0) throw new UsageError(`--rules FILE is required\nusage: ${usage}`);
+    if (command.length === 0) throw new UsageError(`no command to check\nusage: ${usage}`);
+    const policy = await loadPolicy(files);
+    const evaluation = evaluate(policy, command, { resolveHostExecutables: values["resolve-host-executables"] === true });
+    io.stdout.write(`${JSON.stringify(evaluation, null, values.pretty ? 2 : undefined)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,20 @@
+/** `cordon policy test`: run every rules file's examples; exit 1 when any file fails to load. */
+import { UsageError } from "../errors.js";
+import { formatRulesTestReport, testRulesFiles } from "../rules/index.js";
+import { parseCommandLine } from "./args.js";
+import type { Command } from "./command.js";
+
+const usage = "cordon policy test --rules FILE...";
+
+export const policyTest: Command = {
+  summary: "check the match / not_match examples of rules files",
+  usage,
+  async run(args, io) {
+    const { values, rest } = parseCommandLine<{ rules?: string[] }>(args, { rules: { type: "string", multiple: true } }, usage);
+    const files = [...(values.rules ?? []), ...rest];
+    if (files.length === 0) throw new UsageError(`--rules FILE is required\nusage: ${usage}`);
+    const reports = await testRulesFiles(files);
+    io.stdout.write(formatRulesTestReport(reports));
+    return reports.every((report) => report.error === null) ? 0 : 1;
+  },
+};

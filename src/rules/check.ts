@@ -1,0 +1,186 @@
+/**
+ * What a rule means, checked the same way for the text form and the JSON
+ * form: patterns, decisions, justifications, host paths and examples. The
+ * messages follow Codex's execpolicy (`invalid decision: ...`, `invalid
+ * pattern element: ...`, ...) and start with where the problem is.
+ */
+import { posix } from "node:path";
+import { RulesError } from "../errors.js";
+import { isDecision, type Decision } from "./decision.js";
+import type { RuleExample } from "./document.js";
+import type { PatternToken, PrefixRule } from "./policy.js";
+import { splitShellWords } from "./shell-words.js";
+
+/** Says where a definition (or one of its fields) came from: `file:line:col` or `file: prefixRules[2].pattern`. */
+export type Locate = (field?: string) => string;
+
+/** An example as written, and the command it stands for. */
+export interface CheckedExample {
+  written: RuleExample;
+  tokens: string[];
+}
+
+/** A prefix_rule whose fields are all valid; `rules` has one rule per first-token alternative. */
+export interface CheckedPrefixRule {
+  pattern: PatternToken[];
+  decision: Decision;
+  justification?: string;
+  rules: PrefixRule[];
+  match: CheckedExample[];
+  notMatch: CheckedExample[];
+  locate: Locate;
+}
+
+export interface CheckedHostExecutable {
+  name: string;
+  paths: string[];
+}
+
+function fail(locate: Locate, field: string | undefined, message: string): never {
+  throw new RulesError(`${locate(field)}: ${message}`);
+}
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "list";
+  if (value === null) return "null";
+  return typeof value;
+}
+
+function checkToken(token: string, locate: Locate, field: string, what: string): string {
+  if (token.includes("\0")) fail(locate, field, `${what} cannot contain NUL bytes`);
+  return token;
+}
+
+function checkPattern(value: unknown, locate: Locate): PatternToken[] {
+  if (!Array.isArray(value)) {
+    fail(locate, "pattern", `invalid pattern element: pattern must be a list (got ${typeName(value)})`);
+  }
+  if (value.length === 0) fail(locate, "pattern", "invalid pattern element: pattern cannot be empty");
+  return value.map((element: unknown): PatternToken => {
+    if (typeof element === "string") return [checkToken(element, locate, "pattern", "pattern tokens")];
+    if (!Array.isArray(element)) {
+      fail(
+        locate,
+        "pattern",
+        `invalid pattern element: pattern element must be a string or list of strings (got ${typeName(element)})`,
+      );
+    }
+    if (element.length === 0) fail(locate, "pattern", "invalid pattern element: pattern alternatives cannot be empty");
+    return element.map((alternative: unknown) => {
+      if (typeof alternative !== "string") {
+        fail(
+          locate,
+          "pattern",
+          `invalid pattern element: pattern alternative must be a string (got ${typeName(alternative)})`,
+        );
+      }
+      return checkToken(alternative, locate, "pattern", "pattern tokens");
+    });
+  });
+}
+
+function checkDecision(value: unknown, locate: Locate): Decision {
+  if (value === undefined) return "allow";
+  if (typeof value !== "string") fail(locate, "decision", `invalid decision: expected a string (got ${typeName(value)})`);
+  if (!isDecision(value)) {
+    fail(locate, "decision", `invalid decision: ${JSON.stringify(value)} (expected "allow", "prompt" or "forbidden")`);
+  }
+  return value;
+}
+
+function checkJustification(value: unknown, locate: Locate): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") {
+    fail(locate, "justification", `invalid rule: justification must be a string (got ${typeName(value)})`);
+  }
+  if (value.trim() === "") fail(locate, "justification", "invalid rule: justification cannot be empty");
+  return value;
+}
+
+function checkExamples(value: unknown, locate: Locate, field: string): CheckedExample[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(locate, field, `invalid example: examples must be a list (got ${typeName(value)})`);
+  return value.map((example: unknown): CheckedExample => {
+    if (typeof example === "string") {
+      const tokens = splitShellWords(example);
+      if (tokens === null) {
+        fail(locate, field, `invalid example: example string has invalid shell syntax: ${JSON.stringify(example)}`);
+      }
+      if (tokens.length === 0) fail(locate, field, "invalid example: example cannot be an empty string");
+      return { written: example, tokens };
+    }
+    if (!Array.isArray(example)) {
+      fail(locate, field, `invalid example: example must be a string or list of strings (got ${typeName(example)})`);
+    }
+    if (example.length === 0) fail(locate, field, "invalid example: example cannot be an empty list");
+    const tokens = example.map((token: unknown) => {
+      if (typeof token !== "string") {
+        fail(locate, field, `invalid example: example tokens must be strings (got ${typeName(token)})`);
+      }
+      return token;
+    });
+    return { written: tokens, tokens };
+  });
+}
+
+/**
+ * Checks a prefix_rule's fields (`notMatch` is the text form's `not_match`).
+ * The caller has rejected unknown field names.
+ */
+export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate): CheckedPrefixRule {
+  if (!("pattern" in fields)) fail(locate, undefined, "invalid rule: prefix_rule needs a pattern");
+  const pattern = checkPattern(fields.pattern, locate);
+  const decision = checkDecision(fields.decision, locate);
+  const justification = checkJustification(fields.justification, locate);
+  const [first, ...rest] = pattern;
+  const rules = first!.map((program): PrefixRule => {
+    const rule: { program: string; rest: PatternToken[]; decision: Decision; justification?: string } = {
+      program,
+      rest,
+      decision,
+    };
+    if (justification !== undefined) rule.justification = justification;
+    return rule;
+  });
+  const checked: CheckedPrefixRule = {
+    pattern,
+    decision,
+    rules,
+    match: checkExamples(fields.match, locate, "match"),
+    notMatch: checkExamples(fields.notMatch, locate, "notMatch"),
+    locate,
+  };
+  if (justification !== undefined) checked.justification = justification;
+  return checked;
+}
+
+/**
+ * Checks a host_executable: a bare name, and absolute paths whose basename
+ * is that name (normalised, de-duplicated). The caller has rejected unknown
+ * field names.
+ */
+export function checkHostExecutable(fields: Record<string, unknown>, locate: Locate): CheckedHostExecutable {
+  const { name, paths } = fields;
+  if (name === undefined) fail(locate, undefined, "invalid rule: host_executable needs a name");
+  if (paths === undefined) fail(locate, undefined, "invalid rule: host_executable needs paths");
+  if (typeof name !== "string") fail(locate, "name", `invalid rule: host_executable name must be a string (got ${typeName(name)})`);
+  if (name === "") fail(locate, "name", "invalid rule: host_executable name cannot be empty");
+  if (name.includes("/") || name === "." || name === ".." || name.includes("\0")) {
+    fail(locate, "name", `invalid rule: host_executable name must be a bare executable name (got ${name})`);
+  }
+  if (!Array.isArray(paths)) fail(locate, "paths", `invalid rule: host_executable paths must be a list (got ${typeName(paths)})`);
+  const checked: string[] = [];
+  for (const raw of paths as unknown[]) {
+    if (typeof raw !== "string") {
+      fail(locate, "paths", `invalid rule: host_executable paths must be strings (got ${typeName(raw)})`);
+    }
+    if (raw.includes("\0")) fail(locate, "paths", "invalid rule: host_executable paths cannot contain NUL bytes");
+    if (!raw.startsWith("/")) fail(locate, "paths", `invalid rule: host_executable paths must be absolute (got ${raw})`);
+    const path = posix.normalize(raw);
+    if (posix.basename(path) !== name) {
+      fail(locate, "paths", `invalid rule: host_executable path \`${raw}\` must have basename \`${name}\``);
+    }
+    if (!checked.includes(path)) checked.push(path);
+  }
+  return { name, paths: checked };
+}

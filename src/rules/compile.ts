@@ -1,0 +1,55 @@
+/**
+ * Turns checked definitions into a policy layered on a base policy, after
+ * running every rule's examples: a `match` example must match the rule, a
+ * `not_match` example must not. Examples see the host executables of the
+ * base and of the new definitions, and may use the basename fallback.
+ */
+import { RulesError } from "../errors.js";
+import type { CheckedHostExecutable, CheckedPrefixRule } from "./check.js";
+import { createPolicy, matchCommand, mergePolicies, type ExecPolicy } from "./policy.js";
+import { formatPrefixRule, formatValue } from "./print.js";
+
+/** A rule as it reads in messages: its pattern and decision. */
+function describeRule(rule: CheckedPrefixRule): string {
+  const pattern = rule.pattern.map((token) => (token.length === 1 ? token[0]! : [...token]));
+  return formatPrefixRule({ pattern, decision: rule.decision });
+}
+
+function checkRuleExamples(rule: CheckedPrefixRule, hostExecutables: ReadonlyMap<string, readonly string[]>): void {
+  const policy = createPolicy(rule.rules, hostExecutables, { ruleCount: 1, exampleCount: 0 });
+  const matches = (tokens: string[]): boolean => matchCommand(policy, tokens, { resolveHostExecutables: true }).length > 0;
+  for (const example of rule.notMatch) {
+    if (matches(example.tokens)) {
+      throw new RulesError(
+        `${rule.locate("notMatch")}: not_match example ${formatValue(example.written)} matches ${describeRule(rule)}`,
+      );
+    }
+  }
+  for (const example of rule.match) {
+    if (!matches(example.tokens)) {
+      throw new RulesError(
+        `${rule.locate("match")}: match example ${formatValue(example.written)} does not match ${describeRule(rule)}`,
+      );
+    }
+  }
+}
+
+/** The base policy with the definitions added after it; throws the first failing example. */
+export function compileDefinitions(
+  rules: readonly CheckedPrefixRule[],
+  hosts: readonly CheckedHostExecutable[],
+  base: ExecPolicy,
+): ExecPolicy {
+  const ownHosts = new Map(hosts.map((host) => [host.name, host.paths] as const));
+  const visibleHosts = new Map([...base.hostExecutables, ...ownHosts]);
+  for (const rule of rules) checkRuleExamples(rule, visibleHosts);
+  const overlay = createPolicy(
+    rules.flatMap((rule) => rule.rules),
+    ownHosts,
+    {
+      ruleCount: rules.length,
+      exampleCount: rules.reduce((sum, rule) => sum + rule.match.length + rule.notMatch.length, 0),
+    },
+  );
+  return mergePolicies(base, overlay);
+}

@@ -1,0 +1,55 @@
+/**
+ * The JSON form of a rules file, for hosts that build policies in code. It
+ * says what the text form says, field for field (`not_match` is `notMatch`):
+ *
+ *     {"prefixRules": [{"pattern": ["git", ["push", "fetch"]], "decision": "prompt",
+ *                       "match": ["git push origin"], "notMatch": [["git", "status"]]}],
+ *      "hostExecutables": [{"name": "git", "paths": ["/usr/bin/git"]}]}
+ *
+ * The zod schema checks the shape; the checks on meaning (empty patterns,
+ * relative host paths, failing examples) are shared with the text form.
+ */
+import { z } from "zod";
+
+const stringList = z.array(z.string({ error: "must be a string" }), { error: "must be a list of strings" });
+
+/** One pattern token: an exact string, or a list of alternatives. */
+const patternTokenSchema = z.union([z.string(), stringList], { error: "must be a string or a list of strings" });
+
+/** An example command: a string (split like a shell would) or a list of tokens. */
+const exampleSchema = z.union([z.string(), stringList], { error: "must be a string or a list of strings" });
+
+const prefixRuleSchema = z
+  .strictObject({
+    pattern: z.array(patternTokenSchema, { error: "must be a list" }),
+    decision: z.enum(["allow", "prompt", "forbidden"], { error: 'must be "allow", "prompt" or "forbidden"' }).optional(),
+    justification: z.string({ error: "must be a string" }).optional(),
+    match: z.array(exampleSchema, { error: "must be a list of examples" }).optional(),
+    notMatch: z.array(exampleSchema, { error: "must be a list of examples" }).optional(),
+  })
+  .describe("prefix_rule: commands that start with `pattern` get `decision` (default allow).");
+
+const hostExecutableSchema = z
+  .strictObject({
+    name: z.string({ error: "must be a string" }),
+    paths: stringList,
+  })
+  .describe("host_executable: the absolute paths allowed to use the rules written for the bare `name`.");
+
+export const rulesDocumentSchema = z
+  .strictObject({
+    prefixRules: z.array(prefixRuleSchema, { error: "must be a list" }).optional(),
+    hostExecutables: z.array(hostExecutableSchema, { error: "must be a list" }).optional(),
+  })
+  .describe("A cordon exec-policy rules file in JSON form.");
+
+export type PrefixRuleDefinition = z.infer<typeof prefixRuleSchema>;
+export type HostExecutableDefinition = z.infer<typeof hostExecutableSchema>;
+export type RulesDocument = z.infer<typeof rulesDocumentSchema>;
+/** An example command as written: a string to shell-split, or its tokens. */
+export type RuleExample = string | string[];
+
+/** The JSON Schema of the JSON form (draft 2020-12), for editors and validators. */
+export function rulesJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(rulesDocumentSchema) as Record<string, unknown>;
+}

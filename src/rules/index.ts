@@ -1,0 +1,37 @@
+/**
+ * Exec-policy rules (SPEC §6): the Codex execpolicy language, its JSON form,
+ * evaluation, the examples that test the rules, and the heuristics for
+ * commands no rule names.
+ */
+export { type Decision, isDecision, stricterDecision } from "./decision.js";
+export {
+  type ExecPolicy,
+  type PrefixRule,
+  type PatternToken,
+  type RuleMatch,
+  type Evaluation,
+  type EvaluateOptions,
+  EMPTY_EXEC_POLICY,
+  evaluate,
+  mergePolicies,
+  policyRules,
+} from "./policy.js";
+export { parseRules } from "./text-form.js";
+export { policyFromJson } from "./json-form.js";
+export { loadPolicy } from "./load.js";
+export {
+  rulesJsonSchema,
+  rulesDocumentSchema,
+  type RulesDocument,
+  type PrefixRuleDefinition,
+  type HostExecutableDefinition,
+  type RuleExample,
+} from "./document.js";
+export { printRules, formatPrefixRule, formatHostExecutable } from "./print.js";
+export { expectPolicy, type PolicyExpectation } from "./expect.js";
+export { testRulesFiles, formatRulesTestReport, type RulesFileReport } from "./policy-test.js";
+export { appendAllowPrefixRule, type AppendRuleOptions } from "./amend.js";
+export { splitShellWords } from "./shell-words.js";
+export { initShellParser, splitShellScript, splitShellCommand } from "./shell-split.js";
+export { isKnownSafeCommand } from "./safe-commands.js";
+export { isDangerousCommand } from "./dangerous-commands.js";

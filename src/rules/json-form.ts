@@ -1,0 +1,33 @@
+/** The JSON form to policy: the zod schema for the shape, then the checks shared with the text form. */
+import { RulesError } from "../errors.js";
+import { checkHostExecutable, checkPrefixRule } from "./check.js";
+import { compileDefinitions } from "./compile.js";
+import { rulesDocumentSchema } from "./document.js";
+import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+/** Checks a JSON-form document and adds its rules after `base`'s; errors name `source` and the field. */
+export function compileRulesJson(input: unknown, source: string, base: ExecPolicy): ExecPolicy {
+  const parsed = rulesDocumentSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? `${source}: ${issuePath(issue.path)}` : source;
+    throw new RulesError(`${where}: ${issue.message}`, { cause: parsed.error });
+  }
+  const document = parsed.data;
+  const rules = (document.prefixRules ?? []).map((rule, index) =>
+    checkPrefixRule(rule, (field) => `${source}: prefixRules[${index}]${field === undefined ? "" : `.${field}`}`),
+  );
+  const hosts = (document.hostExecutables ?? []).map((host, index) =>
+    checkHostExecutable(host, (field) => `${source}: hostExecutables[${index}]${field === undefined ? "" : `.${field}`}`),
+  );
+  return compileDefinitions(rules, hosts, base);
+}
+
+/** Builds a policy from the JSON form (an object already parsed from JSON, or built in code). */
+export function policyFromJson(input: unknown, source = "<rules json>"): ExecPolicy {
+  return compileRulesJson(input, source, EMPTY_EXEC_POLICY);
+}

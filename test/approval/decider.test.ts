@@ -1,0 +1,187 @@
+import {
+  createApprovalDecider,
+  NO_APPROVER_REASON,
+  USER_CANCELLED_REASON,
+  USER_DENIED_REASON,
+  type ApprovalAnswer,
+  type ApprovalPolicy,
+  type ApprovalRequest,
+  type ExecToDecide,
+} from "../../src/approval/index.js";
+import { parseRules } from "../../src/rules/index.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const policy = parseRules(
+  [
+    'prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "talks to remotes")',
+    'prefix_rule(pattern = ["mkfs"], decision = "forbidden")',
+    'prefix_rule(pattern = ["make"])',
+  ].join("\n"),
+  "decider.rules",
+);
+
+function exec(file: string, argv: string[], extra: Partial<ExecToDecide> = {}): ExecToDecide {
+  return { requestId: `req-${argv.join("-")}`, file, argv, cwd: "/repo", ...extra };
+}
+
+/** A host that answers from a script and records what it was asked. */
+function scriptedHost(...answers: (ApprovalAnswer | Error | string)[]) {
+  const requests: ApprovalRequest[] = [];
+  const requestApproval = async (request: ApprovalRequest): Promise<ApprovalAnswer> => {
+    requests.push(request);
+    const answer = answers.shift();
+    if (answer === undefined) throw new Error("asked more often than expected");
+    if (answer instanceof Error) throw answer;
+    return answer as ApprovalAnswer;
+  };
+  return { requests, requestApproval };
+}
+
+function decider(approvalPolicy: ApprovalPolicy, host?: ReturnType<typeof scriptedHost>) {
+  return createApprovalDecider({ policy, approvalPolicy, ...(host ? { requestApproval: host.requestApproval } : {}) });
+}
+
+describe("createApprovalDecider", () => {
+  test("a forbidden command is denied without asking", async () => {
+    const host = scriptedHost();
+    expect(await decider("untrusted", host)(exec("/sbin/mkfs", ["mkfs", "/dev/sda"]))).toEqual({
+      action: "deny",
+      reason: "Execution forbidden by policy",
+      source: "rule",
+      approvalId: null,
+      abort: false,
+    });
+    expect(host.requests).toEqual([]);
+  });
+
+  test("an allowed command runs without asking", async () => {
+    const host = scriptedHost();
+    expect(await decider("untrusted", host)(exec("/usr/bin/make", ["make", "all"]))).toEqual({
+      action: "run",
+      reason: null,
+      source: "rule",
+      approvalId: null,
+      abort: false,
+    });
+    expect(host.requests).toEqual([]);
+  });
+
+  test("approved: runs, and the request carried the command, the rule and a fresh UUID", async () => {
+    const host = scriptedHost("approved", "approved");
+    const decide = decider("on-request", host);
+    const first = await decide(exec("/usr/bin/git", ["git", "push", "origin"], { callId: "call-1" }));
+    expect(first).toEqual({ action: "run", reason: null, source: "user", approvalId: host.requests[0]!.approvalId, abort: false });
+    expect(host.requests[0]).toEqual({
+      approvalId: expect.stringMatching(UUID),
+      callId: "call-1",
+      command: ["/usr/bin/git", "push", "origin"],
+      cwd: "/repo",
+      reason: "talks to remotes",
+      matchedRules: [
+        {
+          prefixRuleMatch: {
+            matchedPrefix: ["git", "push"],
+            decision: "prompt",
+            resolvedProgram: "/usr/bin/git",
+            justification: "talks to remotes",
+          },
+        },
+      ],
+    });
+    // "approved" is for this exec only: the same command asks again, with a new id.
+    await decide(exec("/usr/bin/git", ["git", "push", "origin"]));
+    expect(host.requests).toHaveLength(2);
+    expect(host.requests[1]!.approvalId).not.toBe(host.requests[0]!.approvalId);
+    expect(host.requests[1]!.callId).toBe("req-git-push-origin");
+  });
+
+  test("approved-for-session: the same command runs again without asking, others still ask", async () => {
+    const host = scriptedHost("approved-for-session", "denied");
+    const decide = decider("untrusted", host);
+    const first = await decide(exec("/usr/bin/git", ["git", "push"]));
+    expect(first).toMatchObject({ action: "run", source: "user", approvalId: host.requests[0]!.approvalId });
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toEqual({
+      action: "run",
+      reason: null,
+      source: "user",
+      approvalId: null,
+      abort: false,
+    });
+    expect(host.requests).toHaveLength(1);
+    expect(await decide(exec("/usr/bin/git", ["git", "push", "--tags"]))).toMatchObject({ action: "deny", reason: USER_DENIED_REASON });
+    expect(await decider("untrusted", scriptedHost("denied"))(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+      action: "deny",
+    });
+  });
+
+  test("denied: denied with the user's reason", async () => {
+    const host = scriptedHost("denied");
+    expect(await decider("on-request", host)(exec("/usr/bin/git", ["git", "push"]))).toEqual({
+      action: "deny",
+      reason: USER_DENIED_REASON,
+      source: "user",
+      approvalId: host.requests[0]!.approvalId,
+      abort: false,
+    });
+  });
+
+  test("abort: denied, and the whole command is to stop", async () => {
+    const host = scriptedHost("abort");
+    expect(await decider("on-failure", host)(exec("/usr/bin/git", ["git", "push"]))).toEqual({
+      action: "deny",
+      reason: USER_CANCELLED_REASON,
+      source: "user",
+      approvalId: host.requests[0]!.approvalId,
+      abort: true,
+    });
+  });
+
+  test("without requestApproval, anything that needs asking is denied", async () => {
+    const decide = decider("untrusted");
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: NO_APPROVER_REASON, source: "rule" });
+    expect(await decide(exec("/usr/bin/python3", ["python3"]))).toMatchObject({ action: "deny", reason: NO_APPROVER_REASON, source: "heuristics" });
+    expect(await decide(exec("/bin/ls", ["ls"]))).toMatchObject({ action: "run", source: "heuristics" });
+  });
+
+  test("under never, a prompt is denied without asking", async () => {
+    const host = scriptedHost();
+    expect(await decider("never", host)(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", source: "rule" });
+    expect(await decider("never", host)(exec("/bin/rm", ["rm", "-rf", "x"]))).toMatchObject({ action: "deny", source: "heuristics" });
+    expect(await decider("never", host)(exec("/usr/bin/python3", ["python3"]))).toMatchObject({ action: "run", source: "heuristics" });
+    expect(host.requests).toEqual([]);
+  });
+
+  test("heuristics: dangerous commands ask even under on-request; a relative file is resolved against cwd", async () => {
+    const host = scriptedHost("approved");
+    expect(await decider("on-request", host)(exec("bin/rm", ["rm", "-f", "x"], { cwd: "/work" }))).toMatchObject({ action: "run", source: "user" });
+    expect(host.requests[0]).toMatchObject({ command: ["/work/bin/rm", "-f", "x"], reason: "Command looks destructive", matchedRules: [] });
+  });
+
+  test("several approvals in one shell command each get their own id and answer", async () => {
+    const host = scriptedHost("approved", "denied", "approved");
+    const decide = decider("untrusted", host);
+    const results = await Promise.all([
+      decide(exec("/usr/bin/git", ["git", "push", "a"])),
+      decide(exec("/usr/bin/git", ["git", "push", "b"])),
+      decide(exec("/usr/bin/git", ["git", "push", "c"])),
+    ]);
+    expect(results.map((r) => r.action)).toEqual(["run", "deny", "run"]);
+    expect(new Set(host.requests.map((r) => r.approvalId)).size).toBe(3);
+    expect(results.map((r) => r.approvalId)).toEqual(host.requests.map((r) => r.approvalId));
+  });
+
+  test("a failing or nonsensical approver denies instead of running", async () => {
+    const failing = scriptedHost(new Error("terminal closed"));
+    expect(await decider("untrusted", failing)(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+      action: "deny",
+      reason: "Approval request failed: terminal closed",
+      abort: false,
+    });
+    const confused = scriptedHost("yes please");
+    expect(await decider("untrusted", confused)(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+      action: "deny",
+      reason: 'Invalid approval answer "yes please"',
+    });
+  });
+});
