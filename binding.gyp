@@ -26,6 +26,28 @@
       "cflags_cc!": ["-fno-exceptions"]
     },
     {
+      "target_name": "cordon-linux-sandbox",
+      "type": "none",
+      "conditions": [
+        ["OS=='linux'", {
+          "type": "executable",
+          "defines": ["_GNU_SOURCE"],
+          "sources": [
+            "native/linux-sandbox/main.c",
+            "native/linux-sandbox/args.c",
+            "native/linux-sandbox/report.c",
+            "native/linux-sandbox/paths.c",
+            "native/linux-sandbox/landlock.c",
+            "native/linux-sandbox/seccomp.c",
+            "native/linux-sandbox/mounts.c",
+            "native/linux-sandbox/placeholders.c",
+            "native/linux-sandbox/supervise.c",
+            "native/linux-sandbox/exec.c"
+          ]
+        }]
+      ]
+    },
+    {
       "target_name": "cordon_intercept",
       "type": "none",
       "conditions": [

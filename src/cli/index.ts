@@ -5,6 +5,7 @@ import { CordonError, UsageError } from "../errors.js";
 import { packageRoot } from "../native/index.js";
 import { EXIT_CORDON_FAILURE, type CliIO, type Command } from "./command.js";
 import { policy } from "./policy.js";
+import { run } from "./run.js";
 import { seatbelt } from "./seatbelt.js";
 
 export type { CliIO, Command } from "./command.js";
@@ -13,6 +14,7 @@ export { EXIT_CORDON_FAILURE } from "./command.js";
 /** Every command, by name. Each lives in its own module. */
 const commands: Record<string, Command> = {
   policy,
+  run,
   seatbelt,
 };
 

@@ -1,0 +1,54 @@
+// The launcher's order of work. Every check that can refuse happens before
+// anything of the command runs; the confinement is applied in the process
+// that then becomes the command:
+//   no_new_privs -> mount namespace and read-only binds -> Landlock -> seccomp
+//   -> execve. (Mounts first: Landlock and seccomp both forbid mounting.)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static void confine(const struct plan* plan, int landlock_abi) {
+  // Also required by Landlock and seccomp for an unprivileged caller; and no
+  // setuid program may gain privileges inside the sandbox.
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) fail("no-new-privs", "prctl: %s", strerror(errno));
+  mounts_apply(plan);
+  landlock_apply(plan, landlock_abi);
+  seccomp_apply(plan);
+}
+
+int main(int argc, char** argv) {
+  struct plan plan;
+  parse_args(argc, argv, &plan);
+  int landlock_abi = landlock_usable_abi(&plan);
+
+  struct placeholder* placeholders = calloc(plan.read_only_subpath_count + 1, sizeof *placeholders);
+  if (placeholders == NULL) fail("launcher", "out of memory");
+  size_t placeholder_count = placeholders_create(&plan, placeholders);
+  if (placeholder_count == 0) {
+    confine(&plan, landlock_abi);
+    exec_command(plan.command);
+  }
+
+  // The held directories stay locked until the command ends, and then the
+  // placeholders go: the launcher stays as the command's parent for that.
+  sigset_t original_mask;
+  block_forwarded_signals(&original_mask);
+  pid_t parent = getpid();
+  pid_t child = fork();
+  if (child == -1) fail("launcher", "fork: %s", strerror(errno));
+  if (child == 0) {
+    if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
+    // Killing the launcher outright (SIGKILL) must not leave the command running.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1) fail("launcher", "prctl: %s", strerror(errno));
+    if (getppid() != parent) _exit(EXIT_LAUNCHER_FAILURE);
+    confine(&plan, landlock_abi);
+    exec_command(plan.command);
+  }
+  int status = supervise(child, &original_mask);
+  placeholders_remove(placeholders, placeholder_count);
+  exit_like(status);
+}

@@ -1,0 +1,54 @@
+/** What a caller may tune about the Linux sandbox, and how strictly each protection is demanded. */
+
+/**
+ * How strictly a protection is demanded, after the compatibility levels of
+ * the Rust `landlock` crate:
+ * - `"required"` (the default): when this host cannot apply it, nothing runs
+ *   and the launcher exits 125 naming the protection;
+ * - `"best-effort"`: the launcher warns on stderr and runs the command without
+ *   it. An explicit, named opt-out: the command then has broader access than
+ *   the policy describes.
+ */
+export type ProtectionLevel = "required" | "best-effort";
+
+export interface LinuxSandboxOptions {
+  /** Landlock: writes only under the writable roots (needs Landlock ABI 3 or newer). */
+  landlock?: ProtectionLevel;
+  /** The seccomp filter: the network cut-off, io_uring, ptrace and mount calls. */
+  seccomp?: ProtectionLevel;
+  /** `.git` and the protected names bound read-only in a private mount namespace. */
+  readOnlySubpaths?: ProtectionLevel;
+  /**
+   * Behave as if the kernel's Landlock ABI were this number (0: no Landlock).
+   * It can only lower the real ABI; it exists to exercise the fail-closed paths.
+   */
+  simulateLandlockAbi?: number;
+  /** The launcher executable (default: `cordon-linux-sandbox` as built with the package). */
+  launcherPath?: string;
+}
+
+/** The protections, by option name, with the name the launcher knows them by. */
+export const PROTECTIONS = {
+  landlock: "landlock",
+  seccomp: "seccomp",
+  readOnlySubpaths: "read-only-subpaths",
+} as const;
+
+export type Protection = keyof typeof PROTECTIONS;
+
+/** The level of each protection, the defaults filled in; rejects anything else. */
+export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Protection, ProtectionLevel> {
+  const levels = {} as Record<Protection, ProtectionLevel>;
+  for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
+    const level = options[protection] ?? "required";
+    if (level !== "required" && level !== "best-effort") {
+      throw new TypeError(`linux.${protection} must be "required" or "best-effort", got ${JSON.stringify(level)}`);
+    }
+    levels[protection] = level;
+  }
+  const abi = options.simulateLandlockAbi;
+  if (abi !== undefined && !(Number.isInteger(abi) && abi >= 0)) {
+    throw new TypeError(`linux.simulateLandlockAbi must be a whole number from 0, got ${JSON.stringify(abi)}`);
+  }
+  return levels;
+}

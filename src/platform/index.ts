@@ -1,0 +1,4 @@
+/** Platform backends and the fail-closed rules (SPEC §4): plan or spawn a command under a policy. */
+export { prepareSandboxedCommand, type SandboxedCommand, type SandboxCommandOptions } from "./prepare.js";
+export { spawnSandboxed, type SpawnSandboxedOptions } from "./spawn.js";
+export { sandboxEnvironment, type SandboxBackend } from "./environment.js";

@@ -1,0 +1,120 @@
+/** The launcher's command line is a pure function of the plan: checked here without spawning anything. */
+import fc from "fast-check";
+import { linuxLauncherArgs, pinnedDirectories, linuxCommandArgs } from "../../src/linux/index.js";
+import { parseSandboxPolicy, type PathInspector, type WritableRoot } from "../../src/policy/index.js";
+import { UnsupportedOperationError } from "../../src/errors.js";
+
+/** Values that follow each occurrence of `flag`. */
+function valuesOf(args: string[], flag: string): string[] {
+  const end = args.indexOf("--");
+  const values: string[] = [];
+  for (let i = 0; i < end; i++) if (args[i] === flag) values.push(args[i + 1]!);
+  return values;
+}
+
+/** A filesystem in which every path is a directory that exists as named (no symlinks, no .git). */
+const plainFs: PathInspector = {
+  realpath: (path) => path,
+  kind: () => "directory",
+  readText: () => null,
+};
+
+describe("linuxLauncherArgs", () => {
+  test("roots, read-only subpaths, network and the command, in that order", () => {
+    const roots: WritableRoot[] = [
+      { root: "/repo", readOnlySubpaths: ["/repo/.git", "/repo/.codex"] },
+      { root: "/tmp", readOnlySubpaths: ["/tmp/.git", "/tmp/.codex"] },
+    ];
+    expect(linuxLauncherArgs(["git", "status"], { writableRoots: roots, networkAccess: true })).toEqual([
+      "--writable-root", "/repo",
+      "--writable-root", "/tmp",
+      "--read-only-subpath", "/repo/.git",
+      "--read-only-subpath", "/repo/.codex",
+      "--read-only-subpath", "/tmp/.git",
+      "--read-only-subpath", "/tmp/.codex",
+      "--allow-network",
+      "--", "git", "status",
+    ]);
+  });
+
+  test("downgraded protections and a simulated ABI are named; the defaults add nothing", () => {
+    const plan = { writableRoots: [], networkAccess: false };
+    expect(linuxLauncherArgs(["true"], plan)).toEqual(["--", "true"]);
+    expect(
+      linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "best-effort", readOnlySubpaths: "best-effort", seccomp: "required", simulateLandlockAbi: 2 } }),
+    ).toEqual(["--best-effort", "landlock", "--best-effort", "read-only-subpaths", "--simulate-landlock-abi", "2", "--", "true"]);
+  });
+
+  test("invalid levels and ABIs are rejected", () => {
+    const plan = { writableRoots: [], networkAccess: false };
+    expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "off" as "required" } })).toThrow(/linux.landlock/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { simulateLandlockAbi: -1 } })).toThrow(/simulateLandlockAbi/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { simulateLandlockAbi: 1.5 } })).toThrow(/simulateLandlockAbi/);
+  });
+
+  test("any path and any command argument travel as one argv element each, unchanged", () => {
+    const pathPart = fc.string({ unit: "binary", minLength: 1 }).filter((s) => !s.includes("\0") && !s.includes("/"));
+    const absolute = fc.array(pathPart, { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.join("/")}`);
+    const argument = fc.string({ unit: "binary" }).filter((s) => !s.includes("\0"));
+    fc.assert(
+      fc.property(fc.array(absolute, { maxLength: 4 }), fc.array(argument, { minLength: 1, maxLength: 6 }), (paths, command) => {
+        const roots = paths.map((root) => ({ root, readOnlySubpaths: [`${root}/.git`] }));
+        const args = linuxLauncherArgs(command, { writableRoots: roots, networkAccess: false });
+        expect(valuesOf(args, "--writable-root")).toEqual(paths);
+        expect(args.slice(args.indexOf("--") + 1)).toEqual(command);
+      }),
+    );
+  });
+});
+
+describe("pinnedDirectories", () => {
+  test("nothing to pin when no writable root holds another", () => {
+    const roots = [
+      { root: "/home/u/repo", readOnlySubpaths: ["/home/u/repo/.git"] },
+      { root: "/tmp", readOnlySubpaths: ["/tmp/.git"] },
+    ];
+    expect(pinnedDirectories(roots)).toEqual([]);
+  });
+
+  test("every directory between an outer writable root and a protected subpath, outermost first", () => {
+    const roots = [
+      { root: "/tmp/a/repo", readOnlySubpaths: ["/tmp/a/repo/.git", "/tmp/a/repo/.codex"] },
+      { root: "/tmp", readOnlySubpaths: ["/tmp/.git"] },
+    ];
+    expect(pinnedDirectories(roots)).toEqual(["/tmp/a", "/tmp/a/repo"]);
+  });
+
+  test("a writable / pins every ancestor", () => {
+    expect(pinnedDirectories([{ root: "/", readOnlySubpaths: ["/home/u/.git"] }])).toEqual(["/home", "/home/u"]);
+  });
+});
+
+describe("linuxCommandArgs", () => {
+  const options = { cwd: "/home/me/repo", env: { TMPDIR: "/var/tmp/me" }, fs: plainFs };
+
+  test("restricted reads are refused with the backend named", () => {
+    for (const policy of [
+      { type: "read-only", access: { type: "restricted", readable_roots: ["/data"] } },
+      { type: "workspace-write", read_only_access: { type: "restricted" } },
+    ]) {
+      expect(() => linuxCommandArgs(["true"], parseSandboxPolicy(policy), options)).toThrow(UnsupportedOperationError);
+      expect(() => linuxCommandArgs(["true"], parseSandboxPolicy(policy), options)).toThrow(
+        "Restricted read-only access is not yet supported by the Linux sandbox backend",
+      );
+    }
+  });
+
+  test("workspace-write: the launcher with cwd, /tmp and $TMPDIR as roots", () => {
+    const args = linuxCommandArgs(["make"], parseSandboxPolicy({ type: "workspace-write" }), options);
+    expect(valuesOf(args, "--writable-root")).toEqual(["/home/me/repo", "/tmp", "/var/tmp/me"]);
+    expect(valuesOf(args, "--read-only-subpath")).toContain("/home/me/repo/.git");
+    expect(args).not.toContain("--allow-network");
+  });
+
+  test("read-only: no writable root at all; network only when granted", () => {
+    const offline = linuxCommandArgs(["ls"], parseSandboxPolicy({ type: "read-only" }), options);
+    expect(offline).toEqual(["--", "ls"]);
+    const online = linuxCommandArgs(["ls"], parseSandboxPolicy({ type: "read-only", network_access: true }), options);
+    expect(online).toEqual(["--allow-network", "--", "ls"]);
+  });
+});
