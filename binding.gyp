@@ -1,8 +1,13 @@
 # The native parts of cordon, one target each:
-#   cordon                 the N-API addon (execve, Landlock probe, peer credentials, macOS cache dir)
-# Every target builds with -Wall -Wextra and no warnings.
+#   cordon                 the N-API addon: execve, Landlock probe, peer credentials, macOS cache dir
+#   cordon-exec-wrapper    EXEC_WRAPPER: asks the host over the exec socket, then execs or refuses
+#   cordon-linux-sandbox   the Linux launcher: no_new_privs, read-only binds, Landlock, seccomp, exec
+#   cordon_intercept       libcordon_intercept.so: routes every libc exec through EXEC_WRAPPER
+# Every target builds with -Wall -Wextra -Werror and no warnings (node-gyp's
+# own -Wno-unused-parameter is taken back out).
 {
   "target_defaults": {
+    "cflags!": ["-Wno-unused-parameter"],
     "cflags": ["-Wall", "-Wextra", "-Werror"],
     "cflags_cc": ["-Wall", "-Wextra", "-Werror"],
     "xcode_settings": {
@@ -24,6 +29,25 @@
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"]
+    },
+    {
+      "target_name": "cordon-exec-wrapper",
+      "type": "executable",
+      "sources": [
+        "native/exec-wrapper/main.c",
+        "native/exec-wrapper/buffer.c",
+        "native/exec-wrapper/utf8.c",
+        "native/exec-wrapper/uuid.c",
+        "native/exec-wrapper/request.c",
+        "native/exec-wrapper/connect.c",
+        "native/exec-wrapper/exchange.c",
+        "native/exec-wrapper/response.c"
+      ],
+      "conditions": [
+        ["OS=='linux'", {
+          "ldflags": ["-static"]
+        }]
+      ]
     },
     {
       "target_name": "cordon-linux-sandbox",

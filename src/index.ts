@@ -3,6 +3,7 @@ export * from "./errors.js";
 export * from "./policy/index.js";
 export * from "./rules/index.js";
 export * from "./approval/index.js";
+export * from "./bridge/index.js";
 export * from "./seatbelt/index.js";
 export * from "./platform/index.js";
 export { linuxLauncherArgs, MINIMUM_LANDLOCK_ABI, type LinuxSandboxOptions, type ProtectionLevel } from "./linux/index.js";

@@ -7,6 +7,7 @@ import { EXIT_CORDON_FAILURE, type CliIO, type Command } from "./command.js";
 import { policy } from "./policy.js";
 import { run } from "./run.js";
 import { seatbelt } from "./seatbelt.js";
+import { shell } from "./shell.js";
 
 export type { CliIO, Command } from "./command.js";
 export { EXIT_CORDON_FAILURE } from "./command.js";
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   policy,
   run,
   seatbelt,
+  shell,
 };
 
 function version(): string {

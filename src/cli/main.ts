@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /** The `cordon` executable. */
 import { runCli } from "./index.js";
+import { maybeRunExecWrapperMode } from "../bridge/index.js";
 
-process.exitCode = await runCli(process.argv.slice(2), {
+if (!(await maybeRunExecWrapperMode())) process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

@@ -1,0 +1,97 @@
+// cordon-exec-wrapper <file> <argv0> <args...>
+//
+// Started in place of every exec in a confined shell. It asks the exec server
+// (CORDON_EXEC_SOCKET) whether `file` may run with this argv in this cwd; on
+// "run" it becomes that program (same pid, argv0 and environment untouched,
+// so nested shells stay confined); on "deny" it exits 126; on any failure it
+// exits 125 having run nothing.
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include "wrapper.h"
+
+extern char** environ;
+
+__attribute__((format(printf, 1, 2), noreturn)) static void fail(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  fputs("cordon: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+  exit(EXIT_CORDON_FAILURE);
+}
+
+// Asks the server; returns its answer or exits 125.
+static struct exec_response ask(const char* socket_path, const char* file, char* const* argv,
+                                int argc) {
+  char* cwd = getcwd(NULL, 0);
+  if (cwd == NULL) fail("cannot read the working directory: %s", strerror(errno));
+  if (!utf8_valid(file) || !utf8_valid(cwd)) fail("the program path or working directory is not valid UTF-8");
+  for (int i = 0; i < argc; i++) {
+    if (!utf8_valid(argv[i])) fail("argument %d of %s is not valid UTF-8", i, file);
+  }
+  char request_id[UUID_TEXT_SIZE];
+  if (uuid_generate(request_id) != 0) fail("cannot generate a request id: %s", strerror(errno));
+
+  struct buffer request;
+  buffer_init(&request, MAX_MESSAGE_BYTES);
+  if (build_exec_request(&request, request_id, file, argv, argc, cwd) != 0) {
+    if (errno == EMSGSIZE) fail("the exec request for %s is longer than 1 MiB", file);
+    fail("out of memory building the exec request for %s", file);
+  }
+  free(cwd);
+
+  char error[512];
+  int fd = connect_exec_socket(socket_path, error, sizeof error);
+  if (fd < 0) fail("%s", error);
+  struct buffer reply;
+  buffer_init(&reply, MAX_MESSAGE_BYTES);
+  if (exchange_lines(fd, &request, &reply, error, sizeof error) != 0) fail("%s", error);
+  if (close(fd) != 0) fail("cannot close the exec socket: %s", strerror(errno));
+  buffer_free(&request);
+
+  struct exec_response response;
+  if (parse_exec_response(reply.data, reply.length, request_id, &response, error, sizeof error) != 0) {
+    fail("%s", error);
+  }
+  buffer_free(&reply);
+  return response;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 3) fail("usage: cordon-exec-wrapper <file> <argv0> [args...]");
+  const char* file = argv[1];
+  char* const* program_argv = argv + 2;
+  const char* socket_path = getenv("CORDON_EXEC_SOCKET");
+  if (socket_path == NULL || socket_path[0] == '\0') {
+    fail("CORDON_EXEC_SOCKET is not set, so %s cannot be approved; refusing to run it", file);
+  }
+
+  struct exec_response response = ask(socket_path, file, program_argv, argc - 2);
+  if (!response.run) {
+    fprintf(stderr, "cordon: execution denied: %s\n", response.reason ? response.reason : "no reason given");
+    return EXIT_DENIED;
+  }
+  free(response.reason);
+
+#ifdef __linux__
+  // The raw system call: a preloaded exec interposer would otherwise route
+  // this already approved exec through the wrapper again.
+  syscall(SYS_execve, file, program_argv, environ);
+#else
+  execve(file, program_argv, environ);
+#endif
+  // As shells do: 127 when there is no such program, 126 when it cannot run.
+  int err = errno;
+  fprintf(stderr, "cordon: cannot execute %s: %s\n", file, strerror(err));
+  return err == ENOENT ? 127 : 126;
+}

@@ -1,0 +1,124 @@
+/**
+ * Serves one bridge connection: who is calling (kernel credentials), the one
+ * request line, the decision, the one reply line. Every failure is answered
+ * with a deny where the peer can still read one, reported as an error event,
+ * and never thrown.
+ */
+import type { Socket } from "node:net";
+import { peerCredentials } from "../native/index.js";
+import { readLine, type LineResult } from "./line-reader.js";
+import { encodeExecResponse, MAX_MESSAGE_BYTES, parseExecRequestLine, salvageRequestId } from "./protocol.js";
+import type { BridgeErrorKind, DecisionOutcome, ExecDecisionRecord, ExecRequest, ExecBridgeEvent } from "./types.js";
+
+type Peer = { pid: number | null; uid: number };
+
+export interface ConnectionContext {
+  /** Only peers with this uid are served. */
+  allowedUid: number;
+  /** How long a peer may take to send its request line. */
+  requestTimeoutMs: number;
+  decide(request: ExecRequest): Promise<DecisionOutcome>;
+  report(event: ExecBridgeEvent): void;
+  /** Called when deciding starts and when it ends (a run pauses its clock meanwhile). */
+  onDeciding?(started: boolean): void;
+}
+
+/** The request `file` made absolute without normalising `..`, which the kernel resolves through symlinks. */
+function absoluteFile(file: string, cwd: string): string {
+  if (file.startsWith("/")) return file;
+  return cwd.endsWith("/") ? `${cwd}${file}` : `${cwd}/${file}`;
+}
+
+function readPeer(socket: Socket): Peer | Error {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== "number" || fd < 0) return new Error("the connection has no file descriptor to ask the kernel about");
+  try {
+    const credentials = peerCredentials(fd);
+    return { pid: credentials.pid, uid: credentials.uid };
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function lineProblem(result: Exclude<LineResult, { kind: "line" }>, timeoutMs: number): [BridgeErrorKind, string] {
+  switch (result.kind) {
+    case "not-utf8":
+      return ["not-utf8", "the request line is not valid UTF-8"];
+    case "oversize":
+      return ["oversize", `the request line is longer than ${MAX_MESSAGE_BYTES} bytes`];
+    case "timeout":
+      return ["timeout", `no complete request line within ${timeoutMs} ms`];
+    case "eof":
+      return ["eof", `the peer closed the connection after ${result.received} bytes, without a complete request line`];
+    case "error":
+      return ["socket-error", `reading the request failed: ${result.error.message}`];
+  }
+}
+
+/** Sends the reply and closes the connection once the reply has reached the kernel. */
+function reply(socket: Socket, line: string): void {
+  if (!socket.destroyed) socket.end(line, () => socket.destroy());
+}
+
+/**
+ * Sends a refusal to a peer that broke the protocol. Whatever it still sends
+ * is drained, so a peer in the middle of a long write reads the deny instead
+ * of a reset; a peer that never stops is cut off after the request timeout.
+ */
+function refuse(socket: Socket, line: string, timeoutMs: number): void {
+  if (socket.destroyed) return;
+  socket.on("data", () => {});
+  socket.resume();
+  socket.end(line);
+  const cutOff = setTimeout(() => socket.destroy(), timeoutMs);
+  socket.once("close", () => clearTimeout(cutOff));
+}
+
+export async function serveConnection(socket: Socket, context: ConnectionContext): Promise<void> {
+  let peer: Peer | null = null;
+  const fail = (kind: BridgeErrorKind, message: string, requestId: string | null) => {
+    context.report({ type: "error", kind, message, peer });
+    refuse(socket, encodeExecResponse(requestId, "deny", message), context.requestTimeoutMs);
+  };
+  // Errors after the reply (the peer went away) are nothing to act on; without a listener they would crash the host.
+  socket.on("error", () => {});
+
+  const credentials = readPeer(socket);
+  if (!(credentials instanceof Error)) peer = credentials;
+  const result = await readLine(socket, { timeoutMs: context.requestTimeoutMs });
+  if (result.kind !== "line") return fail(...lineProblem(result, context.requestTimeoutMs), null);
+
+  if (credentials instanceof Error) {
+    return fail("peer-unknown", `cannot tell who is connecting: ${credentials.message}`, salvageRequestId(result.line));
+  }
+  if (credentials.uid !== context.allowedUid) {
+    return fail("peer-uid", `refused a peer with uid ${credentials.uid} (only uid ${context.allowedUid} may ask)`, salvageRequestId(result.line));
+  }
+  const parsed = parseExecRequestLine(result.line);
+  if (!parsed.ok) return fail(parsed.kind, `malformed exec request: ${parsed.problem}`, salvageRequestId(result.line));
+  const message = parsed.message;
+  if (result.trailing > 0) {
+    return fail("trailing-data", "the peer sent more than one line on an exec connection", message.request_id);
+  }
+
+  const request: ExecRequest = {
+    requestId: message.request_id,
+    file: absoluteFile(message.file, message.cwd),
+    argv: message.argv,
+    cwd: message.cwd,
+    peer: credentials,
+  };
+  const started = performance.now();
+  let outcome: DecisionOutcome;
+  context.onDeciding?.(true);
+  try {
+    outcome = await context.decide(request);
+  } catch (error) {
+    return fail("decide-failed", `the host failed to decide: ${(error as Error)?.message ?? String(error)}`, request.requestId);
+  } finally {
+    context.onDeciding?.(false);
+  }
+  const decision: ExecDecisionRecord = { ...request, ...outcome, ms: performance.now() - started };
+  context.report({ type: "decision", decision });
+  reply(socket, encodeExecResponse(request.requestId, outcome.action, outcome.reason));
+}

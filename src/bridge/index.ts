@@ -1,0 +1,24 @@
+/** The exec bridge (SPEC §5): ask the host before every exec of a confined program. */
+export {
+  ExecBridge,
+  INTERPOSER_NAME,
+  NATIVE_WRAPPER_NAME,
+  type Channel,
+  type ChannelHooks,
+  type ExecBridgeOptions,
+  type ExecBridgeSettings,
+  type ExecDeciderOptions,
+} from "./server.js";
+export type { RulesDecisionOptions } from "./rules-decider.js";
+export type { HostDecide } from "./host-decider.js";
+export type {
+  BridgeErrorKind,
+  DecisionSource,
+  ExecBridgeEvent,
+  ExecDecisionRecord,
+  ExecRequest,
+  HostDecision,
+} from "./types.js";
+export type { ShellOutput, ShellRunOptions, ShellRunResult } from "./run.js";
+export { MAX_MESSAGE_BYTES } from "./protocol.js";
+export { maybeRunExecWrapperMode, type WrapperModeOptions } from "./wrapper-mode.js";

@@ -1,0 +1,230 @@
+/** The exec bridge server (SPEC §5): per-exec decisions for programs started by this host. */
+import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { APPROVAL_POLICIES } from "../approval/index.js";
+import { BridgeError } from "../errors.js";
+import { nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
+import { bridgeEnvironment } from "./environment.js";
+import { fromHostDecide, type HostDecide } from "./host-decider.js";
+import { fromRules, type RulesDecisionOptions } from "./rules-decider.js";
+import { listenExecSocket, type Listener } from "./listener.js";
+import { writeNodeWrapper } from "./node-wrapper.js";
+import { createPrivateDir, socketPathIn } from "./private-dir.js";
+import { runShellCommand, type ShellRunOptions, type ShellRunResult } from "./run.js";
+import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord, ExecRequest } from "./types.js";
+
+/** The exec interposer node-gyp builds (Linux). */
+export const INTERPOSER_NAME = "libcordon_intercept.so";
+/** The native wrapper node-gyp builds. */
+export const NATIVE_WRAPPER_NAME = "cordon-exec-wrapper";
+
+/**
+ * How each exec is decided: the host's own `decide` (throwing, or answering
+ * anything but the two shapes, denies and reports an error event), or
+ * exec-policy rules with an approval policy and a `requestApproval` that asks
+ * a person.
+ */
+export type ExecDeciderOptions = { decide: HostDecide } | RulesDecisionOptions;
+
+export type ExecBridgeOptions = ExecDeciderOptions & ExecBridgeSettings;
+
+export interface ExecBridgeSettings {
+  /** Parent of the private 0700 directory that holds the socket. Default: the OS temporary directory. */
+  socketDir?: string;
+  /** Decisions and protocol errors, as they happen. Exceptions thrown here are ignored. */
+  onEvent?: (event: ExecBridgeEvent) => void;
+  /** How long a peer may take to send its request line. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /**
+   * Preload the exec interposer (Linux only), so every exec of a dynamically
+   * linked program asks the bridge. Default true on Linux. When it is asked
+   * for and not built, start() fails rather than let execs go unasked.
+   */
+  interpose?: boolean;
+  /** "native" (default): the C wrapper. "node": the cordon CLI in wrapper mode (slower; for hosts that are their own wrapper). */
+  wrapper?: "native" | "node";
+}
+
+/** What the owner of a channel (a shell run) is told about its own execs. */
+export interface ChannelHooks {
+  onDeciding(started: boolean): void;
+  onDecision(decision: ExecDecisionRecord): void;
+}
+
+export interface Channel {
+  socketPath: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+type Decide = (request: ExecRequest, callId?: string) => Promise<DecisionOutcome>;
+
+const settingsSchema = z.object({
+  socketDir: z.string().optional(),
+  onEvent: z.function().optional(),
+  requestTimeoutMs: z.number().positive().finite().optional(),
+  interpose: z.boolean().optional(),
+  wrapper: z.enum(["native", "node"]).optional(),
+});
+
+function checkSettings(options: ExecBridgeSettings): void {
+  const checked = settingsSchema.safeParse(options);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new BridgeError(`ExecBridge.start: ${issue.path.join(".")}: ${issue.message}`);
+  }
+}
+
+function deciderFrom(options: ExecDeciderOptions): Decide {
+  if ("decide" in options && typeof options.decide === "function") return fromHostDecide(options.decide);
+  if ("rules" in options && options.rules !== undefined) {
+    if (!APPROVAL_POLICIES.includes(options.approvalPolicy)) {
+      throw new BridgeError(`ExecBridge.start: approvalPolicy must be one of ${APPROVAL_POLICIES.join(", ")}`);
+    }
+    return fromRules(options);
+  }
+  throw new BridgeError("ExecBridge.start needs either a decide function or rules and an approvalPolicy");
+}
+
+export class ExecBridge {
+  /** The socket the wrappers connect to. */
+  readonly socketPath: string;
+  readonly #dir: string;
+  readonly #decide: Decide;
+  readonly #options: ExecBridgeOptions;
+  readonly #wrapperPath: string;
+  readonly #interposerPath: string | null;
+  readonly #listeners = new Set<Listener>();
+  #channelCount = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(fields: {
+    dir: string;
+    socketPath: string;
+    decide: Decide;
+    options: ExecBridgeOptions;
+    wrapperPath: string;
+    interposerPath: string | null;
+  }) {
+    this.#dir = fields.dir;
+    this.socketPath = fields.socketPath;
+    this.#decide = fields.decide;
+    this.#options = fields.options;
+    this.#wrapperPath = fields.wrapperPath;
+    this.#interposerPath = fields.interposerPath;
+  }
+
+  /** Creates the private directory, binds the socket and starts serving. */
+  static async start(options: ExecBridgeOptions): Promise<ExecBridge> {
+    checkSettings(options);
+    const decide = deciderFrom(options);
+    const interposerPath = resolveInterposer(options.interpose);
+    const nativeWrapper = options.wrapper === "node" ? null : requireNativeArtifact(NATIVE_WRAPPER_NAME);
+    const dir = await createPrivateDir(options.socketDir);
+    try {
+      const wrapperPath = nativeWrapper ?? (await writeNodeWrapper(dir));
+      const bridge = new ExecBridge({
+        dir,
+        socketPath: socketPathIn(dir, "exec.sock"),
+        decide,
+        options,
+        wrapperPath,
+        interposerPath,
+      });
+      await bridge.#listen(bridge.socketPath);
+      return bridge;
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** EXEC_WRAPPER, CORDON_EXEC_SOCKET, and CORDON_EXEC_WRAPPER_MODE / LD_PRELOAD where they apply. */
+  env(): Record<string, string> {
+    return this.#envFor(this.socketPath);
+  }
+
+  /**
+   * A socket of its own for one shell run, so its decisions (and the time
+   * spent on them) are told apart from every other program's.
+   */
+  async openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel> {
+    const socketPath = socketPathIn(this.#dir, `run-${++this.#channelCount}.sock`);
+    const listener = await this.#listen(socketPath, hooks, callId);
+    return {
+      socketPath,
+      env: this.#envFor(socketPath),
+      close: async () => {
+        this.#listeners.delete(listener);
+        await listener.close();
+      },
+    };
+  }
+
+  /**
+   * Runs `<shell> -c <script>` in the platform sandbox with every exec inside
+   * it decided here (see ShellRunOptions). Throws, with nothing run, when the
+   * policy cannot be enforced on this host.
+   */
+  run(options: ShellRunOptions): Promise<ShellRunResult> {
+    return runShellCommand(this, options);
+  }
+
+  /** Stops serving; wrappers still waiting fail closed. Removes the socket and the directory. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([...this.#listeners].map((listener) => listener.close()));
+      this.#listeners.clear();
+      await rm(this.#dir, { recursive: true, force: true });
+    })();
+    return this.#closing;
+  }
+
+  #envFor(socketPath: string): Record<string, string> {
+    return bridgeEnvironment({
+      socketPath,
+      wrapperPath: this.#wrapperPath,
+      nodeWrapper: this.#options.wrapper === "node",
+      interposerPath: this.#interposerPath,
+    });
+  }
+
+  async #listen(socketPath: string, hooks?: ChannelHooks, callId?: string): Promise<Listener> {
+    if (this.#closing) throw new BridgeError("the exec bridge is closed");
+    const onEvent = this.#options.onEvent;
+    const listener = await listenExecSocket(socketPath, {
+      allowedUid: process.getuid?.() ?? -1,
+      requestTimeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      decide: (request) => this.#decide(request, callId),
+      onDeciding: hooks?.onDeciding,
+      report(event) {
+        if (event.type === "decision") hooks?.onDecision(event.decision);
+        try {
+          onEvent?.(event);
+        } catch {
+          // The host's observer failing must not change what the peer is told.
+        }
+      },
+    });
+    this.#listeners.add(listener);
+    return listener;
+  }
+}
+
+function resolveInterposer(interpose: boolean | undefined): string | null {
+  if (process.platform !== "linux") {
+    if (interpose === true) throw new BridgeError(`exec interposition is only available on Linux, not ${process.platform}`);
+    return null;
+  }
+  if (interpose === false) return null;
+  const path = nativeArtifactPath(INTERPOSER_NAME);
+  if (!existsSync(path)) {
+    throw new BridgeError(
+      `the exec interposer ${INTERPOSER_NAME} is not built (expected at ${path}); build the package (npm install), or pass interpose: false to rely on a shell that honours EXEC_WRAPPER`,
+    );
+  }
+  return path;
+}

@@ -1,0 +1,61 @@
+/** The shapes the exec bridge shares with its host. */
+
+/** One exec a confined program asked to perform. */
+export interface ExecRequest {
+  /** The wrapper's fresh UUID for this exec. */
+  requestId: string;
+  /** The program, absolute: a relative `file` is joined to `cwd` as the kernel would. */
+  file: string;
+  /** The full argv, argv[0] included, exactly as it will run. */
+  argv: string[];
+  cwd: string;
+  /** Who asked, according to the kernel (pid is null where the OS cannot tell). */
+  peer: { pid: number | null; uid: number };
+}
+
+/** What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`. */
+export type HostDecision = { action: "run" } | { action: "deny"; reason: string; abort?: boolean };
+
+/** Where a decision came from: the rules, the built-in heuristics, a person, or the host's `decide`. */
+export type DecisionSource = "rule" | "heuristics" | "user" | "host";
+
+/** The bridge's decision, before it is tied to a request. */
+export interface DecisionOutcome {
+  action: "run" | "deny";
+  reason: string | null;
+  source: DecisionSource;
+  /** Set when a person was asked (each prompt has its own id). */
+  approvalId: string | null;
+  /** The whole command is to be stopped (an `abort` answer). */
+  abort: boolean;
+}
+
+/** One decided exec, as reported to the host and listed by `run`. */
+export interface ExecDecisionRecord extends DecisionOutcome {
+  requestId: string;
+  file: string;
+  argv: string[];
+  cwd: string;
+  peer: { pid: number | null; uid: number };
+  /** How long deciding took (a human's answer included). */
+  ms: number;
+}
+
+/** What went wrong on one connection. */
+export type BridgeErrorKind =
+  | "peer-unknown"
+  | "peer-uid"
+  | "bad-json"
+  | "bad-shape"
+  | "not-utf8"
+  | "oversize"
+  | "timeout"
+  | "trailing-data"
+  | "eof"
+  | "socket-error"
+  | "decide-failed";
+
+export type ExecBridgeEvent =
+  | { type: "decision"; decision: ExecDecisionRecord }
+  /** A connection broke the protocol or could not be served; it was answered with a deny where possible. */
+  | { type: "error"; kind: BridgeErrorKind; message: string; peer: { pid: number | null; uid: number } | null };

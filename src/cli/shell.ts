@@ -1,0 +1,152 @@
+/**
+ * `cordon shell`: run a script with every exec inside it decided by rules,
+ * heuristics and (on a terminal) the person at it (SPEC §8).
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { resolve } from "node:path";
+import { createInterface, type Interface } from "node:readline";
+import { constants } from "node:os";
+import { z } from "zod";
+import { APPROVAL_POLICIES, type ApprovalAnswer, type ApprovalPolicy, type ApprovalRequest } from "../approval/index.js";
+import { ExecBridge, type ExecDecisionRecord } from "../bridge/index.js";
+import { UsageError } from "../errors.js";
+import { loadPolicy } from "../rules/index.js";
+import { parseCommandLine } from "./args.js";
+import type { CliIO, Command } from "./command.js";
+import { loadPolicyOption } from "./policy-option.js";
+
+const usage =
+  "cordon shell [--policy FILE] [--rules FILE]... [--approval-policy MODE] [--audit FILE] [--cwd DIR] [--shell bash|sh|zsh] -c SCRIPT";
+
+const optionsSchema = z.object({
+  policy: z.string().optional(),
+  rules: z.array(z.string()).default([]),
+  "approval-policy": z.enum(APPROVAL_POLICIES as [ApprovalPolicy, ...ApprovalPolicy[]]).default("on-request"),
+  audit: z.string().optional(),
+  cwd: z.string().optional(),
+  shell: z.enum(["bash", "sh", "zsh"]).default("bash"),
+  script: z.string({ error: "-c SCRIPT is required" }),
+});
+
+function parseOptions(args: string[]) {
+  const { values, rest } = parseCommandLine<Record<string, unknown>>(
+    args,
+    {
+      policy: { type: "string" },
+      rules: { type: "string", multiple: true },
+      "approval-policy": { type: "string" },
+      audit: { type: "string" },
+      cwd: { type: "string" },
+      shell: { type: "string" },
+      script: { type: "string", short: "c" },
+    },
+    usage,
+  );
+  if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
+  const parsed = optionsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = issue.path[0] === "script" ? "-c" : `--${String(issue.path[0])}`;
+    throw new UsageError(`${flag}: ${issue.message}\nusage: ${usage}`);
+  }
+  return parsed.data;
+}
+
+const ANSWERS: Record<string, ApprovalAnswer> = { y: "approved", a: "approved-for-session", n: "denied", abort: "abort" };
+
+/**
+ * Asks on the terminal, one question at a time (execs of a pipeline may need
+ * approval at once). An empty line or end of input denies.
+ */
+function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalRequest) => Promise<ApprovalAnswer> {
+  const pending: string[] = [];
+  const waiting: Array<(line: string | null) => void> = [];
+  let ended = false;
+  lines.on("line", (line) => (waiting.length > 0 ? waiting.shift()!(line) : pending.push(line)));
+  lines.on("close", () => {
+    ended = true;
+    for (const wake of waiting.splice(0)) wake(null);
+  });
+  const nextLine = () =>
+    pending.length > 0 ? Promise.resolve(pending.shift()!) : ended ? Promise.resolve(null) : new Promise<string | null>((r) => waiting.push(r));
+  let queue: Promise<unknown> = Promise.resolve();
+  return (request) => {
+    const asked = queue.then(async (): Promise<ApprovalAnswer> => {
+      io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
+      if (request.reason) io.stderr.write(`  reason: ${request.reason}\n`);
+      for (;;) {
+        io.stderr.write("  [y]es, [a]lways this session, [n]o, abort: ");
+        const line = await nextLine();
+        if (line === null) return "denied";
+        const answer = ANSWERS[line.trim().toLowerCase()];
+        if (answer) return answer;
+        if (line.trim() === "") return "denied";
+      }
+    });
+    queue = asked.catch(() => {});
+    return asked;
+  };
+}
+
+/** The audit line of SPEC §8. */
+function auditLine(decision: ExecDecisionRecord): string {
+  const { approvalId, file, argv, cwd, action, reason, source, ms } = decision;
+  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms })}\n`;
+}
+
+async function openAudit(path: string | undefined): Promise<FileHandle | null> {
+  if (path === undefined) return null;
+  try {
+    return await open(path, "a");
+  } catch (error) {
+    throw new UsageError(`--audit: cannot open ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export const shell: Command = {
+  summary: "run a script with every exec decided by rules and approvals",
+  usage,
+  async run(args, io) {
+    const options = parseOptions(args);
+    const cwd = resolve(io.cwd, options.cwd ?? ".");
+    const policy = await loadPolicyOption(options.policy, io.stdin);
+    const rules = await loadPolicy(options.rules);
+    const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
+    const audit = await openAudit(options.audit);
+    let auditWrites: Promise<unknown> = Promise.resolve();
+    const controller = new AbortController();
+    const interrupt = () => controller.abort();
+    let bridge: ExecBridge | undefined;
+    try {
+      bridge = await ExecBridge.start({
+        rules,
+        approvalPolicy: options["approval-policy"],
+        requestApproval: lines ? terminalApprover(io, lines) : undefined,
+        onEvent(event) {
+          if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
+          if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);
+        },
+      });
+      // The script runs in its own process group, out of reach of the terminal's ^C; pass it on as an abort.
+      process.on("SIGINT", interrupt);
+      const result = await bridge.run({
+        script: options.script,
+        shell: options.shell,
+        cwd,
+        policy,
+        env: io.env,
+        signal: controller.signal,
+        onOutput: ({ stream, chunk }) => io[stream].write(chunk),
+      });
+      if (result.aborted) io.stderr.write("cordon: the command was aborted\n");
+      if (result.signal !== null) return 128 + constants.signals[result.signal];
+      return result.exitCode ?? 0;
+    } finally {
+      process.off("SIGINT", interrupt);
+      lines?.close();
+      await bridge?.close();
+      await auditWrites;
+      await audit?.close();
+    }
+  },
+};

@@ -1,0 +1,188 @@
+/** bridge.run: real shells in the real sandbox, every exec decided through the interposer and the native wrapper. */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { ApprovalRequest } from "../../src/approval/index.js";
+import { ExecBridge, INTERPOSER_NAME, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
+import { UnsupportedOperationError } from "../../src/errors.js";
+import { nativeArtifactPath } from "../../src/native/index.js";
+import { prepareSandboxedCommand } from "../../src/platform/index.js";
+import { parseSandboxPolicy } from "../../src/policy/index.js";
+import { parseRules } from "../../src/rules/index.js";
+import { scratchDir } from "./support.js";
+
+const policy = parseSandboxPolicy({ type: "workspace-write" });
+
+function unavailableReason(): string | null {
+  if (process.platform !== "linux") return "the exec interposer is Linux-only";
+  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
+  try {
+    prepareSandboxedCommand(["true"], policy, { cwd: process.cwd() });
+  } catch (error) {
+    return `the sandbox cannot run here: ${(error as Error).message}`;
+  }
+  return null;
+}
+
+const unavailable = unavailableReason();
+if (unavailable) console.log(`bridge.run tests skipped: ${unavailable}`);
+const describeHere = unavailable ? describe.skip : describe;
+
+/** Whether a process is gone (or only a zombie waiting to be reaped). */
+function isGone(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+async function eventually(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return check();
+}
+
+describeHere("bridge.run", () => {
+  let scratch: ReturnType<typeof scratchDir>;
+  let bridge: ExecBridge;
+  let decide: (request: ExecRequest) => HostDecision | Promise<HostDecision>;
+
+  beforeAll(async () => {
+    scratch = scratchDir();
+    bridge = await ExecBridge.start({ decide: (request) => decide(request) });
+  });
+  afterAll(async () => {
+    await bridge.close();
+    scratch.remove();
+  });
+  beforeEach(() => {
+    decide = () => ({ action: "run" });
+  });
+
+  test("streams stdout and stderr as they arrive and collects them", async () => {
+    const chunks: Array<{ stream: string; chunk: string }> = [];
+    const result = await bridge.run({
+      script: "echo out; /bin/echo err >&2; printf 'caf\\303\\251'; exit 3",
+      cwd: scratch.path,
+      policy,
+      onOutput: (output) => chunks.push(output),
+    });
+    expect(result).toMatchObject({ exitCode: 3, signal: null, stdout: "out\ncafé", stderr: "err\n", timedOut: false, aborted: false });
+    expect(chunks.filter((c) => c.stream === "stdout").map((c) => c.chunk).join("")).toBe("out\ncafé");
+    expect(chunks.filter((c) => c.stream === "stderr").map((c) => c.chunk).join("")).toBe("err\n");
+    expect(result.durationMs).toBeGreaterThan(0);
+  });
+
+  test("each exec is decided; a denied one does not run and the script sees 126", async () => {
+    decide = (request) => (request.argv[0] === "touch" ? { action: "deny", reason: "no touching" } : { action: "run" });
+    const marker = join(scratch.path, "denied");
+    const result = await bridge.run({ script: `/bin/echo a && /bin/echo b | cat; touch '${marker}'; echo "status $?"`, cwd: scratch.path, policy });
+    expect(result.stdout).toBe("a\nb\nstatus 126\n");
+    expect(result.stderr).toBe("cordon: execution denied: no touching\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(result.decisions.map((d) => [d.argv[0], d.action])).toEqual(
+      expect.arrayContaining([["/bin/echo", "run"], ["cat", "run"], ["touch", "deny"]]),
+    );
+    expect(result.decisions).toHaveLength(4);
+    expect(new Set(result.decisions.map((d) => d.requestId)).size).toBe(4);
+  });
+
+  test("the script is carried exactly: quotes, parentheses, semicolons, newlines, non-ASCII", async () => {
+    const text = `it's "quoted" (paren) ; semi\nnew line ünï ✓ $HOME \`tick\``;
+    const script = `cat <<'END'\n${text}\nEND`;
+    const result = await bridge.run({ script, cwd: scratch.path, policy });
+    expect(result.stdout).toBe(`${text}\n`);
+    expect(result.exitCode).toBe(0);
+  });
+
+  test("the timeout kills the whole process group", async () => {
+    const pidFile = join(scratch.path, "timeout-pid");
+    const result = await bridge.run({ script: `sleep 300 & echo $! > '${pidFile}'; wait`, cwd: scratch.path, policy, timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    expect(result.signal).toBe("SIGKILL");
+    expect(await eventually(() => isGone(Number(readFileSync(pidFile, "utf8"))))).toBe(true);
+  });
+
+  test("time spent deciding does not count against the timeout", async () => {
+    decide = async (request) => {
+      if (request.argv[0] === "slow-to-approve") await new Promise((resolve) => setTimeout(resolve, 2500));
+      return { action: "run" };
+    };
+    const result = await bridge.run({ script: "exec -a slow-to-approve /bin/echo approved", cwd: scratch.path, policy, timeoutMs: 1500 });
+    expect(result).toMatchObject({ timedOut: false, exitCode: 0, stdout: "approved\n" });
+  });
+
+  test("the host's abort signal kills the whole process group", async () => {
+    const pidFile = join(scratch.path, "abort-pid");
+    const controller = new AbortController();
+    const running = bridge.run({
+      script: `sleep 300 & echo $! > '${pidFile}'; /bin/echo started; wait`,
+      cwd: scratch.path,
+      policy,
+      signal: controller.signal,
+      onOutput: ({ chunk }) => chunk.includes("started") && controller.abort(),
+    });
+    const result = await running;
+    expect(result).toMatchObject({ aborted: true, timedOut: false, signal: "SIGKILL" });
+    expect(await eventually(() => isGone(Number(readFileSync(pidFile, "utf8"))))).toBe(true);
+  });
+
+  test("an abort decision stops the command before anything after it runs", async () => {
+    decide = (request) => (request.argv[0] === "rm" ? { action: "deny", reason: "User cancelled execution", abort: true } : { action: "run" });
+    const after = join(scratch.path, "after-abort");
+    const result = await bridge.run({ script: `rm -rf /nothing; touch '${after}'`, cwd: scratch.path, policy });
+    expect(result).toMatchObject({ aborted: true, signal: "SIGKILL" });
+    expect(result.decisions).toEqual([expect.objectContaining({ action: "deny", abort: true })]);
+    expect(existsSync(after)).toBe(false);
+  });
+
+  test("an already aborted signal runs nothing", async () => {
+    const marker = join(scratch.path, "never");
+    const result = await bridge.run({ script: `touch '${marker}'`, cwd: scratch.path, policy, signal: AbortSignal.abort() });
+    expect(result).toMatchObject({ aborted: true, exitCode: null, decisions: [] });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("a policy the host cannot enforce throws, runs nothing, and leaves no socket behind", async () => {
+    const restricted = parseSandboxPolicy({ type: "read-only", access: { type: "restricted", readable_roots: [scratch.path] } });
+    const marker = join(scratch.path, "restricted");
+    await expect(bridge.run({ script: `touch '${marker}'`, cwd: scratch.path, policy: restricted })).rejects.toThrow(UnsupportedOperationError);
+    expect(existsSync(marker)).toBe(false);
+    expect(readdirSync(dirname(bridge.socketPath))).toEqual(["exec.sock"]);
+  });
+});
+
+describeHere("bridge.run with rules and approvals", () => {
+  test("a && b | c raises three approvals, each with its own id and the run's callId; approved-for-session is not asked again", async () => {
+    const scratch = scratchDir();
+    const asked: ApprovalRequest[] = [];
+    const rules = parseRules('prefix_rule(pattern = ["echo"], decision = "prompt", justification = "says things")\n', "test.rules");
+    const bridge = await ExecBridge.start({
+      rules,
+      approvalPolicy: "on-request",
+      requestApproval: async (request) => {
+        asked.push(request);
+        return request.command.includes("session") ? "approved-for-session" : "approved";
+      },
+    });
+    try {
+      const script = "/bin/echo a && /bin/echo b | /bin/echo c; /bin/echo session; /bin/echo session";
+      const result = await bridge.run({ script, cwd: scratch.path, policy, callId: "call-1" });
+      expect(result.exitCode).toBe(0);
+      expect(asked.map((request) => request.command).sort()).toEqual([
+        ["/bin/echo", "a"],
+        ["/bin/echo", "b"],
+        ["/bin/echo", "c"],
+        ["/bin/echo", "session"],
+      ]);
+      expect(asked.every((request) => request.callId === "call-1" && request.reason === "says things")).toBe(true);
+      expect(new Set(asked.map((request) => request.approvalId)).size).toBe(4);
+      expect(result.decisions).toHaveLength(5);
+      expect(result.decisions.map((d) => d.source)).toEqual(["user", "user", "user", "user", "user"]);
+      expect(result.decisions.slice(0, 3).map((d) => d.approvalId).sort()).toEqual(asked.slice(0, 3).map((r) => r.approvalId).sort());
+      expect(result.decisions[4]!.approvalId).toBeNull();
+    } finally {
+      await bridge.close();
+      scratch.remove();
+    }
+  });
+});

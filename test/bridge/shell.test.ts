@@ -1,0 +1,174 @@
+/** `cordon shell` as a user runs it: the built executable, real rules, a real terminal where one is needed. */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { INTERPOSER_NAME } from "../../src/bridge/index.js";
+import { nativeArtifactPath, packageRoot } from "../../src/native/index.js";
+import { prepareSandboxedCommand } from "../../src/platform/index.js";
+import { READ_ONLY_POLICY } from "../../src/policy/index.js";
+import { runProgram, scratchDir } from "./support.js";
+
+const cli = join(packageRoot, "dist", "cli", "main.js");
+
+function unavailableReason(): string | null {
+  if (process.platform !== "linux") return "the exec interposer is Linux-only";
+  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
+  try {
+    prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: process.cwd() });
+  } catch (error) {
+    return `the sandbox cannot run here: ${(error as Error).message}`;
+  }
+  return null;
+}
+const unavailable = unavailableReason();
+if (unavailable) console.log(`cordon shell tests skipped: ${unavailable}`);
+const describeHere = unavailable ? describe.skip : describe;
+
+const RULES = `
+prefix_rule(pattern = ["touch"], decision = "forbidden")
+prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "talks to remotes")
+prefix_rule(pattern = ["echo"], decision = "prompt", justification = "says things")
+`;
+
+function shell(args: string[], cwd: string) {
+  return runProgram(process.execPath, [cli, "shell", ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, cwd });
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `cordon shell` on a pseudo-terminal (util-linux `script`), typing each
+ * answer once the prompt for it has appeared. Resolves to the exit status and
+ * everything the terminal showed.
+ */
+function shellOnTerminal(args: string[], answers: string[], cwd: string): Promise<{ status: number | null; screen: string }> {
+  const command = [process.execPath, cli, "shell", ...args].map(quote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, stdio: ["pipe", "pipe", "inherit"] });
+    let screen = "";
+    let prompts = 0;
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      screen += chunk;
+      const seen = screen.split("abort: ").length - 1;
+      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\n`);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      resolve({ status, screen });
+    });
+  });
+}
+
+function auditLines(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describeHere("cordon shell", () => {
+  let scratch: ReturnType<typeof scratchDir>;
+  let rules: string;
+  let policy: string;
+  beforeAll(() => {
+    scratch = scratchDir();
+    rules = join(scratch.path, "test.rules");
+    writeFileSync(rules, RULES);
+    policy = join(scratch.path, "policy.json");
+    writeFileSync(policy, JSON.stringify({ type: "workspace-write" }));
+  });
+  afterAll(() => scratch.remove());
+
+  test("without a terminal a prompt is denied, forbidden commands never run, and the audit has one line per exec", async () => {
+    const audit = join(scratch.path, "audit-1.jsonl");
+    const marker = join(scratch.path, "forbidden");
+    const script = `ls / >/dev/null; touch ${quote(marker)}; echo "touch $?"; git push; echo "push $?"; exit 5`;
+    const result = await shell(["--rules", rules, "--policy", policy, "--audit", audit, "-c", script], scratch.path);
+    expect(result.exitCode).toBe(5);
+    expect(existsSync(marker)).toBe(false);
+    expect(result.stderr).toContain("cordon: execution denied: Execution forbidden by policy\n");
+    expect(result.stderr).toContain("cordon: execution denied: Execution needs approval, but there is no one to ask\n");
+    const lines = auditLines(audit);
+    expect(lines.map((l) => [l.argv, l.action, l.source])).toEqual([
+      [["ls", "/"], "run", "heuristics"],
+      [["touch", marker], "deny", "rule"],
+      [["git", "push"], "deny", "rule"],
+    ]);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(["approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms"]);
+      expect(line.cwd).toBe(scratch.path);
+    }
+    // `echo` is bash's builtin, not an exec: only programs are decided.
+    expect(result.stdout).toBe("touch 126\npush 126\n");
+  });
+
+  test("on a terminal each prompt is asked once, with its own approval id; y runs, n denies", async () => {
+    const audit = join(scratch.path, "audit-2.jsonl");
+    const script = "/bin/echo first; /bin/echo second; /bin/echo done";
+    const result = await shellOnTerminal(["--rules", rules, "--audit", audit, "-c", script], ["y", "n", "y"], scratch.path);
+    expect(result.status).toBe(0);
+    expect(result.screen).toContain('cordon: run ["/bin/echo","first"] in');
+    expect(result.screen).toContain("reason: says things");
+    expect(result.screen).toMatch(/first\r\n[\s\S]*cordon: execution denied: User denied execution[\s\S]*done\r\n/);
+    const lines = auditLines(audit);
+    expect(lines.map((l) => [l.action, l.source])).toEqual([
+      ["run", "user"],
+      ["deny", "user"],
+      ["run", "user"],
+    ]);
+    const ids = lines.map((l) => l.approvalId);
+    expect(ids.every((id) => typeof id === "string")).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  test("'a' approves the same command for the rest of the session", async () => {
+    const result = await shellOnTerminal(["--rules", rules, "-c", "/bin/echo again; /bin/echo again; /bin/echo again"], ["a"], scratch.path);
+    expect(result.status).toBe(0);
+    expect(result.screen.split("abort: ").length - 1).toBe(1);
+    expect(result.screen.split("again\r\n").length - 1).toBe(3);
+  });
+
+  test("'abort' stops the whole command", async () => {
+    const after = join(scratch.path, "after-abort");
+    const result = await shellOnTerminal(["--rules", rules, "--policy", policy, "-c", `git push; : > ${quote(after)}`], ["abort"], scratch.path);
+    expect(result.status).toBe(137);
+    expect(result.screen).toContain("cordon: the command was aborted");
+    expect(existsSync(after)).toBe(false);
+  });
+
+  test.each([
+    [["-c"], /-c/],
+    [[], /-c: -c SCRIPT is required/],
+    [["--approval-policy", "sometimes", "-c", "true"], /--approval-policy: /],
+    [["--shell", "fish", "-c", "true"], /--shell: /],
+    [["--bogus", "-c", "true"], /Unknown option '--bogus'/],
+    [["-c", "true", "extra"], /unexpected arguments/],
+  ])("usage error %j: exit 125, nothing run", async (args, message) => {
+    const result = await shell(args, scratch.path);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(/^cordon: UsageError: /);
+    expect(result.stderr).toMatch(message);
+  });
+
+  test("a broken policy, broken rules or a missing cwd fail with 125 before anything runs", async () => {
+    const marker = join(scratch.path, "never-ran");
+    const script = `: > ${quote(marker)}`;
+    const badPolicy = join(scratch.path, "bad-policy.json");
+    writeFileSync(badPolicy, JSON.stringify({ type: "workspace-write", writable_roots: ["relative"] }));
+    const badRules = join(scratch.path, "bad.rules");
+    writeFileSync(badRules, 'prefix_rule(pattern = ["x"], decision = "perhaps")\n');
+    for (const args of [
+      ["--policy", badPolicy, "-c", script],
+      ["--rules", badRules, "-c", script],
+      ["--cwd", join(scratch.path, "missing"), "-c", script],
+    ]) {
+      const result = await shell(args, scratch.path);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toMatch(/^cordon: (PolicyError|RulesError|BridgeError): /);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+});

@@ -1,0 +1,64 @@
+/** Shared pieces of the exec bridge tests: real wrappers, real sockets, scratch directories. */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { nativeArtifactPath } from "../../src/native/index.js";
+import { ExecBridge, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
+
+export const wrapperPath = nativeArtifactPath("cordon-exec-wrapper");
+
+export interface ProcessResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion (never rejects on a non-zero status). */
+export async function runProgram(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessResult> {
+  const result = await execa(file, args, { env: options.env, extendEnv: false, cwd: options.cwd, reject: false, stripFinalNewline: false });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Runs the native wrapper as `wrapper <file> <argv...>` with the bridge's variables. */
+export function runWrapper(env: Record<string, string>, file: string, argv: string[], cwd?: string): Promise<ProcessResult> {
+  return runProgram(wrapperPath, [file, ...argv], { env: { PATH: process.env.PATH, ...env }, cwd });
+}
+
+export function scratchDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), "cordon-bridge-test-"));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A bridge without the interposer (the wrappers are run directly) that records its events. */
+export async function startBridge(options: ExecDeciderOptions & Omit<ExecBridgeSettings, "onEvent">) {
+  const events: ExecBridgeEvent[] = [];
+  const bridge = await ExecBridge.start({ interpose: false, ...options, onEvent: (event) => events.push(event) });
+  return { bridge, events, errors: () => events.filter((e) => e.type === "error") };
+}
+
+/** Sends raw bytes on a fresh connection; resolves to everything the server sent back before closing. */
+export function rawExchange(socketPath: string, send: (socket: import("node:net").Socket) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let received = "";
+    socket.on("connect", () => send(socket));
+    socket.on("data", (chunk) => (received += chunk.toString("utf8")));
+    socket.on("close", () => resolve(received));
+    // The server may close while a long write is still going; what it answered is what counts.
+    socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+  });
+}
+
+export function openFdCount(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+/** The JSON reply lines in `text`, parsed. */
+export function replies(text: string): Array<Record<string, unknown>> {
+  return text
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
