@@ -1,5 +1,5 @@
 /** Picks the backend for a platform and fails closed where none can enforce the policy (SPEC §4). */
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
@@ -44,11 +44,22 @@ function checkCommand(command: readonly string[]): void {
   }
 }
 
-/** The launcher to run here: the packaged one, or the one the options name; it must exist. */
+/**
+ * The launcher to run here: the packaged one, or the one the options name.
+ * It must exist and be executable; otherwise spawning would fail with an
+ * error that looks like the command's own.
+ */
 function launcherHere(sandbox: LinuxSandboxOptions | undefined): string {
-  const path = sandbox?.launcherPath;
-  if (path === undefined) return requireNativeArtifact(LINUX_LAUNCHER_NAME);
-  if (!existsSync(path)) throw new NativeError(`the Linux sandbox launcher ${path} does not exist`);
+  const configured = sandbox?.launcherPath;
+  if (configured !== undefined && !existsSync(configured)) {
+    throw new NativeError(`the Linux sandbox launcher ${configured} does not exist`);
+  }
+  const path = configured ?? requireNativeArtifact(LINUX_LAUNCHER_NAME);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    throw new NativeError(`the Linux sandbox launcher ${path} is not executable`, { cause: error });
+  }
   return path;
 }
 

@@ -1,0 +1,217 @@
+/**
+ * Fuzzing what crosses a trust boundary as text: random and mutated frames
+ * sent over real connections to a real exec bridge, and mutations of the
+ * shipped rules file through the rules parser. (Generated, well-formed rules
+ * are the subject of test/rules/properties.test.ts; here the text is broken.)
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { RulesError } from "../../src/errors.js";
+import { parseRules } from "../../src/rules/index.js";
+import { MAX_MESSAGE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
+import { fuzzParameters } from "../support/fuzz.js";
+import { openFdCount, rawExchange, replies, runWrapper, startBridge } from "../bridge/support.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Short, so that frames without a newline are answered soon (with a deny for the timeout). */
+const LINE_TIMEOUT_MS = 50;
+const REQUEST_KEYS = ["argv", "cwd", "file", "request_id", "type"];
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+const isText = (value: unknown): value is string => typeof value === "string" && !value.includes("\0");
+
+/**
+ * The oracle, written from the wire format in the specification rather than
+ * from the server's schema: one UTF-8 JSON line, newline-terminated, nothing
+ * after it, exactly the five fields with their types.
+ */
+function wellFormedRequest(frame: Uint8Array): { request_id: string } | null {
+  const newline = frame.indexOf(0x0a);
+  if (newline !== frame.length - 1 || newline > MAX_MESSAGE_BYTES) return null;
+  let message: unknown;
+  try {
+    message = JSON.parse(utf8.decode(frame.subarray(0, newline)));
+  } catch {
+    return null;
+  }
+  if (typeof message !== "object" || message === null || Array.isArray(message)) return null;
+  const fields = message as Record<string, unknown>;
+  if (Object.keys(fields).sort().join() !== REQUEST_KEYS.join()) return null;
+  const { type, request_id, file, argv, cwd } = fields;
+  if (type !== "exec_request" || !isText(request_id) || request_id === "" || !isText(file) || file === "") return null;
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every(isText)) return null;
+  if (!isText(cwd) || !cwd.startsWith("/")) return null;
+  return { request_id };
+}
+
+const validRequest = () =>
+  `${JSON.stringify({ type: "exec_request", request_id: "4b1e0c0e-1d7a-4c1e-9a51-2b9e7a1d3c55", file: "/bin/true", argv: ["true", "a b"], cwd: "/tmp" })}\n`;
+
+const encoder = new TextEncoder();
+
+/** Splices each (at, remove, insert) into `text`. */
+function mutate(text: string, mutations: Array<[number, number, string]>): string {
+  for (const [at, remove, insert] of mutations) text = text.slice(0, at % (text.length + 1)) + insert + text.slice((at % (text.length + 1)) + remove);
+  return text;
+}
+
+const mutations = (length: number, insert: fc.Arbitrary<string>) =>
+  fc.array(fc.tuple(fc.nat(length), fc.nat(6), insert), { minLength: 1, maxLength: 4 });
+
+const jsonish = fc.oneof(
+  fc.string({ maxLength: 4 }),
+  fc.constantFrom('"', "\\", "{", "}", "[", "]", ",", ":", "\n", "\0", "\\u0000", "null", "1e999", '"exec_request"', "\u00e9", "\ud800"),
+);
+
+const fieldValue = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom("/", "/bin/true", "", "\0", "exec_request", "exec_response"),
+  fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxLength: 3 }),
+  fc.integer(),
+  fc.constant(null),
+  fc.boolean(),
+);
+const requestShaped = fc
+  .dictionary(fc.constantFrom(...REQUEST_KEYS, "action", "reason", "__proto__", "extra"), fieldValue, { maxKeys: 6 })
+  .map((fields) => `${JSON.stringify(fields)}\n`);
+
+/** Every kind of frame: raw bytes, mutated valid lines, request-shaped objects, and valid lines (so "run" is seen). */
+const frames: fc.Arbitrary<Uint8Array> = fc.oneof(
+  fc.uint8Array({ maxLength: 256 }),
+  mutations(validRequest().length, jsonish).map((m) => encoder.encode(mutate(validRequest(), m))),
+  requestShaped.map((text) => encoder.encode(text)),
+  fc.constant(encoder.encode(validRequest())),
+);
+
+describe("fuzzing the exec bridge with frames over real connections", () => {
+  test("every frame gets one reply; run only for a well-formed request; every other frame is an error event", async () => {
+    const asked: ExecRequest[] = [];
+    const { bridge, events } = await startBridge({
+      decide: (request) => (asked.push(request), { action: "run" }),
+      requestTimeoutMs: LINE_TIMEOUT_MS,
+    });
+    const seen = new Set<string>();
+    try {
+      const baseline = openFdCount();
+      await fc.assert(
+        fc.asyncProperty(frames, async (frame) => {
+          const eventsBefore = events.length;
+          const askedBefore = asked.length;
+          // The peer keeps its side open, as the wrapper does: a frame without a newline ends in the server's timeout.
+          const text = await rawExchange(bridge.socketPath, (socket) => socket.write(frame));
+          const answer = replies(text);
+          expect(answer).toHaveLength(1);
+          expect(answer[0]).toMatchObject({ type: "exec_response" });
+          const expected = wellFormedRequest(frame);
+          const event = events[eventsBefore];
+          expect(events).toHaveLength(eventsBefore + 1);
+          if (expected) {
+            seen.add("run");
+            expect(answer[0]).toEqual({ type: "exec_response", request_id: expected.request_id, action: "run", reason: null });
+            expect(asked).toHaveLength(askedBefore + 1);
+            expect(event).toMatchObject({ type: "decision", decision: { requestId: expected.request_id, action: "run" } });
+          } else {
+            seen.add("deny");
+            expect(answer[0]).toMatchObject({ action: "deny", reason: expect.any(String) });
+            expect(asked).toHaveLength(askedBefore);
+            expect(event).toMatchObject({ type: "error", message: answer[0]!.reason });
+          }
+        }),
+        fuzzParameters,
+      );
+      expect(seen).toEqual(new Set(["run", "deny"]));
+      // Still serving, and nothing left open by all those connections.
+      expect((await runWrapper(bridge.env(), "/bin/true", ["true"])).exitCode).toBe(0);
+      for (let i = 0; i < 200 && openFdCount() !== baseline; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(openFdCount()).toBe(baseline);
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+
+  test("a line split across many small writes is read the same as a whole one", async () => {
+    const { bridge } = await startBridge({ decide: () => ({ action: "run" }), requestTimeoutMs: LINE_TIMEOUT_MS });
+    try {
+      await fc.assert(
+        fc.asyncProperty(frames, fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 8 }), async (frame, sizes) => {
+          // Up to the first newline: what follows it may arrive after the server has read its line.
+          const newline = frame.indexOf(0x0a);
+          const line = newline === -1 ? frame : frame.subarray(0, newline + 1);
+          const text = await rawExchange(bridge.socketPath, (socket) => {
+            let at = 0;
+            for (const size of sizes) {
+              socket.write(line.subarray(at, at + size));
+              at += size;
+            }
+            socket.write(line.subarray(at));
+          });
+          const answer = replies(text);
+          expect(answer).toHaveLength(1);
+          expect(answer[0]!.action).toBe(wellFormedRequest(line) ? "run" : "deny");
+        }),
+        { ...fuzzParameters, numRuns: Math.ceil(fuzzParameters.numRuns / 2) },
+      );
+    } finally {
+      await bridge.close();
+    }
+  }, 120_000);
+
+  test.each([
+    ["a well-formed request", validRequest(), "run"],
+    ["a line that is not JSON", "not json\n", "deny"],
+    ["bytes without a newline", "{", "deny"],
+  ])("a peer that half-closes after %s still reads the answer", async (_name, frame, action) => {
+    // A decider that takes a moment, as a person does: the peer's end of file arrives before the answer.
+    const { bridge, events } = await startBridge({
+      decide: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { action: "run" };
+      },
+    });
+    try {
+      const text = await rawExchange(bridge.socketPath, (socket) => socket.end(frame));
+      expect(replies(text)).toEqual([expect.objectContaining({ type: "exec_response", action })]);
+      expect(events).toHaveLength(1);
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
+describe("fuzzing the rules parser with mutations of the shipped rules", () => {
+  const file = "default.rules";
+  const shipped = readFileSync(join(root, "policies", "rules", file), "utf8");
+  const rulesSyntax = fc.oneof(
+    fc.string({ maxLength: 4 }),
+    fc.constantFrom("(", ")", "[", "]", "=", ",", '"', "'", "#", "\n", "\\", '"""', "prefix_rule(", "pattern", "decision", "forbidden", "\t", "\0", "\u00e9"),
+  );
+
+  test("mutated rules text gives a policy or a RulesError at file:line:col, nothing else", () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(mutations(shipped.length, rulesSyntax), (m) => {
+        const text = mutate(shipped, m);
+        try {
+          parseRules(text, file);
+          seen.add("policy");
+        } catch (error) {
+          expect(error).toBeInstanceOf(RulesError);
+          const position = /^default\.rules:(\d+):(\d+): /.exec((error as Error).message);
+          expect(position).not.toBeNull();
+          // The position lies inside the text.
+          const lines = text.split("\n");
+          const line = Number(position![1]);
+          expect(line).toBeGreaterThanOrEqual(1);
+          expect(line).toBeLessThanOrEqual(lines.length);
+          expect(Number(position![2])).toBeLessThanOrEqual(lines[line - 1]!.length + 1);
+          seen.add("error");
+        }
+      }),
+      fuzzParameters,
+    );
+    expect(seen.has("error")).toBe(true);
+  });
+});
