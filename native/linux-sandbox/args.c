@@ -7,7 +7,7 @@
 
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--pin PATH]...\n"
-    "                            [--allow-network] [--best-effort landlock|seccomp|read-only-subpaths]...\n"
+    "                            [--allow-network] [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...\n"
     "                            [--simulate-landlock-abi N] -- COMMAND [ARG]...";
 
 static const char* value_of(int argc, char** argv, int* i) {
@@ -25,7 +25,7 @@ static enum protection protection_named(const char* name) {
   for (int p = 0; p < PROTECTION_COUNT; p++) {
     if (strcmp(name, protection_name((enum protection)p)) == 0) return (enum protection)p;
   }
-  fail("usage", "--best-effort: unknown protection \"%s\" (landlock, seccomp or read-only-subpaths)", name);
+  fail("usage", "--best-effort: unknown protection \"%s\" (landlock, seccomp, read-only-subpaths or file-metadata)", name);
 }
 
 static int landlock_abi_named(const char* text) {

@@ -1,8 +1,9 @@
 // The launcher's order of work. Every check that can refuse happens before
 // anything of the command runs; the confinement is applied in the process
 // that then becomes the command:
-//   no_new_privs -> mount namespace and read-only binds -> Landlock -> seccomp
-//   -> execve. (Mounts first: Landlock and seccomp both forbid mounting.)
+//   no_new_privs -> mount namespace (read-only tree, read-only binds)
+//   -> Landlock -> seccomp -> execve.
+// (Mounts first: Landlock and seccomp both forbid mounting.)
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,6 +14,8 @@ const char* protection_name(enum protection protection) {
       return "seccomp";
     case PROTECTION_READ_ONLY_SUBPATHS:
       return "read-only-subpaths";
+    case PROTECTION_FILE_METADATA:
+      return "file-metadata";
     case PROTECTION_COUNT:
       break;
   }

@@ -2,7 +2,7 @@
 //
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
 //                        [--pin PATH]... [--allow-network]
-//                        [--best-effort landlock|seccomp|read-only-subpaths]...
+//                        [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...
 //                        [--simulate-landlock-abi N] -- COMMAND [ARG]...
 //
 // The TypeScript side decides every path; this program only enforces. Each
@@ -25,6 +25,10 @@ enum protection {
   PROTECTION_LANDLOCK,            // writes only under the writable roots
   PROTECTION_SECCOMP,             // network cut-off, io_uring, ptrace, mount calls
   PROTECTION_READ_ONLY_SUBPATHS,  // .git and protected names bound read-only
+  // Modes, owners, times and extended attributes outside the writable roots,
+  // which Landlock does not confine: the mount tree made read-only but for
+  // the writable roots, or (no writable root) denied by seccomp.
+  PROTECTION_FILE_METADATA,
   PROTECTION_COUNT
 };
 

@@ -1,7 +1,11 @@
 // seccomp: a small BPF filter, installed after no_new_privs.
 //   always:       io_uring, ptrace-like access, mount-table changes, kernel
 //                 module/kexec loading and open_by_handle_at fail with EPERM;
-//   no network:   socket()/socketpair() succeed only for AF_UNIX.
+//   no network:   socket()/socketpair() succeed only for AF_UNIX;
+//   no writable root (read-only policy): every call that changes a file's
+//                 mode, owner, times or extended attributes fails with EPERM.
+//                 Landlock does not confine metadata, and without writable
+//                 roots there is no read-only mount tree to refuse it (mounts.c).
 // Calls of another architecture (x32, i386 through int 0x80) kill the process,
 // since their numbers would slip past the filter.
 #include <errno.h>
@@ -12,9 +16,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include "sandbox.h"
+#include "syscalls.h"
 
 #if defined(__x86_64__)
 #define FILTER_ARCH AUDIT_ARCH_X86_64
@@ -29,28 +33,6 @@
 #define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
 #endif
 
-// Numbers from the generic table (the same on every architecture since
-// Linux 5.1), for system headers that predate them.
-#ifndef __NR_io_uring_setup
-#define __NR_io_uring_setup 425
-#define __NR_io_uring_enter 426
-#define __NR_io_uring_register 427
-#endif
-#ifndef __NR_open_tree
-#define __NR_open_tree 428
-#define __NR_move_mount 429
-#define __NR_fsopen 430
-#define __NR_fsconfig 431
-#define __NR_fsmount 432
-#define __NR_fspick 433
-#endif
-#ifndef __NR_pidfd_getfd
-#define __NR_pidfd_getfd 438
-#endif
-#ifndef __NR_mount_setattr
-#define __NR_mount_setattr 442
-#endif
-
 #ifdef FILTER_ARCH
 static const int denied_always[] = {
     // io_uring performs socket, open and other calls that this filter would never see.
@@ -60,19 +42,41 @@ static const int denied_always[] = {
     // The read-only binds must stay (Landlock refuses these too).
     __NR_mount, __NR_umount2, __NR_pivot_root, __NR_open_tree, __NR_move_mount, __NR_fsopen, __NR_fsconfig,
     __NR_fsmount, __NR_fspick, __NR_mount_setattr,
+    // A detached clone with its own mount attributes: a writable view of the
+    // read-only mount tree, usable through the descriptor without attaching it.
+    __NR_open_tree_attr,
     // What a privileged caller could use to leave the sandbox through the kernel.
     __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load,
     __NR_open_by_handle_at,
 };
 
-#define DENIED_COUNT (sizeof denied_always / sizeof denied_always[0])
+// What changes metadata: nothing may be changed under a read-only policy.
+static const int denied_metadata[] = {
+// The path-based originals exist only on older architectures (x86_64, not aarch64).
+#ifdef __NR_chmod
+    __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
+#endif
+    __NR_fchmod, __NR_fchmodat, __NR_fchmodat2, __NR_fchown, __NR_fchownat, __NR_utimensat,
+    __NR_setxattr, __NR_lsetxattr, __NR_fsetxattr, __NR_setxattrat,
+    __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat,
+};
+
+#define COUNT(array) (sizeof array / sizeof array[0])
 // arch check (3), load nr (1), x32 check (2), 2 per denied call, 2 socket family checks (5 each), allow (1)
-#define MAX_FILTER_LENGTH (3 + 1 + 2 + 2 * DENIED_COUNT + 2 * 5 + 1)
+#define MAX_FILTER_LENGTH (3 + 1 + 2 + 2 * (COUNT(denied_always) + COUNT(denied_metadata)) + 2 * 5 + 1)
 
 #define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
 
 static void emit(struct sock_filter* filter, size_t* length, struct sock_filter instruction) {
   filter[(*length)++] = instruction;
+}
+
+// Each call in `calls` fails with EPERM.
+static void emit_denied(struct sock_filter* filter, size_t* length, const int* calls, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)calls[i], 0, 1));
+    emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ERRNO(EPERM)));
+  }
 }
 
 // socket(family, ...) and socketpair(family, ...): only AF_UNIX passes.
@@ -95,10 +99,8 @@ void seccomp_apply(const struct plan* plan) {
   emit(filter, &length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
   emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
 #endif
-  for (size_t i = 0; i < DENIED_COUNT; i++) {
-    emit(filter, &length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied_always[i], 0, 1));
-    emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ERRNO(EPERM)));
-  }
+  emit_denied(filter, &length, denied_always, COUNT(denied_always));
+  if (plan->writable_root_count == 0) emit_denied(filter, &length, denied_metadata, COUNT(denied_metadata));
   if (!plan->allow_network) {
     emit_unix_only(filter, &length, __NR_socket);
     emit_unix_only(filter, &length, __NR_socketpair);
@@ -107,11 +109,18 @@ void seccomp_apply(const struct plan* plan) {
 
   struct sock_fprog program = {.len = (unsigned short)length, .filter = filter};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == -1) {
-    protection_unavailable(plan, PROTECTION_SECCOMP, "cannot install the filter: %s", strerror(errno));
+    int error = errno;
+    protection_unavailable(plan, PROTECTION_SECCOMP, "cannot install the filter: %s", strerror(error));
+    if (plan->writable_root_count == 0) {
+      protection_unavailable(plan, PROTECTION_FILE_METADATA, "cannot install the seccomp filter: %s", strerror(error));
+    }
   }
 }
 #else
 void seccomp_apply(const struct plan* plan) {
   protection_unavailable(plan, PROTECTION_SECCOMP, "no filter is written for this CPU architecture");
+  if (plan->writable_root_count == 0) {
+    protection_unavailable(plan, PROTECTION_FILE_METADATA, "no seccomp filter is written for this CPU architecture");
+  }
 }
 #endif

@@ -19,6 +19,13 @@ export interface LinuxSandboxOptions {
   /** `.git` and the protected names bound read-only in a private mount namespace. */
   readOnlySubpaths?: ProtectionLevel;
   /**
+   * Modes, owners, times and extended attributes of files outside the writable
+   * roots, which Landlock does not confine: with writable roots the mount tree
+   * is made read-only in a private mount namespace except for them; without
+   * (read-only), the seccomp filter refuses every call that changes them.
+   */
+  fileMetadata?: ProtectionLevel;
+  /**
    * Behave as if the kernel's Landlock ABI were this number (0: no Landlock).
    * It can only lower the real ABI; it exists to exercise the fail-closed paths.
    */
@@ -32,6 +39,7 @@ export const PROTECTIONS = {
   landlock: "landlock",
   seccomp: "seccomp",
   readOnlySubpaths: "read-only-subpaths",
+  fileMetadata: "file-metadata",
 } as const;
 
 export type Protection = keyof typeof PROTECTIONS;

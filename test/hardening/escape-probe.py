@@ -147,8 +147,6 @@ OPERATIONS = {
     "kill": lambda pid: os.kill(int(pid), signal.SIGTERM),
     "remount_writable": remount_writable,
     "open_by_handle": open_by_handle,
-    "chmod": lambda path: os.chmod(path, 0o777),
-    "utime": lambda path: os.utime(path, (0, 0)),
 }
 probe["OPERATIONS"].update(OPERATIONS)
 

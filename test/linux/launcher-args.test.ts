@@ -43,11 +43,13 @@ describe("linuxLauncherArgs", () => {
     expect(
       linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "best-effort", readOnlySubpaths: "best-effort", seccomp: "required", simulateLandlockAbi: 2 } }),
     ).toEqual(["--best-effort", "landlock", "--best-effort", "read-only-subpaths", "--simulate-landlock-abi", "2", "--", "true"]);
+    expect(linuxLauncherArgs(["true"], { ...plan, sandbox: { fileMetadata: "best-effort" } })).toEqual(["--best-effort", "file-metadata", "--", "true"]);
   });
 
   test("invalid levels and ABIs are rejected", () => {
     const plan = { writableRoots: [], networkAccess: false };
     expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "off" as "required" } })).toThrow(/linux.landlock/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { fileMetadata: "off" as "required" } })).toThrow(/linux.fileMetadata/);
     expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { simulateLandlockAbi: -1 } })).toThrow(/simulateLandlockAbi/);
     expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { simulateLandlockAbi: 1.5 } })).toThrow(/simulateLandlockAbi/);
   });

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer, type Server } from "node:net";
 import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
@@ -53,8 +53,8 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
     workspace = mkdtempSync(join(base, "ws-"));
   });
 
-  describe("filesystem writes (Landlock)", () => {
-    test("outside every root writes fail with EACCES; inside the workspace they work", async () => {
+  describe("filesystem writes (the read-only mount tree, Landlock)", () => {
+    test("outside every root writes fail (EROFS: the mount tree is read-only there); inside the workspace they work", async () => {
       const results = await probe(
         [
           ["write", join(outside, "new")],
@@ -68,7 +68,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
         WORKSPACE_ONLY,
         { cwd: workspace, env },
       );
-      expect(results).toEqual(["EACCES", "EACCES", "EACCES", "EACCES", "OK", "OK", "OK"]);
+      expect(results).toEqual(["EROFS", "EROFS", "EROFS", "EROFS", "OK", "OK", "OK"]);
       expect(readFileSync(join(outside, "existing"), "utf8")).toBe("keep");
       expect(existsSync(join(outside, "new"))).toBe(false);
       expect(readFileSync(join(workspace, "dir", "nested"), "utf8")).toBe("x");
@@ -230,7 +230,11 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       `an unprivileged caller gets the same protection from a user namespace, without capabilities${asRoot ? "" : " (skipped: needs root and setpriv to become an unprivileged user)"}`,
       () => {
         const plan = prepareSandboxedCommand(
-          ["sh", "-c", 'grep CapEff /proc/self/status; echo ok > file && cat file; echo no >> .git/config; echo no > ../escaped'],
+          [
+            "sh",
+            "-c",
+            'grep CapEff /proc/self/status; echo ok > file && cat file; echo no >> .git/config; echo no > ../escaped; chmod +x file && echo mode; chmod 777 ../outside/existing',
+          ],
           WORKSPACE_ONLY,
           { cwd: workspace, env },
         );
@@ -242,12 +246,63 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
           ["--reuid=65534", "--regid=65534", "--clear-groups", "--", plan.program, ...plan.args],
           { cwd: workspace, env: plan.env, encoding: "utf8" },
         );
-        expect(result.stdout).toBe("CapEff:\t0000000000000000\nok\n");
+        expect(result.stdout).toBe("CapEff:\t0000000000000000\nok\nmode\n");
         expect(result.stderr).toMatch(/\.git\/config: Read-only file system/);
-        expect(result.stderr).toMatch(/escaped: Permission denied/);
+        expect(result.stderr).toMatch(/escaped: Read-only file system/);
+        expect(result.stderr).toMatch(/existing': Read-only file system/);
+        expect(statSync(join(outside, "existing")).mode & 0o777).toBe(0o644);
         expect(readFileSync(join(workspace, ".git", "config"), "utf8")).toBe("[core]\n");
       },
     );
+  });
+
+  describe("file metadata", () => {
+    const changes = (path: string): [string, ...string[]][] => [["chmod", path], ["utime", path], ["chown", path], ["setxattr", path], ["removexattr", path]];
+
+    function expectUnchanged(path: string, mode: number): void {
+      const st = statSync(path);
+      expect(st.mode & 0o7777).toBe(mode);
+      expect(st.mtimeMs).toBeGreaterThan(0);
+      expect(st.uid).toBe(process.getuid!());
+    }
+
+    test("workspace-write: outside the roots and in .git every change fails with EROFS; in the workspace chmod and utime work", async () => {
+      makeRepo(workspace);
+      const script = join(workspace, "build.sh");
+      writeFileSync(script, "#!/bin/sh\n", { mode: 0o644 });
+      const outsideFile = join(outside, "existing");
+      const gitConfig = join(workspace, ".git", "config");
+      const before = statSync(gitConfig).mode & 0o7777;
+      const results = await probe(
+        [...changes(outsideFile), ...changes(gitConfig), ["chmod", script, "755"], ["utime", script], ["write", "/dev/null"], ["pty"]],
+        WORKSPACE_ONLY,
+        { cwd: workspace, env },
+      );
+      expect(results).toEqual([...Array(10).fill("EROFS"), "OK", "OK", "OK", "OK"]);
+      expectUnchanged(outsideFile, 0o644);
+      expectUnchanged(gitConfig, before);
+      expect(statSync(script).mode & 0o777).toBe(0o755);
+      expect(statSync(script).mtimeMs).toBe(0);
+    });
+
+    test("workspace-write: the working directory is entered again, so relative paths reach the writable root", async () => {
+      const results = await probe([["chmod", ".", "700"], ["write", "relative"]], WORKSPACE_ONLY, { cwd: workspace, env });
+      expect(results).toEqual(["OK", "OK"]);
+      expect(statSync(workspace).mode & 0o777).toBe(0o700);
+    });
+
+    test("read-only: every change fails with EPERM, without a mount namespace; /dev/null and a pty still work", async () => {
+      const outsideFile = join(outside, "existing");
+      const results = await probe(
+        [...changes(outsideFile), ...changes(workspace), ["write", "/dev/null"], ["pty"]],
+        READ_ONLY_POLICY,
+        { cwd: workspace, env },
+      );
+      expect(results).toEqual([...Array(10).fill("EPERM"), "OK", "OK"]);
+      expectUnchanged(outsideFile, 0o644);
+      const namespaces = await runSandboxed(["readlink", "/proc/self/ns/mnt"], READ_ONLY_POLICY, { cwd: workspace, env });
+      expect(namespaces.stdout).toBe(spawnSync("readlink", ["/proc/self/ns/mnt"], { encoding: "utf8" }).stdout);
+    });
   });
 
   describe("network (seccomp)", () => {
@@ -316,7 +371,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       const excluded = parseSandboxPolicy({ type: "workspace-write", exclude_tmpdir_env_var: true, exclude_slash_tmp: true });
       expect(await probe([["write", target]], included, { cwd: workspace, env })).toEqual(["OK"]);
       rmSync(target);
-      expect(await probe([["write", target]], excluded, { cwd: workspace, env })).toEqual(["EACCES"]);
+      expect(await probe([["write", target]], excluded, { cwd: workspace, env })).toEqual(["EROFS"]);
     });
 
     test("$TMPDIR is writable unless exclude_tmpdir_env_var", async () => {
@@ -327,7 +382,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       const target = join(tmpdirRoot, "file");
       expect(await probe([["write", target]], included, { cwd: workspace, env: withTmpdir })).toEqual(["OK"]);
       rmSync(target);
-      expect(await probe([["write", target]], excluded, { cwd: workspace, env: withTmpdir })).toEqual(["EACCES"]);
+      expect(await probe([["write", target]], excluded, { cwd: workspace, env: withTmpdir })).toEqual(["EROFS"]);
     });
   });
 
@@ -403,22 +458,26 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(existsSync(marker)).toBe(true);
     });
 
-    test("read-only subpaths that cannot be bound stop the launch unless downgraded", () => {
+    test("without a mount namespace the launch stops unless both protections that need it are downgraded", () => {
       // Inside a sandbox no mount is possible: a nested launcher meets that refusal.
       makeRepo(workspace);
-      const marker = join(workspace, "marker");
       const inner = [launcher(), "--writable-root", workspace, "--read-only-subpath", join(workspace, ".git")];
-      const outer = prepareSandboxedCommand([...inner, "--", "touch", marker], NETWORK_ON, { cwd: workspace, env });
-      const refused = spawnSync(outer.program, outer.args, { encoding: "utf8", env: outer.env });
-      expect(refused.status).toBe(125);
-      expect(refused.stderr).toMatch(/^cordon-linux-sandbox: read-only-subpaths: /m);
+      const run = (...downgraded: string[]) => {
+        const args = [...inner, ...downgraded.flatMap((name) => ["--best-effort", name]), "--", "echo", "ran"];
+        const outer = prepareSandboxedCommand(args, NETWORK_ON, { cwd: workspace, env });
+        return spawnSync(outer.program, outer.args, { encoding: "utf8", env: outer.env });
+      };
+      const refused = run();
+      expect(refused).toMatchObject({ status: 125, stdout: "" });
+      expect(refused.stderr).toMatch(/^cordon-linux-sandbox: file-metadata: /m);
 
-      const downgraded = prepareSandboxedCommand([...inner, "--best-effort", "read-only-subpaths", "--", "echo", "ran"], NETWORK_ON, {
-        cwd: workspace,
-        env,
-      });
-      const ran = spawnSync(downgraded.program, downgraded.args, { encoding: "utf8", env: downgraded.env });
+      const halfway = run("file-metadata");
+      expect(halfway).toMatchObject({ status: 125, stdout: "" });
+      expect(halfway.stderr).toMatch(/^cordon-linux-sandbox: read-only-subpaths: /m);
+
+      const ran = run("file-metadata", "read-only-subpaths");
       expect(ran.stdout).toBe("ran\n");
+      expect(ran.stderr).toMatch(/warning: continuing without full file-metadata protection/);
       expect(ran.stderr).toMatch(/warning: continuing without full read-only-subpaths protection/);
     });
 
