@@ -32,20 +32,38 @@
     },
     {
       "target_name": "cordon-exec-wrapper",
-      "type": "executable",
-      "sources": [
-        "native/exec-wrapper/main.c",
-        "native/exec-wrapper/buffer.c",
-        "native/exec-wrapper/utf8.c",
-        "native/exec-wrapper/uuid.c",
-        "native/exec-wrapper/request.c",
-        "native/exec-wrapper/connect.c",
-        "native/exec-wrapper/exchange.c",
-        "native/exec-wrapper/response.c"
-      ],
+      "variables": {
+        "wrapper_sources": [
+          "native/exec-wrapper/main.c",
+          "native/exec-wrapper/buffer.c",
+          "native/exec-wrapper/utf8.c",
+          "native/exec-wrapper/uuid.c",
+          "native/exec-wrapper/request.c",
+          "native/exec-wrapper/connect.c",
+          "native/exec-wrapper/exchange.c",
+          "native/exec-wrapper/response.c"
+        ]
+      },
       "conditions": [
         ["OS=='linux'", {
-          "ldflags": ["-static"]
+          # The wrapper starts once per approved exec, so its start-up is on
+          # the hot path: it is linked statically (the preloaded interposer
+          # never loads into it), against musl when musl-gcc is installed
+          # (a static glibc spends about 0.3 ms per start probing the CPU).
+          "type": "none",
+          "actions": [{
+            "action_name": "link_static_wrapper",
+            "inputs": ["<@(wrapper_sources)", "native/exec-wrapper/wrapper.h"],
+            "outputs": ["<(PRODUCT_DIR)/cordon-exec-wrapper"],
+            "action": [
+              "<!(sh -c 'command -v musl-gcc || command -v cc')",
+              "-std=gnu11", "-O2", "-static", "-Wall", "-Wextra", "-Werror",
+              "-o", "<(PRODUCT_DIR)/cordon-exec-wrapper", "<@(wrapper_sources)"
+            ]
+          }]
+        }, {
+          "type": "executable",
+          "sources": ["<@(wrapper_sources)"]
         }]
       ]
     },
