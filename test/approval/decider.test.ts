@@ -154,8 +154,8 @@ describe("createApprovalDecider", () => {
 
   test("heuristics: dangerous commands ask even under on-request; a relative file is resolved against cwd", async () => {
     const host = scriptedHost("approved");
-    expect(await decider("on-request", host)(exec("bin/rm", ["rm", "-f", "x"], { cwd: "/work" }))).toMatchObject({ action: "run", source: "user" });
-    expect(host.requests[0]).toMatchObject({ command: ["/work/bin/rm", "-f", "x"], reason: "Command looks destructive", matchedRules: [] });
+    expect(await decider("on-request", host)(exec("bin/rm", ["rm", "-f", "x"], { cwd: "/opt/tools" }))).toMatchObject({ action: "run", source: "user" });
+    expect(host.requests[0]).toMatchObject({ command: ["/opt/tools/bin/rm", "-f", "x"], reason: "Command looks destructive", matchedRules: [] });
   });
 
   test("several approvals in one shell command each get their own id and answer", async () => {
