@@ -56,8 +56,8 @@ async function execOverhead() {
   try {
     const envs = [process.env, { ...process.env, ...native.env() }];
     let ours;
-    [baseline, ours] = await perExecAlternating(300, envs, { rounds: 7, warmup: 1 });
-    const note = `${decided} execs decided (8 loops × 300), measured in alternation with the plain loop`;
+    [baseline, ours] = await perExecAlternating(300, envs, { rounds: 11, warmup: 2 });
+    const note = `${decided} execs decided (13 loops × 300), measured in alternation with the plain loop`;
     results.push(row({ name: nativeName, unit: "ms/exec", ours, baseline, target: "≤ 2.0× (stretch 1.5×)", note }));
   } finally {
     await native.close();
