@@ -89,9 +89,13 @@ export function writableRoots(policy: SandboxPolicy, options: RootOptions): Writ
  * The readable roots of a policy with restricted reads, canonical and
  * de-duplicated (first occurrence wins): the configured readable roots, the
  * cwd, then (workspace-write) the writable roots. Null when the policy reads
- * everywhere.
+ * everywhere. A caller that has computed the writable roots already passes
+ * them as `writableRoots`, so the filesystem is not asked twice.
  */
-export function readableRoots(policy: SandboxPolicy, options: RootOptions | string): string[] | null {
+export function readableRoots(
+  policy: SandboxPolicy,
+  options: (RootOptions & { writableRoots?: readonly WritableRoot[] }) | string,
+): string[] | null {
   const opts = typeof options === "string" ? { cwd: options } : options;
   const access =
     policy.type === "read-only" ? policy.access : policy.type === "workspace-write" ? policy.readOnlyAccess : null;
@@ -100,7 +104,7 @@ export function readableRoots(policy: SandboxPolicy, options: RootOptions | stri
   const roots = [
     ...access.readableRoots.map((root) => canonicalPath(root, fs)),
     canonicalPath(resolve(opts.cwd), fs),
-    ...writableRoots(policy, opts).map((w) => w.root),
+    ...(opts.writableRoots ?? writableRoots(policy, opts)).map((w) => w.root),
   ];
   return [...new Set(roots)];
 }

@@ -67,8 +67,8 @@ function socketPaths(sockets: readonly string[], fs: PathInspector): string[] {
   return [...paths];
 }
 
-function readAccess(policy: SandboxPolicy, options: SeatbeltOptions): SeatbeltReadAccess {
-  const roots = readableRoots(policy, options);
+function readAccess(policy: SandboxPolicy, options: SeatbeltOptions, write: SeatbeltWriteAccess): SeatbeltReadAccess {
+  const roots = readableRoots(policy, { ...options, writableRoots: write.type === "roots" ? write.roots : undefined });
   if (roots === null) return { type: "everywhere" };
   const access = readOnlyAccessOf(policy);
   return { type: "roots", roots, includePlatformDefaults: access.type === "restricted" && access.includePlatformDefaults };
@@ -119,9 +119,10 @@ export function createSeatbeltCommandArgs(
   checkPathOption(options.cwd, "cwd", { mustBeAbsolute: false });
   const roots = { ...options, cwd: resolve(options.cwd), fs: options.fs ?? nodePathInspector };
   const network = hasFullNetworkAccess(policy);
+  const write = writeAccess(policy, roots);
   const access: SeatbeltAccess = {
-    read: readAccess(policy, roots),
-    write: writeAccess(policy, roots),
+    read: readAccess(policy, roots, write),
+    write,
     network,
     unixSockets: socketPaths(options.allowUnixSockets ?? [], roots.fs),
     darwinUserCacheDir: network ? cacheDir(options, roots.fs) : null,

@@ -146,4 +146,11 @@ describe("readableRoots", () => {
     });
     expect(readableRoots(policy, { cwd })).toEqual([data, cwd, out]);
   });
+
+  test("writable roots computed already are taken as given, not computed again", () => {
+    const cwd = dir("cwd");
+    const policy = parseSandboxPolicy({ type: "workspace-write", read_only_access: { type: "restricted" }, ...noTmp });
+    const precomputed = [{ root: "/precomputed", readOnlySubpaths: [] }];
+    expect(readableRoots(policy, { cwd, writableRoots: precomputed })).toEqual([cwd, "/precomputed"]);
+  });
 });
