@@ -105,6 +105,25 @@ describeHere("cordon shell", () => {
     expect(result.stdout).toBe("touch 126\npush 126\n");
   });
 
+  test.each(["sh", "zsh"])("--shell %s is intercepted the same way", async (name) => {
+    const shellPath = ["/bin", "/usr/bin"].map((dir) => join(dir, name)).find(existsSync);
+    if (!shellPath) {
+      console.log(`--shell ${name} not tested: ${name} is not installed`);
+      return;
+    }
+    const audit = join(scratch.path, `audit-${name}.jsonl`);
+    const marker = join(scratch.path, `forbidden-${name}`);
+    const script = `ls / >/dev/null; touch ${quote(marker)}; echo "touch $?"`;
+    const result = await shell(["--shell", name, "--rules", rules, "--policy", policy, "--audit", audit, "-c", script], scratch.path);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("touch 126\n");
+    expect(existsSync(marker)).toBe(false);
+    expect(auditLines(audit).map((l) => [l.argv, l.action])).toEqual([
+      [["ls", "/"], "run"],
+      [["touch", marker], "deny"],
+    ]);
+  });
+
   test("on a terminal each prompt is asked once, with its own approval id; y runs, n denies", async () => {
     const audit = join(scratch.path, "audit-2.jsonl");
     const script = "/bin/echo first; /bin/echo second; /bin/echo done";
