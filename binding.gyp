@@ -12,7 +12,7 @@
     # are linked statically, against musl when musl-gcc is installed: a
     # static or dynamic glibc spends about 0.3 ms per start probing the CPU.
     # musl ships no kernel headers, so the system's are searched after its own.
-    "static_cc": "<!(sh -c 'command -v musl-gcc || command -v cc')",
+    "static_cc": "<!(sh -c 'command -v musl-gcc || command -v cc || command -v gcc')",
     "static_cflags": [
       "-std=gnu11", "-O2", "-static", "-Wall", "-Wextra", "-Werror",
       "-idirafter", "/usr/include",
