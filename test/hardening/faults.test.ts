@@ -152,20 +152,22 @@ describe("a wrapper killed mid-request", () => {
 
 describe("the launcher is missing or not executable", () => {
   /**
-   * A copy of the package as installed (dist, package.json, the addon) whose
-   * build lacks a usable launcher; dependencies come from this checkout.
+   * A copy of the package as installed (dist, package.json, the addon) with
+   * only the native executables named, each executable or not; dependencies
+   * come from this checkout.
    */
-  function packageCopy(launcher: "missing" | "not executable"): string {
+  function packageCopy(artifacts: Record<string, "executable" | "not executable">): string {
     const root = join(dir, "package");
+    rmSync(root, { recursive: true, force: true });
     const release = join(root, "build", "Release");
     mkdirSync(release, { recursive: true });
     cpSync(join(packageRoot, "dist"), join(root, "dist"), { recursive: true });
     copyFileSync(join(packageRoot, "package.json"), join(root, "package.json"));
     symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"));
     copyFileSync(nativeArtifactPath("cordon.node"), join(release, "cordon.node"));
-    if (launcher === "not executable") {
-      copyFileSync(nativeArtifactPath(LINUX_LAUNCHER_NAME), join(release, LINUX_LAUNCHER_NAME));
-      chmodSync(join(release, LINUX_LAUNCHER_NAME), 0o644);
+    for (const [name, mode] of Object.entries(artifacts)) {
+      copyFileSync(nativeArtifactPath(name), join(release, name));
+      chmodSync(join(release, name), mode === "executable" ? 0o755 : 0o644);
     }
     return root;
   }
@@ -174,7 +176,7 @@ describe("the launcher is missing or not executable", () => {
 
   linuxOnly.each(["missing", "not executable"] as const)("launcher %s: `cordon run` exits 125 naming it, and nothing runs", (launcher) => {
     if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
-    const root = packageCopy(launcher);
+    const root = packageCopy(launcher === "missing" ? {} : { [LINUX_LAUNCHER_NAME]: "not executable" });
     const policy = join(dir, "policy.json");
     writeFileSync(policy, JSON.stringify({ type: "workspace-write" }));
     const result = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "run", "--policy", policy, "--", "touch", marker], {
@@ -185,6 +187,19 @@ describe("the launcher is missing or not executable", () => {
     expect(result.stderr).toMatch(/^cordon: NativeError: /);
     expect(result.stderr).toContain(join(root, "build", "Release", LINUX_LAUNCHER_NAME));
     expect(result.stderr).toContain(launcher);
+    expect(result.status).toBe(125);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  linuxOnly("without the exec interposer `cordon shell` refuses to run unintercepted: 125 naming it, nothing runs", () => {
+    if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+    const root = packageCopy({ [LINUX_LAUNCHER_NAME]: "executable", "cordon-exec-wrapper": "executable" });
+    const result = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "shell", "-c", `touch '${marker}'`], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).toMatch(/^cordon: BridgeError: the exec interposer libcordon_intercept\.so is not built/);
     expect(result.status).toBe(125);
     expect(existsSync(marker)).toBe(false);
   });
