@@ -2,30 +2,19 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ApprovalRequest } from "../../src/approval/index.js";
-import { ExecBridge, INTERPOSER_NAME, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
+import { ExecBridge, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
 import { UnsupportedOperationError } from "../../src/errors.js";
-import { nativeArtifactPath } from "../../src/native/index.js";
-import { prepareSandboxedCommand } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
-import { scratchDir } from "./support.js";
+import { interceptedShellUnavailable, scratchDir } from "./support.js";
 
 const policy = parseSandboxPolicy({ type: "workspace-write" });
 
-function unavailableReason(): string | null {
-  if (process.platform !== "linux") return "the exec interposer is Linux-only";
-  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
-  try {
-    prepareSandboxedCommand(["true"], policy, { cwd: process.cwd() });
-  } catch (error) {
-    return `the sandbox cannot run here: ${(error as Error).message}`;
-  }
-  return null;
-}
 
-const unavailable = unavailableReason();
+const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`bridge.run tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
+const skipNote = unavailable ? ` (skipped: ${unavailable})` : "";
 
 /** Whether a process is gone (or only a zombie waiting to be reaped). */
 function isGone(pid: number): boolean {
@@ -41,7 +30,7 @@ async function eventually(check: () => boolean): Promise<boolean> {
   return check();
 }
 
-describeHere("bridge.run", () => {
+describeHere(`bridge.run${skipNote}`, () => {
   let scratch: ReturnType<typeof scratchDir>;
   let bridge: ExecBridge;
   let decide: (request: ExecRequest) => HostDecision | Promise<HostDecision>;
@@ -151,7 +140,7 @@ describeHere("bridge.run", () => {
   });
 });
 
-describeHere("bridge.run with rules and approvals", () => {
+describeHere(`bridge.run with rules and approvals${skipNote}`, () => {
   test("a && b | c raises three approvals, each with its own id and the run's callId; approved-for-session is not asked again", async () => {
     const scratch = scratchDir();
     const asked: ApprovalRequest[] = [];

@@ -2,25 +2,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { INTERPOSER_NAME } from "../../src/bridge/index.js";
-import { nativeArtifactPath, packageRoot } from "../../src/native/index.js";
-import { prepareSandboxedCommand } from "../../src/platform/index.js";
-import { READ_ONLY_POLICY } from "../../src/policy/index.js";
-import { runProgram, scratchDir } from "./support.js";
+import { packageRoot } from "../../src/native/index.js";
+import { interceptedShellUnavailable, runProgram, scratchDir } from "./support.js";
 
 const cli = join(packageRoot, "dist", "cli", "main.js");
 
-function unavailableReason(): string | null {
-  if (process.platform !== "linux") return "the exec interposer is Linux-only";
-  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
-  try {
-    prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: process.cwd() });
-  } catch (error) {
-    return `the sandbox cannot run here: ${(error as Error).message}`;
-  }
-  return null;
-}
-const unavailable = unavailableReason();
+const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`cordon shell tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
 
@@ -69,7 +56,7 @@ function auditLines(path: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-describeHere("cordon shell", () => {
+describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   let scratch: ReturnType<typeof scratchDir>;
   let rules: string;
   let policy: string;

@@ -1,11 +1,13 @@
 /** Shared pieces of the exec bridge tests: real wrappers, real sockets, scratch directories. */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { nativeArtifactPath } from "../../src/native/index.js";
-import { ExecBridge, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
+import { ExecBridge, INTERPOSER_NAME, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
+import { prepareSandboxedCommand } from "../../src/platform/index.js";
+import { parseSandboxPolicy } from "../../src/policy/index.js";
 
 export const wrapperPath = nativeArtifactPath("cordon-exec-wrapper");
 
@@ -61,4 +63,19 @@ export function replies(text: string): Array<Record<string, unknown>> {
     .split("\n")
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Why a sandboxed shell with every exec intercepted cannot run on this host,
+ * or null when it can (Linux, the interposer built, the sandbox usable).
+ */
+export function interceptedShellUnavailable(): string | null {
+  if (process.platform !== "linux") return "the exec interposer is Linux-only";
+  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
+  try {
+    prepareSandboxedCommand(["true"], parseSandboxPolicy({ type: "workspace-write" }), { cwd: process.cwd() });
+  } catch (error) {
+    return `the sandbox cannot run here: ${(error as Error).message}`;
+  }
+  return null;
 }
