@@ -69,7 +69,7 @@ export function isDangerousToExec(command: readonly string[]): boolean {
   }
 }
 
-/** Whether a command, or any plain command of its `bash -lc` script, looks destructive. */
+/** Whether a command, or any command of its `bash -lc` script (a here-document's command included), looks destructive. */
 export function isDangerousCommand(command: readonly string[]): boolean {
   if (isDangerousToExec(command)) return true;
   const commands = splitShellCommand(command);

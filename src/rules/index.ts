@@ -32,6 +32,6 @@ export { expectPolicy, type PolicyExpectation } from "./expect.js";
 export { testRulesFiles, formatRulesTestReport, type RulesFileReport } from "./policy-test.js";
 export { appendAllowPrefixRule, type AppendRuleOptions } from "./amend.js";
 export { splitShellWords } from "./shell-words.js";
-export { initShellParser, splitShellScript, splitShellCommand } from "./shell-split.js";
+export { initShellParser, splitShellScript, splitShellCommand, splitPlainShellCommand, heredocCommandPrefix } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";
 export { isDangerousCommand } from "./dangerous-commands.js";

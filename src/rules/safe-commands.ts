@@ -6,7 +6,7 @@
  */
 import { posix } from "node:path";
 import { gitSubcommandIndex, hasGitConfigOverride } from "./git-command.js";
-import { splitShellCommand } from "./shell-split.js";
+import { splitPlainShellCommand } from "./shell-split.js";
 
 /** Tools that only read (whatever their arguments) and print. */
 const READ_ONLY_TOOLS = new Set([
@@ -85,9 +85,13 @@ export function isSafeToExec(command: readonly string[]): boolean {
   }
 }
 
-/** Whether a command, or every plain command of its `bash -lc` script, is known to be safe. */
+/**
+ * Whether a command, or every plain command of its `bash -lc` script, is
+ * known to be safe. A script judged by a here-document's command (`cat <<EOF`)
+ * is never known-safe: as in Codex, only plain scripts earn that.
+ */
 export function isKnownSafeCommand(command: readonly string[]): boolean {
   if (isSafeToExec(command)) return true;
-  const commands = splitShellCommand(command);
+  const commands = splitPlainShellCommand(command);
   return commands !== null && commands.every(isSafeToExec);
 }

@@ -46,15 +46,20 @@ export function initShellParser(): Promise<void> {
   return loading;
 }
 
+/**
+ * A double-quoted string without expansions: the raw text between the
+ * quotes (newlines included), with bash's backslash escapes inside double
+ * quotes undone. tree-sitter splits the content around newlines, so the
+ * value is taken from the source text, not from the content nodes.
+ */
 function stringValue(node: Node): string | null {
-  let value = "";
   for (const child of node.children) {
     if (child === null) return null;
-    if (child.type === '"') continue;
-    if (child.type !== "string_content") return null;
-    value += child.text.replace(/\\([$`"\\\n])/g, (_, escaped: string) => (escaped === "\n" ? "" : escaped));
+    if (child.type !== '"' && child.type !== "string_content") return null;
   }
-  return value;
+  const raw = node.text;
+  if (raw.length < 2 || !raw.startsWith('"') || !raw.endsWith('"')) return null;
+  return raw.slice(1, -1).replace(/\\([$`"\\\n])/g, (_, escaped: string) => (escaped === "\n" ? "" : escaped));
 }
 
 /** The literal value of a word-like node, or null when bash would change it. */
@@ -113,32 +118,109 @@ function collectCommands(node: Node, commands: string[][]): boolean {
   }
 }
 
-/**
- * The plain commands of a script, in order, or null when the script holds
- * anything beyond plain words and `&& || ; |` (or does not parse).
- */
-export function splitShellScript(script: string): string[][] | null {
+/** Parses `script` and hands the tree's root to `read`; null when the script is too long, has NUL or does not parse. */
+function withParsedScript<T>(script: string, read: (root: Node) => T | null): T | null {
   if (parser === null) throw new Error("the bash parser is not loaded: await initShellParser() (or loadPolicy()) first");
   if (script.length > MAX_SCRIPT_LENGTH || script.includes("\0")) return null;
   const tree = parser.parse(script);
   if (tree === null) return null;
   try {
-    if (tree.rootNode.hasError) return null;
-    const commands: string[][] = [];
-    return collectCommands(tree.rootNode, commands) && commands.length > 0 ? commands : null;
+    return tree.rootNode.hasError ? null : read(tree.rootNode);
   } finally {
     tree.delete();
   }
 }
 
 /**
- * For `bash|sh|zsh -c|-lc SCRIPT` (the shell by name or absolute path), the
- * plain commands of SCRIPT; null for any other command, or a script that
- * must be judged whole.
+ * The plain commands of a script, in order, or null when the script holds
+ * anything beyond plain words and `&& || ; |` (or does not parse).
  */
-export function splitShellCommand(command: readonly string[]): string[][] | null {
+export function splitShellScript(script: string): string[][] | null {
+  return withParsedScript(script, (root) => {
+    const commands: string[][] = [];
+    return collectCommands(root, commands) && commands.length > 0 ? commands : null;
+  });
+}
+
+/** Nodes that run something or write somewhere besides the one command a here-document feeds. */
+const HEREDOC_DISQUALIFIERS = ["command", "command_substitution", "process_substitution", "file_redirect"];
+const HEREDOC_ATTACHMENTS = new Set(["heredoc_redirect", "herestring_redirect"]);
+
+/**
+ * Whether a here-document or here-string may run a command when bash
+ * expands it. tree-sitter-bash leaves backticks in a here-document body
+ * unparsed, so the text is checked: a quoted delimiter (`<<'EOF'`) keeps
+ * the body literal; otherwise any backtick or `$(` disqualifies it.
+ */
+function mayRunSomething(attachment: Node): boolean {
+  const start = attachment.type === "heredoc_redirect" ? attachment.namedChildren.find((child) => child?.type === "heredoc_start") : undefined;
+  if (start !== undefined && start !== null && /['"\\]/.test(start.text)) return false;
+  return attachment.text.includes("`") || attachment.text.includes("$(");
+}
+
+/**
+ * For a script that is one command fed by a here-document (`cat <<EOF
+ * ... EOF`, `python3 <<'PY' ... PY`), that command's words; null for
+ * anything else. The command's words must be plain unquoted words (no
+ * assignment, expansion or quoting), and nothing in the script may run
+ * another command (a substitution in an unquoted body included, which
+ * Codex's version of this check lets through when it is written with
+ * backticks) or redirect to a file. The body only becomes the command's input, so the command is
+ * judged by its words.
+ */
+export function heredocCommandPrefix(script: string): string[] | null {
+  return withParsedScript(script, (root) => {
+    const [statement, ...others] = root.namedChildren;
+    if (statement?.type !== "redirected_statement" || others.length > 0) return null;
+    const body = statement.childForFieldName("body");
+    if (body?.type !== "command") return null;
+    const attachments = statement.namedChildren.filter((child) => child !== null && child.id !== body.id);
+    if (!attachments.every((child) => child !== null && HEREDOC_ATTACHMENTS.has(child.type))) return null;
+    if (!attachments.some((child) => child?.type === "heredoc_redirect")) return null;
+    if (attachments.some((child) => child !== null && mayRunSomething(child))) return null;
+    const disqualifiers = root.descendantsOfType(HEREDOC_DISQUALIFIERS);
+    if (disqualifiers.length !== 1 || disqualifiers[0]?.id !== body.id) return null;
+    const words: string[] = [];
+    for (const child of body.namedChildren) {
+      if (child === null) return null;
+      if (HEREDOC_ATTACHMENTS.has(child.type)) continue;
+      const target = child.type === "command_name" ? child.firstNamedChild : child;
+      if (target === null || (target.type !== "word" && target.type !== "number")) return null;
+      const value = wordValue(target);
+      if (value === null) return null;
+      words.push(value);
+    }
+    return words.length > 0 ? words : null;
+  });
+}
+
+/** The script of `bash|sh|zsh -c|-lc SCRIPT` (the shell by name or absolute path); null for any other command. */
+function shellScriptOf(command: readonly string[]): string | null {
   if (command.length !== 3) return null;
   const [shell, flag, script] = command as [string, string, string];
-  if (!SHELLS.has(posix.basename(shell)) || !SHELL_COMMAND_FLAGS.has(flag)) return null;
-  return splitShellScript(script);
+  return SHELLS.has(posix.basename(shell)) && SHELL_COMMAND_FLAGS.has(flag) ? script : null;
+}
+
+/**
+ * For `bash|sh|zsh -c|-lc SCRIPT`, the plain commands of SCRIPT; null for
+ * any other command, or a script beyond plain words and `&& || ; |`.
+ */
+export function splitPlainShellCommand(command: readonly string[]): string[][] | null {
+  const script = shellScriptOf(command);
+  return script === null ? null : splitShellScript(script);
+}
+
+/**
+ * For `bash|sh|zsh -c|-lc SCRIPT`, the commands SCRIPT runs: its plain
+ * commands, or else the one command a here-document feeds (`cat <<EOF ...`
+ * is judged as `cat`); null for any other command, or a script that must be
+ * judged whole.
+ */
+export function splitShellCommand(command: readonly string[]): string[][] | null {
+  const script = shellScriptOf(command);
+  if (script === null) return null;
+  const plain = splitShellScript(script);
+  if (plain !== null) return plain;
+  const prefix = heredocCommandPrefix(script);
+  return prefix === null ? null : [prefix];
 }
