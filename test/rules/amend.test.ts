@@ -10,11 +10,64 @@ beforeEach(() => {
 });
 afterEach(() => dir.removeCallback());
 
+describe("appendAllowPrefixRule: Codex's amend tests (codex-rs/execpolicy/src/amend.rs, tests/basic.rs)", () => {
+  test("appends_rule_and_creates_directories: the exact line Codex writes", async () => {
+    const file = join(dir.name, "rules", "default.rules");
+    await appendAllowPrefixRule(file, ["echo", "Hello, world!"]);
+    expect(readFileSync(file, "utf8")).toBe('prefix_rule(pattern=["echo", "Hello, world!"], decision="allow")\n');
+  });
+
+  test("appends_rule_without_duplicate_newline", async () => {
+    const file = join(dir.name, "default.rules");
+    writeFileSync(file, 'prefix_rule(pattern=["ls"], decision="allow")\n');
+    await appendAllowPrefixRule(file, ["echo", "Hello, world!"]);
+    expect(readFileSync(file, "utf8")).toBe(
+      'prefix_rule(pattern=["ls"], decision="allow")\nprefix_rule(pattern=["echo", "Hello, world!"], decision="allow")\n',
+    );
+  });
+
+  test("inserts_newline_when_missing_before_append", async () => {
+    const file = join(dir.name, "default.rules");
+    writeFileSync(file, 'prefix_rule(pattern=["ls"], decision="allow")');
+    await appendAllowPrefixRule(file, ["echo", "Hello, world!"]);
+    expect(readFileSync(file, "utf8")).toBe(
+      'prefix_rule(pattern=["ls"], decision="allow")\nprefix_rule(pattern=["echo", "Hello, world!"], decision="allow")\n',
+    );
+  });
+
+  test("append_allow_prefix_rule_dedupes_existing_rule", async () => {
+    const file = join(dir.name, "rules", "default.rules");
+    await appendAllowPrefixRule(file, ["python3"]);
+    await appendAllowPrefixRule(file, ["python3"]);
+    expect(readFileSync(file, "utf8")).toBe('prefix_rule(pattern=["python3"], decision="allow")\n');
+  });
+
+  test.each([
+    ["cordon's earlier spelling", 'prefix_rule(pattern = ["git", "push"], decision = "allow")\n'],
+    ["Codex's spelling", 'prefix_rule(pattern=["git", "push"], decision="allow")\n'],
+    ["the decision left to its default", "prefix_rule(pattern = ['git', 'push'])\n"],
+    ["one-item alternatives, over several lines", 'prefix_rule(\n    pattern = [["git"], ["push"]],\n    decision = "allow",\n)\n'],
+  ])("an allow rule already there in %s is not added again", async (_name, text) => {
+    const file = join(dir.name, "default.rules");
+    writeFileSync(file, text);
+    expect(await appendAllowPrefixRule(file, ["git", "push"])).toBe(false);
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  test("a prompt rule, a longer or a shorter pattern is not the same rule", async () => {
+    const file = join(dir.name, "default.rules");
+    const text = 'prefix_rule(pattern=["git", "push"], decision="prompt")\nprefix_rule(pattern=["git"], decision="allow")\nprefix_rule(pattern=["git", "push", "-f"])\n';
+    writeFileSync(file, text);
+    expect(await appendAllowPrefixRule(file, ["git", "push"])).toBe(true);
+    expect(readFileSync(file, "utf8")).toBe(`${text}prefix_rule(pattern=["git", "push"], decision="allow")\n`);
+  });
+});
+
 describe("appendAllowPrefixRule", () => {
   test("creates the file (and its directory) with one allow rule that loads", async () => {
     const file = join(dir.name, "rules", "user.rules");
     expect(await appendAllowPrefixRule(file, ["python3", "-m", "pytest"])).toBe(true);
-    expect(readFileSync(file, "utf8")).toBe('prefix_rule(pattern = ["python3", "-m", "pytest"], decision = "allow")\n');
+    expect(readFileSync(file, "utf8")).toBe('prefix_rule(pattern=["python3", "-m", "pytest"], decision="allow")\n');
     const policy = await loadPolicy([file]);
     expect(evaluate(policy, ["python3", "-m", "pytest", "-q"]).decision).toBe("allow");
     expect(existsSync(`${file}.lock`)).toBe(false);
@@ -26,8 +79,8 @@ describe("appendAllowPrefixRule", () => {
     expect(await appendAllowPrefixRule(file, ["make"])).toBe(false);
     expect(await appendAllowPrefixRule(file, ["make", "test"])).toBe(true);
     expect(readFileSync(file, "utf8").split("\n")).toEqual([
-      'prefix_rule(pattern = ["make"], decision = "allow")',
-      'prefix_rule(pattern = ["make", "test"], decision = "allow")',
+      'prefix_rule(pattern=["make"], decision="allow")',
+      'prefix_rule(pattern=["make", "test"], decision="allow")',
       "",
     ]);
   });
@@ -37,7 +90,7 @@ describe("appendAllowPrefixRule", () => {
     writeFileSync(file, '# mine\nprefix_rule(pattern = ["ls"])');
     await appendAllowPrefixRule(file, ["pwd"]);
     expect(readFileSync(file, "utf8")).toBe(
-      '# mine\nprefix_rule(pattern = ["ls"])\nprefix_rule(pattern = ["pwd"], decision = "allow")\n',
+      '# mine\nprefix_rule(pattern = ["ls"])\nprefix_rule(pattern=["pwd"], decision="allow")\n',
     );
   });
 
