@@ -4,11 +4,12 @@
  * messages follow Codex's execpolicy (`invalid decision: ...`, `invalid
  * pattern element: ...`, ...) and start with where the problem is.
  */
+import { homedir } from "node:os";
 import { posix } from "node:path";
 import { RulesError } from "../errors.js";
 import { isDecision, type Decision } from "./decision.js";
 import type { RuleExample } from "./document.js";
-import type { PatternToken, PrefixRule } from "./policy.js";
+import type { NetworkProtocol, NetworkRule, PatternToken, PrefixRule } from "./policy.js";
 import { splitShellWords } from "./shell-words.js";
 
 /** Says where a definition (or one of its fields) came from: `file:line:col` or `file: prefixRules[2].pattern`. */
@@ -125,21 +126,23 @@ function checkExamples(value: unknown, locate: Locate, field: string): CheckedEx
 
 /**
  * Checks a prefix_rule's fields (`notMatch` is the text form's `not_match`).
- * The caller has rejected unknown field names.
+ * The caller has rejected unknown field names. `source` (where the rule was
+ * written, `file:line`) is carried by every compiled rule.
  */
-export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate): CheckedPrefixRule {
+export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate, source?: string): CheckedPrefixRule {
   if (!("pattern" in fields)) fail(locate, undefined, "invalid rule: prefix_rule needs a pattern");
   const pattern = checkPattern(fields.pattern, locate);
   const decision = checkDecision(fields.decision, locate);
   const justification = checkJustification(fields.justification, locate);
   const [first, ...rest] = pattern;
   const rules = first!.map((program): PrefixRule => {
-    const rule: { program: string; rest: PatternToken[]; decision: Decision; justification?: string } = {
+    const rule: { program: string; rest: PatternToken[]; decision: Decision; justification?: string; source?: string } = {
       program,
       rest,
       decision,
     };
     if (justification !== undefined) rule.justification = justification;
+    if (source !== undefined) rule.source = source;
     return rule;
   });
   const checked: CheckedPrefixRule = {
@@ -155,9 +158,21 @@ export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate)
 }
 
 /**
- * Checks a host_executable: a bare name, and absolute paths whose basename
- * is that name (normalised, de-duplicated). The caller has rejected unknown
- * field names.
+ * `~` and `~/...` against the home folder (HOME, else the password
+ * database), as Codex expands host_executable paths; extra slashes after
+ * `~` are dropped. Any other path is returned as it is (`~user/...` is not
+ * expanded, and so is not absolute).
+ */
+function expandHome(path: string): string {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  const home = process.env.HOME || homedir();
+  return path === "~" ? home : posix.join(home, path.slice(2).replace(/^\/+/, ""));
+}
+
+/**
+ * Checks a host_executable: a bare name, and absolute (or `~/`) paths whose
+ * basename is that name (expanded, normalised, de-duplicated). The caller
+ * has rejected unknown field names.
  */
 export function checkHostExecutable(fields: Record<string, unknown>, locate: Locate): CheckedHostExecutable {
   const { name, paths } = fields;
@@ -175,12 +190,81 @@ export function checkHostExecutable(fields: Record<string, unknown>, locate: Loc
       fail(locate, "paths", `invalid rule: host_executable paths must be strings (got ${typeName(raw)})`);
     }
     if (raw.includes("\0")) fail(locate, "paths", "invalid rule: host_executable paths cannot contain NUL bytes");
-    if (!raw.startsWith("/")) fail(locate, "paths", `invalid rule: host_executable paths must be absolute (got ${raw})`);
-    const path = posix.normalize(raw);
+    const expanded = expandHome(raw);
+    if (!expanded.startsWith("/")) {
+      fail(locate, "paths", `invalid rule: host_executable paths must be absolute or start with ~/ (got ${raw})`);
+    }
+    const path = posix.normalize(expanded);
     if (posix.basename(path) !== name) {
       fail(locate, "paths", `invalid rule: host_executable path \`${raw}\` must have basename \`${name}\``);
     }
     if (!checked.includes(path)) checked.push(path);
   }
   return { name, paths: checked };
+}
+
+export type CheckedNetworkRule = NetworkRule;
+
+const NETWORK_PROTOCOLS: Record<string, NetworkProtocol> = {
+  http: "http",
+  https: "https",
+  https_connect: "https",
+  "http-connect": "https",
+  socks5_tcp: "socks5_tcp",
+  socks5_udp: "socks5_udp",
+};
+
+function checkRequiredString(fields: Record<string, unknown>, name: string, locate: Locate): string {
+  const value = fields[name];
+  if (value === undefined) fail(locate, undefined, `invalid rule: network_rule needs a ${name}`);
+  if (typeof value !== "string") fail(locate, name, `invalid rule: network_rule ${name} must be a string (got ${typeName(value)})`);
+  return value;
+}
+
+/**
+ * A network_rule host as Codex normalises it: trimmed, without a port, IPv6
+ * brackets or trailing dots, lower-case; no scheme, path or wildcard.
+ */
+function normalizeNetworkHost(raw: string, locate: Locate): string {
+  const invalid = (message: string): never => fail(locate, "host", `invalid rule: network_rule ${message}`);
+  let host = raw.trim();
+  if (host === "") invalid("host cannot be empty");
+  if (/:\/\/|[/?#]/.test(host)) invalid("host must be a hostname or IP literal (without scheme or path)");
+  if (host.startsWith("[")) {
+    const close = host.indexOf("]");
+    if (close === -1) invalid("host has an invalid bracketed IPv6 literal");
+    const rest = host.slice(close + 1);
+    if (rest !== "" && !/^:[0-9]+$/.test(rest)) invalid(`host contains an unsupported suffix: ${raw}`);
+    host = host.slice(1, close);
+  } else {
+    const port = /^([^:]+):([0-9]+)$/.exec(host);
+    if (port !== null) host = port[1]!;
+  }
+  const normalized = host.replace(/\.+$/, "").trim().replace(/[A-Z]/g, (char) => char.toLowerCase());
+  if (normalized === "") invalid("host cannot be empty");
+  if (normalized.includes("*")) invalid("host must be a specific host; wildcards are not allowed");
+  if (/\s/.test(normalized)) invalid("host cannot contain whitespace");
+  return normalized;
+}
+
+/**
+ * Checks a network_rule: host, protocol (`http`, `https` or its aliases
+ * `https_connect` and `http-connect`, `socks5_tcp`, `socks5_udp`) and
+ * decision (`allow`, `prompt`, `forbidden`, or `deny`, read as forbidden),
+ * with Codex's messages. The caller has rejected unknown field names.
+ */
+export function checkNetworkRule(fields: Record<string, unknown>, locate: Locate): CheckedNetworkRule {
+  const host = normalizeNetworkHost(checkRequiredString(fields, "host", locate), locate);
+  const rawProtocol = checkRequiredString(fields, "protocol", locate);
+  const protocol = Object.hasOwn(NETWORK_PROTOCOLS, rawProtocol) ? NETWORK_PROTOCOLS[rawProtocol] : undefined;
+  if (protocol === undefined) {
+    fail(locate, "protocol", `invalid rule: network_rule protocol must be one of http, https, socks5_tcp, socks5_udp (got ${rawProtocol})`);
+  }
+  const rawDecision = checkRequiredString(fields, "decision", locate);
+  const decision = rawDecision === "deny" ? "forbidden" : rawDecision;
+  if (!isDecision(decision)) {
+    fail(locate, "decision", `invalid decision: ${JSON.stringify(rawDecision)} (expected "allow", "prompt", "forbidden" or "deny")`);
+  }
+  const justification = checkJustification(fields.justification, locate);
+  return justification === undefined ? { host, protocol, decision } : { host, protocol, decision, justification };
 }

@@ -5,7 +5,7 @@
  * base and of the new definitions, and may use the basename fallback.
  */
 import { RulesError } from "../errors.js";
-import type { CheckedHostExecutable, CheckedPrefixRule } from "./check.js";
+import type { CheckedHostExecutable, CheckedNetworkRule, CheckedPrefixRule } from "./check.js";
 import { createPolicy, matchCommand, mergePolicies, type ExecPolicy } from "./policy.js";
 import { formatPrefixRule, formatValue } from "./print.js";
 
@@ -34,12 +34,15 @@ function checkRuleExamples(rule: CheckedPrefixRule, hostExecutables: ReadonlyMap
   }
 }
 
+/** Checked definitions of one rules file, in the order they were written. */
+export interface CheckedDefinitions {
+  rules: CheckedPrefixRule[];
+  hosts: CheckedHostExecutable[];
+  networkRules: CheckedNetworkRule[];
+}
+
 /** The base policy with the definitions added after it; throws the first failing example. */
-export function compileDefinitions(
-  rules: readonly CheckedPrefixRule[],
-  hosts: readonly CheckedHostExecutable[],
-  base: ExecPolicy,
-): ExecPolicy {
+export function compileDefinitions({ rules, hosts, networkRules }: CheckedDefinitions, base: ExecPolicy): ExecPolicy {
   const ownHosts = new Map(hosts.map((host) => [host.name, host.paths] as const));
   const visibleHosts = new Map([...base.hostExecutables, ...ownHosts]);
   for (const rule of rules) checkRuleExamples(rule, visibleHosts);
@@ -50,6 +53,7 @@ export function compileDefinitions(
       ruleCount: rules.length,
       exampleCount: rules.reduce((sum, rule) => sum + rule.match.length + rule.notMatch.length, 0),
     },
+    networkRules,
   );
   return mergePolicies(base, overlay);
 }

@@ -4,7 +4,8 @@
  *
  *     {"prefixRules": [{"pattern": ["git", ["push", "fetch"]], "decision": "prompt",
  *                       "match": ["git push origin"], "notMatch": [["git", "status"]]}],
- *      "hostExecutables": [{"name": "git", "paths": ["/usr/bin/git"]}]}
+ *      "hostExecutables": [{"name": "git", "paths": ["/usr/bin/git"]}],
+ *      "networkRules": [{"host": "api.github.com", "protocol": "https", "decision": "allow"}]}
  *
  * The zod schema checks the shape; the checks on meaning (empty patterns,
  * relative host paths, failing examples) are shared with the text form.
@@ -36,15 +37,29 @@ const hostExecutableSchema = z
   })
   .describe("host_executable: the absolute paths allowed to use the rules written for the bare `name`.");
 
+const networkRuleSchema = z
+  .strictObject({
+    host: z.string({ error: "must be a string" }),
+    protocol: z.string({ error: "must be a string" }),
+    decision: z.string({ error: "must be a string" }),
+    justification: z.string({ error: "must be a string" }).optional(),
+  })
+  .describe(
+    "network_rule: connections to `host` over `protocol` (http, https, socks5_tcp, socks5_udp) get `decision` " +
+      "(allow, prompt, forbidden or deny). Reported, not enforced.",
+  );
+
 export const rulesDocumentSchema = z
   .strictObject({
     prefixRules: z.array(prefixRuleSchema, { error: "must be a list" }).optional(),
     hostExecutables: z.array(hostExecutableSchema, { error: "must be a list" }).optional(),
+    networkRules: z.array(networkRuleSchema, { error: "must be a list" }).optional(),
   })
   .describe("A cordon exec-policy rules file in JSON form.");
 
 export type PrefixRuleDefinition = z.infer<typeof prefixRuleSchema>;
 export type HostExecutableDefinition = z.infer<typeof hostExecutableSchema>;
+export type NetworkRuleDefinition = z.infer<typeof networkRuleSchema>;
 export type RulesDocument = z.infer<typeof rulesDocumentSchema>;
 /** An example command as written: a string to shell-split, or its tokens. */
 export type RuleExample = string | string[];

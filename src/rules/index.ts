@@ -11,7 +11,10 @@ export {
   type RuleMatch,
   type Evaluation,
   type EvaluateOptions,
+  type NetworkRule,
+  type NetworkProtocol,
   EMPTY_EXEC_POLICY,
+  compiledNetworkDomains,
   evaluate,
   mergePolicies,
   policyRules,
@@ -25,9 +28,10 @@ export {
   type RulesDocument,
   type PrefixRuleDefinition,
   type HostExecutableDefinition,
+  type NetworkRuleDefinition,
   type RuleExample,
 } from "./document.js";
-export { printRules, formatPrefixRule, formatHostExecutable } from "./print.js";
+export { printRules, formatPrefixRule, formatHostExecutable, formatNetworkRule } from "./print.js";
 export { expectPolicy, type PolicyExpectation } from "./expect.js";
 export { testRulesFiles, formatRulesTestReport, type RulesFileReport } from "./policy-test.js";
 export { appendAllowPrefixRule, type AppendRuleOptions } from "./amend.js";

@@ -1,6 +1,6 @@
 /** The JSON form to policy: the zod schema for the shape, then the checks shared with the text form. */
 import { RulesError } from "../errors.js";
-import { checkHostExecutable, checkPrefixRule } from "./check.js";
+import { checkHostExecutable, checkNetworkRule, checkPrefixRule } from "./check.js";
 import { compileDefinitions } from "./compile.js";
 import { rulesDocumentSchema } from "./document.js";
 import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
@@ -18,13 +18,14 @@ export function compileRulesJson(input: unknown, source: string, base: ExecPolic
     throw new RulesError(`${where}: ${issue.message}`, { cause: parsed.error });
   }
   const document = parsed.data;
+  const locator = (list: string, index: number) => (field?: string) =>
+    `${source}: ${list}[${index}]${field === undefined ? "" : `.${field}`}`;
   const rules = (document.prefixRules ?? []).map((rule, index) =>
-    checkPrefixRule(rule, (field) => `${source}: prefixRules[${index}]${field === undefined ? "" : `.${field}`}`),
+    checkPrefixRule(rule, locator("prefixRules", index), locator("prefixRules", index)()),
   );
-  const hosts = (document.hostExecutables ?? []).map((host, index) =>
-    checkHostExecutable(host, (field) => `${source}: hostExecutables[${index}]${field === undefined ? "" : `.${field}`}`),
-  );
-  return compileDefinitions(rules, hosts, base);
+  const hosts = (document.hostExecutables ?? []).map((host, index) => checkHostExecutable(host, locator("hostExecutables", index)));
+  const networkRules = (document.networkRules ?? []).map((rule, index) => checkNetworkRule(rule, locator("networkRules", index)));
+  return compileDefinitions({ rules, hosts, networkRules }, base);
 }
 
 /** Builds a policy from the JSON form (an object already parsed from JSON, or built in code). */

@@ -15,6 +15,28 @@ export interface PrefixRule {
   readonly rest: readonly PatternToken[];
   readonly decision: Decision;
   readonly justification?: string;
+  /**
+   * Where the rule was written: `file:line` of its `prefix_rule(` call, or
+   * `file: prefixRules[i]` in the JSON form. Not enumerable (see RuleMatch).
+   */
+  readonly source?: string;
+}
+
+/** The protocols a network rule names (Codex's spellings `https_connect` and `http-connect` mean `https`). */
+export type NetworkProtocol = "http" | "https" | "socks5_tcp" | "socks5_udp";
+
+/**
+ * A network rule: what to do with connections to a host. cordon parses and
+ * reports these as Codex does, but does not enforce them; enforcing needs a
+ * network proxy in front of the sandbox.
+ */
+export interface NetworkRule {
+  /** Lower-case host name or IP literal, without port, brackets or trailing dot. */
+  readonly host: string;
+  readonly protocol: NetworkProtocol;
+  /** `deny` in a rules file reads as `forbidden`. */
+  readonly decision: Decision;
+  readonly justification?: string;
 }
 
 /** An immutable exec policy: rules by program, and the absolute paths allowed to use a bare program's rules. */
@@ -22,13 +44,19 @@ export interface ExecPolicy {
   readonly rulesByProgram: ReadonlyMap<string, readonly PrefixRule[]>;
   /** For a bare name, the only absolute paths that may fall back to its rules (empty: none may). */
   readonly hostExecutables: ReadonlyMap<string, readonly string[]>;
+  /** The network rules, in the order they were defined (never consulted when evaluating a command). */
+  readonly networkRules: readonly NetworkRule[];
   /** How many prefix_rule definitions went in (before splitting first-token alternatives). */
   readonly ruleCount: number;
   /** How many match / not_match examples were checked when the policy was built. */
   readonly exampleCount: number;
 }
 
-/** One matching rule, in the JSON shape of Codex's `execpolicy check`. */
+/**
+ * One matching rule, in the JSON shape of Codex's `execpolicy check`.
+ * `source` says where the rule was written (`file:line`); it is not
+ * enumerable, so JSON (and the evaluation Codex's tools read) never shows it.
+ */
 export interface RuleMatch {
   prefixRuleMatch: {
     matchedPrefix: string[];
@@ -37,6 +65,7 @@ export interface RuleMatch {
     resolvedProgram?: string;
     justification?: string;
   };
+  readonly source?: string;
 }
 
 /** All matching rules and, when there is one, the strictest decision among them. */
@@ -57,26 +86,42 @@ export interface EvaluateOptions {
 export const EMPTY_EXEC_POLICY: ExecPolicy = Object.freeze({
   rulesByProgram: new Map(),
   hostExecutables: new Map(),
+  networkRules: Object.freeze([]),
   ruleCount: 0,
   exampleCount: 0,
 });
 
-/** Builds a policy from rules (in order) and host executables; the result shares nothing mutable with the input. */
+/**
+ * `target` with `source` as a property that JSON, spreads and deep equality
+ * leave out: where a rule was written says nothing about what it decides.
+ */
+function withSource<T extends object>(target: T, source: string | undefined): T {
+  if (source === undefined) {
+    delete (target as { source?: string }).source;
+    return target;
+  }
+  return Object.defineProperty(target, "source", { value: source, enumerable: false, configurable: false });
+}
+
+/** Builds a policy from rules (in order), host executables and network rules; the result shares nothing mutable with the input. */
 export function createPolicy(
   rules: readonly PrefixRule[],
   hostExecutables: ReadonlyMap<string, readonly string[]>,
   counts: { ruleCount: number; exampleCount: number },
+  networkRules: readonly NetworkRule[] = [],
 ): ExecPolicy {
   const rulesByProgram = new Map<string, PrefixRule[]>();
   for (const rule of rules) {
-    const frozen = Object.freeze({ ...rule, rest: Object.freeze(rule.rest.map((token) => Object.freeze([...token]))) });
+    const copy = { ...rule, rest: Object.freeze(rule.rest.map((token) => Object.freeze([...token]))) };
+    const frozen = Object.freeze(withSource(copy, rule.source));
     const list = rulesByProgram.get(rule.program);
     if (list) list.push(frozen);
     else rulesByProgram.set(rule.program, [frozen]);
   }
   for (const list of rulesByProgram.values()) Object.freeze(list);
   const hosts = new Map([...hostExecutables].map(([name, paths]) => [name, Object.freeze([...paths])] as const));
-  return Object.freeze({ rulesByProgram, hostExecutables: hosts, ...counts });
+  const network = Object.freeze(networkRules.map((rule) => Object.freeze({ ...rule })));
+  return Object.freeze({ rulesByProgram, hostExecutables: hosts, networkRules: network, ...counts });
 }
 
 /** All rules of a policy, in the order they were defined. */
@@ -85,14 +130,38 @@ export function policyRules(policy: ExecPolicy): PrefixRule[] {
 }
 
 /**
- * `overlay` layered on `base`: its rules come after the base's, and its
- * host_executable definitions replace the base's for the same name.
+ * `overlay` layered on `base`: its rules (prefix and network) come after the
+ * base's, and its host_executable definitions replace the base's for the
+ * same name.
  */
 export function mergePolicies(base: ExecPolicy, overlay: ExecPolicy): ExecPolicy {
-  return createPolicy([...policyRules(base), ...policyRules(overlay)], new Map([...base.hostExecutables, ...overlay.hostExecutables]), {
-    ruleCount: base.ruleCount + overlay.ruleCount,
-    exampleCount: base.exampleCount + overlay.exampleCount,
-  });
+  return createPolicy(
+    [...policyRules(base), ...policyRules(overlay)],
+    new Map([...base.hostExecutables, ...overlay.hostExecutables]),
+    { ruleCount: base.ruleCount + overlay.ruleCount, exampleCount: base.exampleCount + overlay.exampleCount },
+    [...base.networkRules, ...overlay.networkRules],
+  );
+}
+
+/**
+ * The hosts the network rules allow and deny, as Codex compiles them for its
+ * network proxy: rules apply in order, a later rule for a host moves it to
+ * the end of its list and out of the other list, and prompt rules are left
+ * out. cordon does not enforce these lists.
+ */
+export function compiledNetworkDomains(policy: ExecPolicy): { allowed: string[]; denied: string[] } {
+  let allowed: string[] = [];
+  let denied: string[] = [];
+  for (const rule of policy.networkRules) {
+    if (rule.decision === "allow") {
+      denied = denied.filter((host) => host !== rule.host);
+      allowed = [...allowed.filter((host) => host !== rule.host), rule.host];
+    } else if (rule.decision === "forbidden") {
+      allowed = allowed.filter((host) => host !== rule.host);
+      denied = [...denied.filter((host) => host !== rule.host), rule.host];
+    }
+  }
+  return { allowed, denied };
 }
 
 function tokenMatches(token: PatternToken, value: string): boolean {
@@ -122,7 +191,7 @@ function matchRules(
     const match: RuleMatch["prefixRuleMatch"] = { matchedPrefix, decision: rule.decision };
     if (resolvedProgram !== undefined) match.resolvedProgram = resolvedProgram;
     if (rule.justification !== undefined) match.justification = rule.justification;
-    matches.push({ prefixRuleMatch: match });
+    matches.push(withSource({ prefixRuleMatch: match }, rule.source));
   }
   return matches;
 }

@@ -3,7 +3,7 @@
  * printed gives the same policy. One call per line; strings are written
  * double-quoted with every character that could end or bend them escaped.
  */
-import type { HostExecutableDefinition, PrefixRuleDefinition, RulesDocument } from "./document.js";
+import type { HostExecutableDefinition, NetworkRuleDefinition, PrefixRuleDefinition, RulesDocument } from "./document.js";
 import type { SyntaxValue } from "./syntax.js";
 
 /** A string as a double-quoted rules literal (ASCII escapes for control characters). */
@@ -50,11 +50,22 @@ export function formatHostExecutable(host: HostExecutableDefinition): string {
   ]);
 }
 
-/** A whole rules document as rules text (rules first, then host executables). */
+/** One network_rule call, on one line. */
+export function formatNetworkRule(rule: NetworkRuleDefinition): string {
+  return formatCall("network_rule", [
+    ["host", rule.host],
+    ["protocol", rule.protocol],
+    ["decision", rule.decision],
+    ["justification", rule.justification],
+  ]);
+}
+
+/** A whole rules document as rules text (prefix rules, then host executables, then network rules). */
 export function printRules(document: RulesDocument): string {
   const lines = [
     ...(document.prefixRules ?? []).map(formatPrefixRule),
     ...(document.hostExecutables ?? []).map(formatHostExecutable),
+    ...(document.networkRules ?? []).map(formatNetworkRule),
   ];
   return lines.map((line) => `${line}\n`).join("");
 }

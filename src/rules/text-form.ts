@@ -1,7 +1,7 @@
 /** Rules text to policy: syntax, then the shared checks, then the examples. */
 import { RulesError } from "../errors.js";
-import { checkHostExecutable, checkPrefixRule, type CheckedHostExecutable, type CheckedPrefixRule, type Locate } from "./check.js";
-import { compileDefinitions } from "./compile.js";
+import { checkHostExecutable, checkNetworkRule, checkPrefixRule, type Locate } from "./check.js";
+import { compileDefinitions, type CheckedDefinitions } from "./compile.js";
 import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
 import { formatPosition, parseSyntax, type SyntaxCall } from "./syntax.js";
 
@@ -9,13 +9,14 @@ import { formatPosition, parseSyntax, type SyntaxCall } from "./syntax.js";
 const FUNCTIONS: Record<string, Record<string, string>> = {
   prefix_rule: { pattern: "pattern", decision: "decision", justification: "justification", match: "match", not_match: "notMatch" },
   host_executable: { name: "name", paths: "paths" },
+  network_rule: { host: "host", protocol: "protocol", decision: "decision", justification: "justification" },
 };
 
 function fieldsOf(call: SyntaxCall, file: string): { fields: Record<string, unknown>; locate: Locate } {
   const argumentNames = Object.hasOwn(FUNCTIONS, call.name) ? FUNCTIONS[call.name] : undefined;
   if (argumentNames === undefined) {
     throw new RulesError(
-      `${formatPosition(file, call.at)}: unknown function ${call.name} (rules files call prefix_rule and host_executable)`,
+      `${formatPosition(file, call.at)}: unknown function ${call.name} (rules files call prefix_rule, host_executable and network_rule)`,
     );
   }
   const fields: Record<string, unknown> = {};
@@ -40,14 +41,14 @@ function fieldsOf(call: SyntaxCall, file: string): { fields: Record<string, unkn
  * RulesErrors that start with `file:line:col`.
  */
 export function compileRulesText(text: string, file: string, base: ExecPolicy): ExecPolicy {
-  const rules: CheckedPrefixRule[] = [];
-  const hosts: CheckedHostExecutable[] = [];
+  const definitions: CheckedDefinitions = { rules: [], hosts: [], networkRules: [] };
   for (const call of parseSyntax(text, file)) {
     const { fields, locate } = fieldsOf(call, file);
-    if (call.name === "prefix_rule") rules.push(checkPrefixRule(fields, locate));
-    else hosts.push(checkHostExecutable(fields, locate));
+    if (call.name === "prefix_rule") definitions.rules.push(checkPrefixRule(fields, locate, `${file}:${call.at.line}`));
+    else if (call.name === "network_rule") definitions.networkRules.push(checkNetworkRule(fields, locate));
+    else definitions.hosts.push(checkHostExecutable(fields, locate));
   }
-  return compileDefinitions(rules, hosts, base);
+  return compileDefinitions(definitions, base);
 }
 
 /** Parses one rules file's text into a policy; `filename` names it in errors (`file:line:col: ...`). */

@@ -264,10 +264,10 @@ describe("the JSON form", () => {
     await expect(loadPolicy([broken])).rejects.toThrow(`${broken}: not valid JSON`);
   });
 
-  test("its JSON Schema describes both kinds of definition", () => {
+  test("its JSON Schema describes every kind of definition", () => {
     const schema = rulesJsonSchema() as { type: string; properties: Record<string, unknown>; additionalProperties: boolean };
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties)).toEqual(["prefixRules", "hostExecutables"]);
+    expect(Object.keys(schema.properties)).toEqual(["prefixRules", "hostExecutables", "networkRules"]);
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.stringify(schema)).toContain('"notMatch"');
   });

@@ -88,7 +88,7 @@ describe("rules syntax", () => {
     [
       "relative host path",
       'host_executable(name = "git", paths = ["bin/git"])',
-      "bad.rules:1:39: invalid rule: host_executable paths must be absolute (got bin/git)",
+      "bad.rules:1:39: invalid rule: host_executable paths must be absolute or start with ~/ (got bin/git)",
     ],
     [
       "host path with another basename",
@@ -103,15 +103,15 @@ describe("rules syntax", () => {
     ["empty host name", 'host_executable(name = "", paths = [])', "bad.rules:1:24: invalid rule: host_executable name cannot be empty"],
     [
       "unknown function",
-      '\n\nnetwork_rule(host = "example.com")',
-      "bad.rules:3:1: unknown function network_rule (rules files call prefix_rule and host_executable)",
+      '\n\nhost_rule(host = "example.com")',
+      "bad.rules:3:1: unknown function host_rule (rules files call prefix_rule, host_executable and network_rule)",
     ],
     [
       "unknown argument",
       'prefix_rule(pattern = ["ls"], decison = "allow")',
       "bad.rules:1:31: prefix_rule() got an unexpected argument decison (expected pattern, decision, justification, match, not_match)",
     ],
-    ["a name from Object.prototype", "toString()", "bad.rules:1:1: unknown function toString (rules files call prefix_rule and host_executable)"],
+    ["a name from Object.prototype", "toString()", "bad.rules:1:1: unknown function toString (rules files call prefix_rule, host_executable and network_rule)"],
     [
       "an argument named like a prototype property",
       'host_executable(name = "git", paths = [], constructor = "x")',
