@@ -110,9 +110,10 @@ describe("read-only policy", () => {
     expect(blanketReadAllows(profile)).toEqual([]);
     const reads = rulesOf(profile).filter((rule) => /^\(allow [^(]*file-read/.test(rule));
     expect(reads).toEqual([
-      // from the base: terminals the command itself opens
+      // from the base: terminals the command itself opens, and its controlling terminal by name
       '(allow file-read* file-write* file-ioctl (literal "/dev/ptmx"))',
       '(allow file-read* file-write* file-ioctl (require-all (regex #"^/dev/ttys[0-9]+$") (extension "com.apple.sandbox.pty")))',
+      '(allow file-read* file-write-data file-ioctl (literal "/dev/tty"))',
       '(allow file-read* (subpath (param "READABLE_ROOT_0")) (subpath (param "READABLE_ROOT_1")))',
     ]);
   });
