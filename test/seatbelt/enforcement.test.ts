@@ -61,6 +61,22 @@ describeOnMacOS(`Seatbelt enforcement (runs only on macOS; this is ${process.pla
     expect(secret.stderr).toMatch(/Operation not permitted/);
   });
 
+  test("restricted reads: the data volume's path to another folder is refused too", () => {
+    const policy = { type: "read-only", access: { type: "restricted" } };
+    const secret = run(policy, `cat '/System/Volumes/Data${join(outside, "secret.txt")}'`);
+    expect(secret.stdout).toBe("");
+    expect(secret.status).not.toBe(0);
+  });
+
+  test("restricted reads with platform defaults: everyday tools start (perl's shasum, git's shim, date, ls -l, stderr by name)", () => {
+    writeFileSync(join(repo, "mine.txt"), "mine\n");
+    const policy = { type: "read-only", access: { type: "restricted" } };
+    const result = run(policy, "shasum mine.txt && git --version && date +%Y && ls -l mine.txt && echo to-stderr >/dev/stderr");
+    expect(result.stderr).toBe("to-stderr\n");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^[0-9a-f]{40} {2}mine\.txt\ngit version /);
+  });
+
   test("Node's os.cpus() and os.totalmem() work inside the base policy", () => {
     const script = 'const os = require("os"); console.log(os.cpus().length > 0 && os.cpus()[0].model !== "" && os.totalmem() > 0)';
     const result = run({ type: "read-only" }, `'${process.execPath}' -e '${script}'`);
