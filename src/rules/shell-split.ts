@@ -153,9 +153,9 @@ const HEREDOC_ATTACHMENTS = new Set(["heredoc_redirect", "herestring_redirect"])
  * the body literal; otherwise any backtick or `$(` disqualifies it.
  */
 function mayRunSomething(attachment: Node): boolean {
-  const start = attachment.type === "heredoc_redirect" ? attachment.namedChildren.find((child) => child?.type === "heredoc_start") : undefined;
-  if (start !== undefined && start !== null && /['"\\]/.test(start.text)) return false;
-  return attachment.text.includes("`") || attachment.text.includes("$(");
+  const start = attachment.namedChildren.find((child) => child?.type === "heredoc_start");
+  const quotedDelimiter = attachment.type === "heredoc_redirect" && start != null && /['"\\]/.test(start.text);
+  return !quotedDelimiter && (attachment.text.includes("`") || attachment.text.includes("$("));
 }
 
 /**
