@@ -97,7 +97,22 @@ network_rule(host = "prompt-only.example.com", protocol = "https", decision = "p
     expect(rejection(text)).toBe(message);
   });
 
-  test("the JSON form and printing carry network rules, and files merge them in order", async () => {
+  test("rules files merge their network rules in order (Codex's merge_overlay): a later file's rule wins", async () => {
+    const dir = tmp.dirSync({ unsafeCleanup: true, prefix: "cordon-network-" });
+    try {
+      const shared = join(dir.name, "shared.rules");
+      const user = join(dir.name, "user.json");
+      writeFileSync(shared, 'network_rule(host = "x.example", protocol = "https", decision = "allow")\n');
+      writeFileSync(user, JSON.stringify({ networkRules: [{ host: "x.example", protocol: "https", decision: "deny" }] }));
+      const policy = await loadPolicy([shared, user]);
+      expect(policy.networkRules.map((rule) => rule.decision)).toEqual(["allow", "forbidden"]);
+      expect(compiledNetworkDomains(policy)).toEqual({ allowed: [], denied: ["x.example"] });
+    } finally {
+      dir.removeCallback();
+    }
+  });
+
+  test("the JSON form and printing carry network rules", () => {
     const policy = policyFromJson({ networkRules: [{ host: "x.example", protocol: "https", decision: "deny" }] });
     expect(policy.networkRules).toEqual([{ host: "x.example", protocol: "https", decision: "forbidden" }]);
     const printed = printRules({ networkRules: [{ host: "x.example", protocol: "https", decision: "allow", justification: "api" }] });
