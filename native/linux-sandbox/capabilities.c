@@ -28,8 +28,12 @@ static bool has_any_capability(struct __user_cap_data_struct* data) {
 
 void capabilities_drop(void) {
   struct __user_cap_data_struct data[2];
-  bool privileged = has_any_capability(data) || geteuid() == 0;
-  if (prctl(PR_SET_SECUREBITS, LOCKED_SECUREBITS, 0, 0, 0) == -1 && (privileged || errno != EPERM)) {
+  int securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+  if (securebits == -1) fail("capabilities", "reading the securebits: %s", strerror(errno));
+  bool locked = (securebits & LOCKED_SECUREBITS) == LOCKED_SECUREBITS;  // a sandbox within a sandbox
+  // Root gains every capability through exec unless the securebits say no.
+  bool privileged = has_any_capability(data) || (geteuid() == 0 && !locked);
+  if (!locked && prctl(PR_SET_SECUREBITS, LOCKED_SECUREBITS, 0, 0, 0) == -1 && (privileged || errno != EPERM)) {
     fail("capabilities", "locking the securebits: %s", strerror(errno));
   }
   // Every capability the kernel knows, up to cap_last_cap: EINVAL past it.

@@ -21,8 +21,8 @@ static void check_launcher_alive(int channel) {
   if (ready == 1 && (launcher.revents & (POLLHUP | POLLERR))) _exit(EXIT_LAUNCHER_FAILURE);
 }
 
-void init_run(const struct plan* plan, const struct namespaces* namespaces, int channel, const sigset_t* original_mask,
-              int landlock_abi) {
+void init_run(const struct plan* plan, const struct namespaces* namespaces, int channel, int listener_channel,
+              const sigset_t* original_mask, int landlock_abi) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1) fail("launcher", "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
   check_launcher_alive(channel);
   namespaces_enter(namespaces);
@@ -30,22 +30,15 @@ void init_run(const struct plan* plan, const struct namespaces* namespaces, int 
   mounts_apply(plan, namespaces);
   devices_mount(plan, namespaces);
 
-  int command_channel[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, command_channel) == -1) {
-    fail("launcher", "socketpair: %s", strerror(errno));
-  }
   pid_t command = fork();
   if (command == -1) fail("launcher", "fork: %s", strerror(errno));
   if (command == 0) {
-    if (close(channel) == -1 || close(command_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
+    if (close(channel) == -1) fail("launcher", "close: %s", strerror(errno));
     if (sigprocmask(SIG_SETMASK, original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
-    command_run(plan, namespaces, 1, command_channel[1], landlock_abi);
+    command_run(plan, namespaces, 1, listener_channel, landlock_abi);
   }
-  if (close(command_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
-  if (seccomp_notifies(plan)) {
-    int listener = listener_take(command_channel[0], command);
-    if (listener != -1) listener_send(channel, listener);
-  }
+  // Only the command writes to the launcher's listener channel.
+  if (close(listener_channel) == -1) fail("launcher", "close: %s", strerror(errno));
   int status = supervise(command, original_mask, false, true);
   ssize_t sent;
   do sent = send(channel, &status, sizeof status, MSG_NOSIGNAL);

@@ -17,7 +17,7 @@
 
 static int dismissal = -1;
 
-void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, int launcher_channel) {
+void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]) {
   bool any_created = false;
   for (size_t i = 0; i < count; i++) any_created |= placeholders[i].created;
   if (!any_created) return;
@@ -28,8 +28,10 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
   pid_t janitor = fork();
   if (janitor == -1) fail("launcher", "fork: %s", strerror(errno));
   if (janitor == 0) {
-    // The sandbox must see the launcher's end of their channel close when the launcher dies.
-    if (close(launcher_channel) == -1 || close(pipe_fds[1]) == -1) _exit(EXIT_LAUNCHER_FAILURE);
+    // The sandbox must see the launcher's ends of their channels close when the launcher dies.
+    if (close(launcher_channels[0]) == -1 || close(launcher_channels[1]) == -1 || close(pipe_fds[1]) == -1) {
+      _exit(EXIT_LAUNCHER_FAILURE);
+    }
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null == -1 || dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1) _exit(EXIT_LAUNCHER_FAILURE);
     if (setsid() == -1) _exit(EXIT_LAUNCHER_FAILURE);

@@ -31,9 +31,10 @@ void command_run(const struct plan* plan, const struct namespaces* namespaces, p
   landlock_apply(plan, namespaces, landlock_abi);
   // 4. No capabilities, securebits locked.
   capabilities_drop();
-  // 5. seccomp; its listener goes to the supervisor through the parent.
-  int listener = seccomp_apply(plan, namespaces);
-  if (listener != -1) listener_hand_over(listener_channel, listener);
+  // 5. seccomp; its listener goes to the launcher's supervisor.
+  uint64_t secret;
+  int listener = seccomp_apply(plan, namespaces, &secret);
+  if (listener != -1) listener_send(listener_channel, listener, secret);
   // 6. Only stdio and the descriptors the caller passed.
   descriptors_close(plan);
   // 7. Becomes the command (argv[0] kept; the supervisor is asked about this exec too).
@@ -53,32 +54,40 @@ int main(int argc, char** argv) {
   struct placeholder* placeholders = calloc(plan.read_only_subpath_count + 1, sizeof *placeholders);
   if (placeholders == NULL) fail("launcher", "out of memory");
   size_t placeholder_count = placeholders_create(&plan, placeholders);
-  // 4. The sandbox's first process, in every namespace the host allows.
-  int channel[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) == -1) fail("launcher", "socketpair: %s", strerror(errno));
+  // 4. The sandbox's first process, in every namespace the host allows; it
+  // reports how the command ended on one channel, the command hands over the
+  // seccomp listener on the other.
+  int status_channel[2], listener_channel[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, status_channel) == -1 ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, listener_channel) == -1) {
+    fail("launcher", "socketpair: %s", strerror(errno));
+  }
   sigset_t original_mask;
   block_forwarded_signals(&original_mask);
   struct namespaces namespaces;
   pid_t launcher = getpid();
   pid_t sandbox = namespaces_clone(&plan, &namespaces);
   if (sandbox == 0) {
-    if (close(channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
-    if (namespaces.pid) init_run(&plan, &namespaces, channel[1], &original_mask, landlock_abi);
+    if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
+    if (namespaces.pid) {
+      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
+    }
     namespaces_check(&plan, &namespaces, landlock_abi);
     if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
-    command_run(&plan, &namespaces, launcher, channel[1], landlock_abi);
+    command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }
-  if (close(channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
+  if (close(status_channel[1]) == -1 || close(listener_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
   // 5. Without a mount namespace nothing holds the placeholders (the launch
   // is refused, or read-only subpaths were downgraded): they go at once.
   if (!namespaces.mount) {
     placeholders_remove(placeholders, placeholder_count);
     placeholder_count = 0;
   }
-  janitor_start(placeholders, placeholder_count, sandbox, channel[0]);
+  int launcher_channels[2] = {status_channel[0], listener_channel[0]};
+  janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
   // 6. The exec supervisor answers the filter's notifications.
   if (seccomp_notifies(&plan)) {
-    int listener = namespaces.pid ? listener_receive(channel[0]) : listener_take(channel[0], sandbox);
+    int listener = listener_receive(listener_channel[0]);
     if (listener != -1 && supervisor_start(listener, &plan) == -1) {
       fail("supervisor", "cannot start: %s", strerror(errno));
     }
@@ -87,7 +96,7 @@ int main(int argc, char** argv) {
   int status = supervise(sandbox, &original_mask, true, false);
   if (namespaces.pid) {
     // I passes on how the command ended (PID 1 cannot die of a signal itself).
-    init_status_receive(channel[0], &status);
+    init_status_receive(status_channel[0], &status);
   } else {
     lifetime_kill_descendants();
   }

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 // The status of a launcher failure (bad arguments, a protection that cannot be
@@ -132,7 +133,8 @@ size_t placeholders_create(const struct plan* plan, struct placeholder* out);
 void placeholders_remove(struct placeholder* placeholders, size_t count);
 
 // janitor.c: removes the placeholders when the launcher is killed outright.
-void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, int launcher_channel);
+// `launcher_channels`: the launcher's two ends of its channels, which the janitor must not hold.
+void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]);
 void janitor_dismiss(void);
 
 // mounts.c (in the sandbox's mount namespace)
@@ -152,24 +154,22 @@ void capabilities_drop(void);
 // seccomp.c
 // Whether the filter asks the supervisor about some calls (then it has a listener).
 bool seccomp_notifies(const struct plan* plan);
-// Installs the filter; returns the listener descriptor, or -1 when there is none.
-int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces);
+// Installs the filter; returns the listener descriptor, or -1 when there is
+// none. `secret` is set to what lets the listener's hand-over through.
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret);
 
 // listener.c: the filter's listener travels from the command to the launcher.
-// The command tells its parent which descriptor holds it and waits; the
-// parent takes a copy with pidfd_getfd (the command's own sendmsg would be
-// put to the not yet running supervisor).
-void listener_hand_over(int channel, int listener);
-int listener_take(int channel, pid_t command);
-void listener_send(int channel, int listener);
+void listener_send(int channel, int listener, uint64_t secret);
+// -1 when none comes (the channel's writers all closed it).
 int listener_receive(int channel);
 
 // descriptors.c
 void descriptors_close(const struct plan* plan);
 
 // init.c: PID 1 of the sandbox's PID namespace.
-__attribute__((noreturn)) void init_run(const struct plan* plan, const struct namespaces* namespaces, int channel,
-                                        const sigset_t* original_mask, int landlock_abi);
+// `status_channel`: to the launcher; `listener_channel`: the command's, passed on.
+__attribute__((noreturn)) void init_run(const struct plan* plan, const struct namespaces* namespaces, int status_channel,
+                                        int listener_channel, const sigset_t* original_mask, int landlock_abi);
 // Reads the command's wait status that init sent; false when none came.
 bool init_status_receive(int channel, int* wait_status);
 

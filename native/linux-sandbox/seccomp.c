@@ -16,7 +16,8 @@
 //   no IPC namespace: System V IPC and POSIX message queues;
 //   no network:   socket()/socketpair() succeed only for AF_UNIX; connect,
 //                 sendto with an address, sendmsg and sendmmsg go to the
-//                 supervisor (SECCOMP_RET_USER_NOTIF), which vets pathnames;
+//                 supervisor (SECCOMP_RET_USER_NOTIF), which vets pathnames
+//                 (but the one sendmsg that hands it the listener);
 //   exec socket:  execve and execveat go to the supervisor.
 // Calls of another architecture (x32, i386 through int 0x80) kill the process,
 // since their numbers would slip past the filter.
@@ -28,6 +29,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -134,7 +136,7 @@ static const int system_v_ipc[] = {
     __NR_semget, __NR_semop, __NR_semtimedop, __NR_semctl, __NR_mq_open, __NR_mq_unlink,
 };
 
-static const int notified_without_network[] = {__NR_connect, __NR_sendmsg, __NR_sendmmsg};
+static const int notified_without_network[] = {__NR_connect, __NR_sendmmsg};
 static const int notified_exec[] = {__NR_execve, __NR_execveat};
 
 #define COUNT(array) (sizeof array / sizeof array[0])
@@ -273,7 +275,20 @@ static void emit_sendto(struct filter* f) {
   ret(f, SECCOMP_RET_USER_NOTIF);
 }
 
-static void build(struct filter* f, const struct plan* plan, const struct namespaces* namespaces) {
+// sendmsg(fd, message, flags): to the supervisor, but for the one call that
+// hands the listener over, which carries the run's secret as a fourth
+// argument (listener.c).
+static void emit_sendmsg(struct filter* f, uint64_t secret) {
+  jump_eq(f, __NR_sendmsg, 0, 6);
+  load(f, ARG_LOW(3));
+  jump_eq(f, (uint32_t)secret, 0, 3);
+  load(f, ARG_HIGH(3));
+  jump_eq(f, (uint32_t)(secret >> 32), 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, SECCOMP_RET_USER_NOTIF);
+}
+
+static void build(struct filter* f, const struct plan* plan, const struct namespaces* namespaces, uint64_t secret) {
   bool read_only = plan->writable_root_count == 0;
   load(f, offsetof(struct seccomp_data, arch));
   jump_eq(f, FILTER_ARCH, 1, 0);
@@ -317,6 +332,8 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
     emit_unix_only(f, __NR_socketpair);
     load_nr(f);
     emit_sendto(f);
+    load_nr(f);
+    emit_sendmsg(f, secret);
   }
   ret(f, SECCOMP_RET_ALLOW);
 }
@@ -325,10 +342,20 @@ static long install(struct sock_fprog* program, unsigned long flags) {
   return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, program);
 }
 
-int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces) {
+// Eight random bytes; a secret of zero would let every sendmsg without a fourth argument through.
+static uint64_t draw_secret(void) {
+  uint64_t secret = 0;
+  while (secret == 0) {
+    if (getrandom(&secret, sizeof secret, 0) != (ssize_t)sizeof secret) fail("seccomp", "getrandom: %s", strerror(errno));
+  }
+  return secret;
+}
+
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret) {
   static struct filter f;
   f.length = 0;
-  build(&f, plan, namespaces);
+  *secret = draw_secret();
+  build(&f, plan, namespaces, *secret);
   struct sock_fprog program = {.len = (unsigned short)f.length, .filter = f.code};
   bool notifies = seccomp_notifies(plan);
   long result;
@@ -350,8 +377,9 @@ int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces) 
   return notifies ? (int)result : -1;
 }
 #else
-int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces) {
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret) {
   (void)namespaces;
+  *secret = 0;
   protection_unavailable(plan, PROTECTION_SECCOMP, "no filter is written for this CPU architecture");
   if (plan->writable_root_count == 0) {
     protection_unavailable(plan, PROTECTION_FILE_METADATA, "no seccomp filter is written for this CPU architecture");
