@@ -87,7 +87,9 @@ void namespaces_check(const struct plan* plan, const struct namespaces* namespac
   const char* why = plan->simulate_no_namespaces ? "simulated: this host allows no namespace"
                                                  : "this host allows no mount, PID or user namespace";
   bool read_only_tree = !path_is_in_writable_root(plan, "/");
-  bool binds = plan->read_only_subpath_count > 0 || plan->pin_count > 0 || plan->read_only_path_count > 0;
+  // cordon's own files need a bind only under a writable root (mounts.c).
+  bool binds = plan->read_only_subpath_count > 0 || plan->pin_count > 0;
+  for (size_t i = 0; i < plan->read_only_path_count; i++) binds |= path_is_in_writable_root(plan, plan->read_only_paths[i]);
   // Read-only: the seccomp filter refuses every metadata change besides.
   if (read_only_tree && plan->writable_root_count > 0) {
     protection_unavailable(plan, PROTECTION_FILE_METADATA, "cannot make the mount tree read-only: %s", why);

@@ -183,13 +183,6 @@ const catalogue: Escape[] = [
   { name: "a raw socket", attempt: () => [["socket", "AF_INET", "SOCK_RAW", "1"]], expected: ["EPERM"] },
   // Without network the sandbox has a network namespace of its own, with its own abstract socket names.
   { name: "an abstract Unix socket of the host", attempt: (w) => [["abstract_unix", w.abstractName]], expected: ["ECONNREFUSED"] },
-  {
-    name: "an abstract Unix socket of the host, with network (Landlock scope)",
-    attempt: (w) => [["abstract_unix", w.abstractName]],
-    expected: ["EPERM"],
-    minimumAbi: SCOPED_ABI,
-    policy: WORKSPACE_WITH_NETWORK,
-  },
   // Processes.
   { name: "io_uring_setup", attempt: () => [["io_uring"]], expected: ["EPERM"] },
   { name: "ptrace attach to a sibling in the sandbox", attempt: () => [["ptrace_sibling"]], expected: ["EPERM"] },
@@ -494,7 +487,10 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
       const child = spawnAs(user, ["sh", "-c", "echo ready; exec sleep 30"], WORKSPACE_ONLY);
       const outcome = outcomeOf(child);
       await printed(child, "ready");
-      const sleeper = descendants(child.pid!).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep");
+      // The shell execs sleep right after printing: bounded wait for that exec.
+      const findSleeper = () => descendants(child.pid!).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep");
+      for (let i = 0; i < 100 && findSleeper() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const sleeper = findSleeper();
       expect(sleeper).toBeDefined();
       for (const field of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]) expect(statusField(sleeper!, field)).toBe("0000000000000000");
       expect(statusField(sleeper!, "NoNewPrivs")).toBe("1");
@@ -714,7 +710,12 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
       WORKSPACE_ONLY,
       { linux: { launcherPath: launcher } },
     );
-    expect(results).toEqual(["EROFS", "EBUSY", "EBUSY", "EBUSY", "EBUSY"]);
+    // Refused as a running executable or a read-only mount; renames as a mount point or across mounts.
+    expect(results).toEqual([
+      expect.stringMatching(/^(ETXTBSY|EROFS)$/),
+      ...Array(4).fill(expect.stringMatching(/^(EBUSY|EXDEV)$/)),
+    ]);
     expect(readFileSync(launcher).equals(readFileSync(packaged))).toBe(true);
+    expect(readdirSync(workspace).sort()).toEqual(["tools"]);
   });
 });
