@@ -673,6 +673,23 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     expect(processesTagged(tag)).toEqual([]);
   });
 
+  test("when the host dies (SIGKILL), the launcher and every process of the run die with it", async () => {
+    const tag = `cordon-orphaned-${process.pid}-${Date.now()}`;
+    const plan = prepareSandboxedCommand(["sh", "-c", `setsid sh -c 'exec sleep 60 ${tag}' & echo ready; wait`], WORKSPACE_ONLY, { cwd: workspace, env });
+    // A stand-in host: a shell that starts the launcher and is then killed outright.
+    const host = spawn("sh", ["-c", '"$@"; exit $?', "sh", plan.program, ...plan.args], { cwd: workspace, env: plan.env, stdio: ["ignore", "pipe", "ignore"] });
+    await printed(host, "ready");
+    for (let i = 0; i < 100 && processesTagged(tag).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(processesTagged(tag)).not.toEqual([]);
+    const launcher = descendants(host.pid!)[0]!;
+    host.kill("SIGKILL");
+    for (let i = 0; i < 100 && (processesTagged(tag).length > 0 || existsSync(`/proc/${launcher}/stat`)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(processesTagged(tag)).toEqual([]);
+    expect(existsSync(`/proc/${launcher}/stat`)).toBe(false);
+  });
+
   test("a symbolic link on the way to a protected name refuses the launch; nothing is created where it points", () => {
     symlinkSync(outside, join(workspace, "link"));
     const launcher = prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: workspace, env }).program;
