@@ -8,7 +8,6 @@
 // it kills and reaps them all.
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
