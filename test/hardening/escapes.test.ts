@@ -389,7 +389,9 @@ const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOBODY = 65534;
 const canBecomeNobody = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
 if (!skipReason && !canBecomeNobody) console.log("unprivileged-user rows skipped: they need root and setpriv to become nobody");
-const USERS: ("root" | "nobody")[] = canBecomeNobody ? ["root", "nobody"] : ["root"];
+/** "caller": whoever runs the tests (root, when "nobody" is there too). */
+const USERS: ("caller" | "nobody")[] = canBecomeNobody ? ["caller", "nobody"] : ["caller"];
+const CALLER = process.getuid?.() === 0 ? "root" : "the caller";
 /** As on a host without namespaces, the protections that then cannot hold downgraded by name. */
 const NO_NAMESPACES: LinuxSandboxOptions = { simulateNoNamespaces: true, terminal: "best-effort", networkNamespace: "best-effort" };
 const terminalHost = join(dirname(fileURLToPath(import.meta.url)), "terminal-host.py");
@@ -450,7 +452,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
   });
 
   /** The command as `user`, confined by `policy`; the workspace and outside belong to that user. */
-  function spawnAs(user: "root" | "nobody", command: string[], policy: SandboxPolicy, options: Partial<SpawnSandboxedOptions> = {}): ChildProcess {
+  function spawnAs(user: "caller" | "nobody", command: string[], policy: SandboxPolicy, options: Partial<SpawnSandboxedOptions> = {}): ChildProcess {
     if (user === "nobody") spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, dirname(workspace)]);
     const plan = prepareSandboxedCommand(command, policy, { cwd: workspace, env, ...options });
     const [program, args] =
@@ -460,7 +462,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     return spawn(program, args, { cwd: workspace, env: plan.env, stdio: options.stdio ?? ["ignore", "pipe", "pipe"], detached: options.detached });
   }
 
-  async function probeAs(user: "root" | "nobody", operations: Operation[], policy: SandboxPolicy, options: Partial<SpawnSandboxedOptions> = {}): Promise<string[]> {
+  async function probeAs(user: "caller" | "nobody", operations: Operation[], policy: SandboxPolicy, options: Partial<SpawnSandboxedOptions> = {}): Promise<string[]> {
     const outcome = await outcomeOf(spawnAs(user, [PYTHON, escapeProbe, JSON.stringify(operations)], policy, options));
     if (outcome.code !== 0) throw new Error(`probe failed (${outcome.code ?? outcome.signal}): ${outcome.stderr}`);
     return JSON.parse(outcome.stdout) as string[];
@@ -472,7 +474,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     while (!seen.includes(text)) seen += ((await once(child.stdout!, "data")) as Buffer[])[0]!.toString();
   }
 
-  describe.each(USERS)("as %s", (user) => {
+  describe.each(USERS.map((user) => [user === "caller" ? CALLER : user, user] as const))("as %s", (_who, user) => {
     test("the command holds no capability and no securebit can give one back (read from the host's /proc)", async () => {
       const child = spawnAs(user, ["sh", "-c", "echo ready; exec sleep 30"], WORKSPACE_ONLY);
       const outcome = outcomeOf(child);
@@ -657,7 +659,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     ["terminated (SIGTERM)", "term"],
   ] as const)("no placeholder is left on the host when the run is %s, and nothing of it survives", async (_name, how) => {
     const tag = `cordon-killed-${process.pid}-${Date.now()}`;
-    const child = spawnAs("root", ["sh", "-c", `echo ready; exec sleep 60 ${tag}`], WORKSPACE_ONLY, { detached: true });
+    const child = spawnAs("caller", ["sh", "-c", `echo ready; exec sleep 60 ${tag}`], WORKSPACE_ONLY, { detached: true });
     const outcome = outcomeOf(child);
     await printed(child, "ready");
     expect(existsSync(join(workspace, ".codex"))).toBe(true);
@@ -712,7 +714,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     const packaged = prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: workspace, env }).program;
     writeFileSync(launcher, readFileSync(packaged), { mode: 0o755 });
     const results = await probeAs(
-      "root",
+      "caller",
       [["append", launcher], ["rename", launcher, join(workspace, "moved")], ["unlink", launcher], ["rename", bin, join(workspace, "bin2")], ["rename", join(workspace, "tools"), join(workspace, "tools2")]],
       WORKSPACE_ONLY,
       { linux: { launcherPath: launcher } },
