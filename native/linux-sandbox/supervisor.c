@@ -2,6 +2,7 @@
 // The real supervisor (per-exec approvals, vetted socket paths) replaces it.
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -11,6 +12,13 @@
 static void* answer_all(void* argument) {
   int listener = *(int*)argument;
   for (;;) {
+    // Once no process uses the filter any more, the listener hangs up.
+    struct pollfd ready = {.fd = listener, .events = POLLIN};
+    if (poll(&ready, 1, -1) == -1) {
+      if (errno == EINTR) continue;
+      return NULL;
+    }
+    if (ready.revents & (POLLHUP | POLLERR | POLLNVAL)) return NULL;
     struct seccomp_notif request;
     memset(&request, 0, sizeof request);
     if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == -1) {
