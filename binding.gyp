@@ -1,7 +1,7 @@
 # The native parts of cordon, one target each:
 #   cordon                 the N-API addon: execve, Landlock probe, peer credentials, macOS cache dir
 #   cordon-exec-wrapper    EXEC_WRAPPER: asks the host over the exec socket, then execs or refuses
-#   cordon-linux-sandbox   the Linux launcher: no_new_privs, read-only binds, Landlock, seccomp, exec
+#   cordon-linux-sandbox   the Linux launcher: namespaces, read-only binds, Landlock, capabilities, seccomp, exec
 #   cordon_intercept       libcordon_intercept.so: routes every libc exec through EXEC_WRAPPER
 # Every target builds with -Wall -Wextra -Werror and no warnings (node-gyp's
 # own -Wno-unused-parameter is taken back out).
@@ -81,10 +81,19 @@
           "native/linux-sandbox/args.c",
           "native/linux-sandbox/report.c",
           "native/linux-sandbox/paths.c",
-          "native/linux-sandbox/landlock.c",
-          "native/linux-sandbox/seccomp.c",
-          "native/linux-sandbox/mounts.c",
+          "native/linux-sandbox/lifetime.c",
+          "native/linux-sandbox/namespaces.c",
           "native/linux-sandbox/placeholders.c",
+          "native/linux-sandbox/janitor.c",
+          "native/linux-sandbox/init.c",
+          "native/linux-sandbox/mounts.c",
+          "native/linux-sandbox/devices.c",
+          "native/linux-sandbox/landlock.c",
+          "native/linux-sandbox/capabilities.c",
+          "native/linux-sandbox/seccomp.c",
+          "native/linux-sandbox/listener.c",
+          "native/linux-sandbox/descriptors.c",
+          "native/linux-sandbox/supervisor.c",
           "native/linux-sandbox/supervise.c",
           "native/linux-sandbox/exec.c"
         ]
@@ -93,9 +102,9 @@
         ["OS=='linux'", {
           "actions": [{
             "action_name": "link_static_launcher",
-            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h"],
+            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h", "native/linux-sandbox/supervisor.h"],
             "outputs": ["<(PRODUCT_DIR)/cordon-linux-sandbox"],
-            "action": ["<(static_cc)", "<@(static_cflags)", "-D_GNU_SOURCE", "-o", "<@(_outputs)", "<@(launcher_sources)"]
+            "action": ["<(static_cc)", "<@(static_cflags)", "-D_GNU_SOURCE", "-pthread", "-o", "<@(_outputs)", "<@(launcher_sources)"]
           }]
         }]
       ]

@@ -1,14 +1,17 @@
 // Parses the command line into a plan. Every value is its own argv element,
 // taken verbatim (paths may hold any byte but NUL), and must be absolute.
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sandbox.h"
 
 static const char* const usage =
-    "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--pin PATH]...\n"
-    "                            [--allow-network] [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...\n"
-    "                            [--simulate-landlock-abi N] -- COMMAND [ARG]...";
+    "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
+    "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH]\n"
+    "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
+    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
+    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace";
 
 static const char* value_of(int argc, char** argv, int* i) {
   if (*i + 1 >= argc) fail("usage", "%s needs a value\n%s", argv[*i], usage);
@@ -25,26 +28,33 @@ static enum protection protection_named(const char* name) {
   for (int p = 0; p < PROTECTION_COUNT; p++) {
     if (strcmp(name, protection_name((enum protection)p)) == 0) return (enum protection)p;
   }
-  fail("usage", "--best-effort: unknown protection \"%s\" (landlock, seccomp, read-only-subpaths or file-metadata)", name);
+  fail("usage", "--best-effort: unknown protection \"%s\"\n%s", name, usage);
 }
 
-static int landlock_abi_named(const char* text) {
+static long number_named(const char* flag, const char* text, long minimum, long maximum) {
   char* end = NULL;
-  long abi = strtol(text, &end, 10);
-  if (*text == '\0' || *end != '\0' || abi < 0 || abi > 1000) {
-    fail("usage", "--simulate-landlock-abi needs a number from 0, got \"%s\"", text);
+  long value = strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || value < minimum || value > maximum) {
+    fail("usage", "%s needs a number from %ld to %ld, got \"%s\"", flag, minimum, maximum, text);
   }
-  return (int)abi;
+  return value;
 }
 
 void parse_args(int argc, char** argv, struct plan* plan) {
   memset(plan, 0, sizeof *plan);
   plan->simulated_landlock_abi = -1;
   // No list can be longer than argc; one allocation each keeps parsing simple.
-  plan->writable_roots = calloc((size_t)argc, sizeof(char*));
-  plan->read_only_subpaths = calloc((size_t)argc, sizeof(char*));
-  plan->pins = calloc((size_t)argc, sizeof(char*));
-  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->pins) fail("launcher", "out of memory");
+  size_t n = (size_t)argc;
+  plan->writable_roots = calloc(n, sizeof(char*));
+  plan->read_only_subpaths = calloc(n, sizeof(char*));
+  plan->read_only_paths = calloc(n, sizeof(char*));
+  plan->pins = calloc(n, sizeof(char*));
+  plan->pass_fds = calloc(n, sizeof(int));
+  plan->allowed_unix_sockets = calloc(n, sizeof(char*));
+  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->read_only_paths || !plan->pins || !plan->pass_fds ||
+      !plan->allowed_unix_sockets) {
+    fail("launcher", "out of memory");
+  }
 
   int i = 1;
   for (; i < argc; i++) {
@@ -54,14 +64,24 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->writable_roots[plan->writable_root_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--read-only-subpath") == 0) {
       plan->read_only_subpaths[plan->read_only_subpath_count++] = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--read-only-path") == 0) {
+      plan->read_only_paths[plan->read_only_path_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--pin") == 0) {
       plan->pins[plan->pin_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-network") == 0) {
       plan->allow_network = true;
+    } else if (strcmp(arg, "--pass-fd") == 0) {
+      plan->pass_fds[plan->pass_fd_count++] = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
+    } else if (strcmp(arg, "--exec-socket") == 0) {
+      plan->exec_socket = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--allow-unix-socket") == 0) {
+      plan->allowed_unix_sockets[plan->allowed_unix_socket_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--best-effort") == 0) {
       plan->best_effort[protection_named(value_of(argc, argv, &i))] = true;
     } else if (strcmp(arg, "--simulate-landlock-abi") == 0) {
-      plan->simulated_landlock_abi = landlock_abi_named(value_of(argc, argv, &i));
+      plan->simulated_landlock_abi = (int)number_named(arg, value_of(argc, argv, &i), 0, 1000);
+    } else if (strcmp(arg, "--simulate-no-namespaces") == 0) {
+      plan->simulate_no_namespaces = true;
     } else {
       fail("usage", "unknown option \"%s\"\n%s", arg, usage);
     }

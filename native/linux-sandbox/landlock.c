@@ -1,7 +1,10 @@
 // Landlock: reads and execution everywhere; writes only under the writable
-// roots, /dev/null and the terminal. Every filesystem access right the ABI
-// knows is handled, so nothing the kernel can restrict is left open.
+// roots, /dev/null and the terminal: the private devpts instance and
+// /dev/shm of the sandbox's own /dev, or without one, only the terminals the
+// command was given on descriptors 0 to 2. Every filesystem access right the
+// ABI knows is handled, so nothing the kernel can restrict is left open.
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdint.h>
@@ -101,7 +104,21 @@ static void allow(int ruleset, const char* path, uint64_t access, uint64_t handl
   if (close(fd) == -1) fail(protection_name(PROTECTION_LANDLOCK), "close: %s", strerror(errno));
 }
 
-void landlock_apply(const struct plan* plan, int abi) {
+// Without a private /dev: the terminal devices open on descriptors 0 to 2, by path.
+static void allow_given_terminals(int ruleset, uint64_t handled) {
+  for (int fd = 0; fd <= 2; fd++) {
+    char link[32], target[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t length = readlink(link, target, sizeof target - 1);
+    if (length <= 0) continue;
+    target[length] = '\0';
+    if (strncmp(target, "/dev/pts/", 9) == 0 || strncmp(target, "/dev/tty", 8) == 0) {
+      allow(ruleset, target, ACCESS_FS_TERMINAL, handled);
+    }
+  }
+}
+
+void landlock_apply(const struct plan* plan, const struct namespaces* namespaces, int abi) {
   if (abi == 0) return;  // best-effort without Landlock: already reported
   struct ruleset_attr attr = {.handled_access_fs = handled_fs_access(abi)};
   // No network: TCP bind and connect are refused here too, besides seccomp.
@@ -119,8 +136,13 @@ void landlock_apply(const struct plan* plan, int abi) {
   }
   allow(ruleset, "/dev/null", ACCESS_FS_TERMINAL, handled);
   allow(ruleset, "/dev/tty", ACCESS_FS_TERMINAL, handled);
-  allow(ruleset, "/dev/ptmx", ACCESS_FS_TERMINAL, handled);
-  allow(ruleset, "/dev/pts", ACCESS_FS_TERMINAL, handled);
+  if (namespaces->mount) {
+    allow(ruleset, "/dev/pts", ACCESS_FS_TERMINAL, handled);
+    allow(ruleset, "/dev/shm", handled & ~ACCESS_FS_MAKE_DEVICE, handled);
+  } else {
+    allow(ruleset, "/dev/ptmx", ACCESS_FS_TERMINAL, handled);
+    allow_given_terminals(ruleset, handled);
+  }
   if (syscall(__NR_landlock_restrict_self, ruleset, 0) == -1) {
     fail(protection_name(PROTECTION_LANDLOCK), "landlock_restrict_self: %s", strerror(errno));
   }

@@ -1,55 +1,107 @@
-// The launcher's order of work. Every check that can refuse happens before
-// anything of the command runs; the confinement is applied in the process
-// that then becomes the command:
-//   no_new_privs -> mount namespace (read-only tree, read-only binds)
-//   -> Landlock -> seccomp -> execve.
-// (Mounts first: Landlock and seccomp both forbid mounting.)
+// The launcher's order of work. Three processes, each with one job:
+//
+//   P  the launcher itself: stays outside the sandbox, dies with the host,
+//      forwards signals, hosts the exec supervisor, removes placeholders;
+//   I  PID 1 of the sandbox's PID namespace: sets up the mounts, starts the
+//      command and reaps everything; when the command ends, I ends and the
+//      kernel kills whatever is left in the namespace;
+//   C  the command: a new session, no capabilities, Landlock, seccomp, exec.
+//
+// Where the host allows no namespace, I is left out: P forks C directly and,
+// as a subreaper, kills and reaps every descendant after C ends. Every check
+// that can refuse happens before anything of the command runs.
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "supervisor.h"
 
-static void confine(const struct plan* plan, int landlock_abi) {
-  // Also required by Landlock and seccomp for an unprivileged caller; and no
-  // setuid program may gain privileges inside the sandbox.
+// C, from the process that started it (I, or P without a PID namespace).
+void command_run(const struct plan* plan, const struct namespaces* namespaces, pid_t parent, int listener_channel,
+                 int landlock_abi) {
+  // 1. A new session (no controlling terminal); dies with its parent.
+  lifetime_detach_command(parent);
+  // 2. no_new_privs: no setuid program gains privileges; Landlock and seccomp need it.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) fail("no-new-privs", "prctl: %s", strerror(errno));
-  mounts_apply(plan);
-  landlock_apply(plan, landlock_abi);
-  seccomp_apply(plan);
+  // 3. Landlock: writes only under the writable roots.
+  landlock_apply(plan, namespaces, landlock_abi);
+  // 4. No capabilities, securebits locked.
+  capabilities_drop();
+  // 5. seccomp; its listener goes to the launcher's supervisor.
+  uint64_t secret;
+  int listener = seccomp_apply(plan, namespaces, &secret);
+  if (listener != -1) listener_send(listener_channel, listener, secret);
+  // 6. Only stdio and the descriptors the caller passed.
+  descriptors_close(plan);
+  // 7. Becomes the command (argv[0] kept; the supervisor is asked about this exec too).
+  exec_command(plan->command);
 }
 
 int main(int argc, char** argv) {
+  pid_t host = getppid();
+  // 1. The plan, and whether Landlock can enforce it.
   struct plan plan;
   parse_args(argc, argv, &plan);
   int landlock_abi = landlock_usable_abi(&plan);
-
+  // 2. The launcher dies with the host; it adopts every orphan of the run.
+  lifetime_tie_to_host(host);
+  lifetime_become_subreaper();
+  // 3. Placeholders for protected names that are missing (no path followed).
   struct placeholder* placeholders = calloc(plan.read_only_subpath_count + 1, sizeof *placeholders);
   if (placeholders == NULL) fail("launcher", "out of memory");
   size_t placeholder_count = placeholders_create(&plan, placeholders);
-  if (placeholder_count == 0) {
-    confine(&plan, landlock_abi);
-    exec_command(plan.command);
+  // 4. The sandbox's first process, in every namespace the host allows; it
+  // reports how the command ended on one channel, the command hands over the
+  // seccomp listener on the other.
+  int status_channel[2], listener_channel[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, status_channel) == -1 ||
+      socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, listener_channel) == -1) {
+    fail("launcher", "socketpair: %s", strerror(errno));
   }
-
-  // The held directories stay locked until the command ends, and then the
-  // placeholders go: the launcher stays as the command's parent for that.
   sigset_t original_mask;
   block_forwarded_signals(&original_mask);
-  pid_t parent = getpid();
-  pid_t child = fork();
-  if (child == -1) fail("launcher", "fork: %s", strerror(errno));
-  if (child == 0) {
+  struct namespaces namespaces;
+  pid_t launcher = getpid();
+  pid_t sandbox = namespaces_clone(&plan, &namespaces);
+  if (sandbox == 0) {
+    if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
+    if (namespaces.pid) {
+      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
+    }
+    namespaces_check(&plan, &namespaces, landlock_abi);
     if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
-    // Killing the launcher outright (SIGKILL) must not leave the command running.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1) fail("launcher", "prctl: %s", strerror(errno));
-    if (getppid() != parent) _exit(EXIT_LAUNCHER_FAILURE);
-    confine(&plan, landlock_abi);
-    exec_command(plan.command);
+    command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }
-  int status = supervise(child, &original_mask);
+  if (close(status_channel[1]) == -1 || close(listener_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
+  // 5. Without a mount namespace nothing holds the placeholders (the launch
+  // is refused, or read-only subpaths were downgraded): they go at once.
+  if (!namespaces.mount) {
+    placeholders_remove(placeholders, placeholder_count);
+    placeholder_count = 0;
+  }
+  int launcher_channels[2] = {status_channel[0], listener_channel[0]};
+  janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
+  // 6. The exec supervisor answers the filter's notifications.
+  if (seccomp_notifies(&plan)) {
+    int listener = listener_receive(listener_channel[0]);
+    if (listener != -1 && supervisor_start(listener, &plan) == -1) {
+      fail("supervisor", "cannot start: %s", strerror(errno));
+    }
+  }
+  // 7. Waits for the run, forwarding signals; then nothing of it is left.
+  int status = supervise(sandbox, &original_mask, true, false);
+  if (namespaces.pid) {
+    // I passes on how the command ended (PID 1 cannot die of a signal itself).
+    init_status_receive(status_channel[0], &status);
+  } else {
+    lifetime_kill_descendants();
+  }
+  // 8. No placeholder stays behind; the launcher ends as the command did.
   placeholders_remove(placeholders, placeholder_count);
+  janitor_dismiss();
   exit_like(status);
 }

@@ -16,6 +16,10 @@ const char* protection_name(enum protection protection) {
       return "read-only-subpaths";
     case PROTECTION_FILE_METADATA:
       return "file-metadata";
+    case PROTECTION_TERMINAL:
+      return "terminal";
+    case PROTECTION_NETWORK_NAMESPACE:
+      return "network-namespace";
     case PROTECTION_COUNT:
       break;
   }

@@ -1,18 +1,20 @@
-// cordon-linux-sandbox: confines one command (SPEC §4) and then becomes it.
+// cordon-linux-sandbox: confines one command (SPEC §4).
 //
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
-//                        [--pin PATH]... [--allow-network]
-//                        [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...
-//                        [--simulate-landlock-abi N] -- COMMAND [ARG]...
+//                        [--read-only-path PATH]... [--pin PATH]... [--allow-network]
+//                        [--pass-fd N]... [--exec-socket PATH] [--allow-unix-socket PATH]...
+//                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
+//                        [--simulate-no-namespaces] -- COMMAND [ARG]...
 //
 // The TypeScript side decides every path; this program only enforces. Each
 // part lives in its own file; this header is the plan they share.
 #ifndef CORDON_LINUX_SANDBOX_H
 #define CORDON_LINUX_SANDBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 // The status of a launcher failure (bad arguments, a protection that cannot be
@@ -23,12 +25,18 @@
 // default: refuse to run without it) to "best-effort" (warn and run without it).
 enum protection {
   PROTECTION_LANDLOCK,            // writes only under the writable roots
-  PROTECTION_SECCOMP,             // network cut-off, io_uring, ptrace, mount calls
-  PROTECTION_READ_ONLY_SUBPATHS,  // .git and protected names bound read-only
+  PROTECTION_SECCOMP,             // the system call filter (seccomp.c)
+  PROTECTION_READ_ONLY_SUBPATHS,  // .git, protected names and cordon's own files bound read-only
   // Modes, owners, times and extended attributes outside the writable roots,
   // which Landlock does not confine: the mount tree made read-only but for
-  // the writable roots, or (no writable root) denied by seccomp.
+  // the writable roots, and (read-only policy) denied by seccomp as well.
   PROTECTION_FILE_METADATA,
+  // Only the terminal the command was given: a private /dev with its own
+  // devpts instance, so no other /dev/pts/N can be opened (mount namespace).
+  PROTECTION_TERMINAL,
+  // Without network, abstract Unix socket names and network devices stay
+  // inside the sandbox (network namespace).
+  PROTECTION_NETWORK_NAMESPACE,
   PROTECTION_COUNT
 };
 
@@ -37,15 +45,42 @@ struct plan {
   size_t writable_root_count;
   const char** read_only_subpaths;
   size_t read_only_subpath_count;
+  // cordon's own files: read-only even where they lie under a writable root.
+  const char** read_only_paths;
+  size_t read_only_path_count;
   // Directories bound onto themselves so that they cannot be renamed away
   // (taking the read-only binds below them along), outermost first.
   const char** pins;
   size_t pin_count;
   bool allow_network;
+  // Descriptors above 2 the command keeps; every other one is closed.
+  int* pass_fds;
+  size_t pass_fd_count;
+  // The exec bridge's socket: every execve of the sandbox is then put to the
+  // exec supervisor (supervisor.h). NULL when absent.
+  const char* exec_socket;
+  // Pathname Unix sockets the supervisor may connect the command to.
+  const char** allowed_unix_sockets;
+  size_t allowed_unix_socket_count;
   bool best_effort[PROTECTION_COUNT];
   // Lowers the probed Landlock ABI (fault tests); -1 when not simulating.
   int simulated_landlock_abi;
+  // Behaves as on a host that allows no namespace (fault tests).
+  bool simulate_no_namespaces;
   char** command;
+};
+
+// The namespaces the sandbox got (namespaces.c): each one absent is made up
+// for another way or refused by name.
+struct namespaces {
+  bool user;
+  bool mount;
+  bool pid;
+  bool ipc;
+  bool network;
+  // The caller's ids outside, which a user namespace maps to themselves.
+  uid_t outer_uid;
+  gid_t outer_gid;
 };
 
 // args.c
@@ -62,33 +97,90 @@ __attribute__((format(printf, 3, 4))) void protection_unavailable(const struct p
 // paths.c
 bool path_is_within(const char* path, const char* root);
 bool path_is_in_writable_root(const struct plan* plan, const char* path);
+// Opens `path` (absolute) with `flags` from /, following no symbolic link on
+// the way (the last component too: O_PATH|O_NOFOLLOW returns the link itself).
+int open_no_symlinks(const char* path, int flags);
+// Opens the directory that holds `path` that way; `name` is set to its last component.
+int open_parent_no_symlinks(const char* path, const char** name);
 
-// landlock.c
-// The Landlock ABI to enforce (0: none), after checking it is enough.
-int landlock_usable_abi(const struct plan* plan);
-void landlock_apply(const struct plan* plan, int abi);
+// lifetime.c: nothing outlives the run, and the launcher dies with the host.
+void lifetime_tie_to_host(pid_t host);
+void lifetime_become_subreaper(void);
+// Kills and reaps every process left below the (subreaper) launcher.
+void lifetime_kill_descendants(void);
+// The command's side: a new session, no controlling terminal, dies with `parent`.
+void lifetime_detach_command(pid_t parent);
 
-// seccomp.c
-void seccomp_apply(const struct plan* plan);
-
-// mounts.c
-void mounts_apply(const struct plan* plan);
+// namespaces.c
+// Like fork(), but the child starts in every namespace the host allows.
+pid_t namespaces_clone(const struct plan* plan, struct namespaces* out);
+// In the child: maps the ids, brings loopback up.
+void namespaces_enter(const struct namespaces* namespaces);
+// Refuses (or warns) for each protection that needs a namespace the host denied.
+void namespaces_check(const struct plan* plan, const struct namespaces* namespaces, int landlock_abi);
 
 // placeholders.c
 struct placeholder {
-  const char* path;
-  int fd;        // share-locked while the command runs
+  int parent_fd;  // the directory holding it, opened without following links
+  const char* name;
+  int fd;  // share-locked while the command runs
   bool created;  // by this launcher, so it may remove it
 };
 // Makes sure each missing read-only subpath inside a writable root exists as
-// an empty directory, so it can be bound read-only, and holds every such
+// an empty directory, so that it can be bound read-only, and holds every such
 // directory while the command runs; returns how many it holds.
 size_t placeholders_create(const struct plan* plan, struct placeholder* out);
 void placeholders_remove(struct placeholder* placeholders, size_t count);
 
+// janitor.c: removes the placeholders when the launcher is killed outright.
+// `launcher_channels`: the launcher's two ends of its channels, which the janitor must not hold.
+void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]);
+void janitor_dismiss(void);
+
+// mounts.c (in the sandbox's mount namespace)
+void mounts_apply(const struct plan* plan, const struct namespaces* namespaces);
+
+// devices.c (in the sandbox's mount namespace): a fresh /proc, a minimal /dev.
+void devices_mount(const struct plan* plan, const struct namespaces* namespaces);
+
+// landlock.c
+// The Landlock ABI to enforce (0: none), after checking it is enough.
+int landlock_usable_abi(const struct plan* plan);
+void landlock_apply(const struct plan* plan, const struct namespaces* namespaces, int abi);
+
+// capabilities.c
+void capabilities_drop(void);
+
+// seccomp.c
+// Whether the filter asks the supervisor about some calls (then it has a listener).
+bool seccomp_notifies(const struct plan* plan);
+// Installs the filter; returns the listener descriptor, or -1 when there is
+// none. `secret` is set to what lets the listener's hand-over through.
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret);
+
+// listener.c: the filter's listener travels from the command to the launcher.
+void listener_send(int channel, int listener, uint64_t secret);
+// -1 when none comes (the channel's writers all closed it).
+int listener_receive(int channel);
+
+// descriptors.c
+void descriptors_close(const struct plan* plan);
+
+// init.c: PID 1 of the sandbox's PID namespace.
+// `status_channel`: to the launcher; `listener_channel`: the command's, passed on.
+__attribute__((noreturn)) void init_run(const struct plan* plan, const struct namespaces* namespaces, int status_channel,
+                                        int listener_channel, const sigset_t* original_mask, int landlock_abi);
+// Reads the command's wait status that init sent; false when none came.
+bool init_status_receive(int channel, int* wait_status);
+
+// main.c: the confined command, from the process that started it.
+__attribute__((noreturn)) void command_run(const struct plan* plan, const struct namespaces* namespaces,
+                                           pid_t parent, int listener_channel, int landlock_abi);
+
 // supervise.c
 // Runs `child` to completion, forwarding signals; returns its wait status.
-int supervise(pid_t child, const sigset_t* original_mask);
+// `reap_all`: also reaps every other child meanwhile (PID 1 of a namespace).
+int supervise(pid_t child, const sigset_t* original_mask, bool from_terminal_too, bool reap_all);
 __attribute__((noreturn)) void exit_like(int wait_status);
 void block_forwarded_signals(sigset_t* original_mask);
 

@@ -1,21 +1,39 @@
-// seccomp: a small BPF filter, installed after no_new_privs.
+// seccomp: a BPF filter, installed after no_new_privs and the capability drop.
 //   always:       io_uring, ptrace-like access, mount-table changes, kernel
-//                 module/kexec loading and open_by_handle_at fail with EPERM;
-//   no network:   socket()/socketpair() succeed only for AF_UNIX;
-//   no writable root (read-only policy): every call that changes a file's
-//                 mode, owner, times or extended attributes fails with EPERM.
-//                 Landlock does not confine metadata, and without writable
-//                 roots there is no read-only mount tree to refuse it (mounts.c).
+//                 module/kexec loading, open_by_handle_at, keyrings, bpf,
+//                 perf_event_open, fanotify_init, setns and process_madvise
+//                 and kcmp fail with EPERM; unshare and clone with a
+//                 namespace flag too; clone3 with ENOSYS (its flags sit in
+//                 memory the filter cannot read, so libc falls back to clone);
+//                 the terminal ioctls TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSCTTY;
+//                 mode, owner, flag and extended attribute changes through
+//                 descriptors 0 to 2 (a host file or directory handed in as
+//                 stdio lives on the host's mounts, outside the read-only tree);
+//   read-only:    every call that changes a file's mode, owner, times, flags
+//                 or extended attributes;
+//   no PID namespace: resource, priority and scheduling calls aimed at any
+//                 process but the caller (pid 0), since host pids are visible;
+//   no IPC namespace: System V IPC and POSIX message queues;
+//   no network:   socket()/socketpair() succeed only for AF_UNIX; connect,
+//                 sendto with an address, sendmsg and sendmmsg go to the
+//                 supervisor (SECCOMP_RET_USER_NOTIF), which vets pathnames
+//                 (but the one sendmsg that hands it the listener);
+//   exec socket:  execve and execveat go to the supervisor.
 // Calls of another architecture (x32, i386 through int 0x80) kill the process,
 // since their numbers would slip past the filter.
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sandbox.h"
 #include "syscalls.h"
@@ -27,18 +45,49 @@
 #define FILTER_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG0_LOW offsetof(struct seccomp_data, args[0])
-#else
-#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
+#ifndef SECCOMP_RET_USER_NOTIF
+#define SECCOMP_RET_USER_NOTIF 0x7fc00000U
 #endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+// ioctl numbers (the same on x86_64 and aarch64).
+#define IOCTL_TIOCSCTTY 0x540EU
+#define IOCTL_TIOCSTI 0x5412U
+#define IOCTL_TIOCLINUX 0x541CU
+#define IOCTL_TIOCCONS 0x541DU
+#define IOCTL_FS_IOC_SETFLAGS 0x40086602U
+#define IOCTL_FS_IOC32_SETFLAGS 0x40046602U
+#define IOCTL_FS_IOC_FSSETXATTR 0x401c5820U
+
+#define NAMESPACE_FLAGS \
+  (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+
+#define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG_LOW(n) offsetof(struct seccomp_data, args[n])
+#define ARG_HIGH(n) (offsetof(struct seccomp_data, args[n]) + 4)
+#else
+#define ARG_LOW(n) (offsetof(struct seccomp_data, args[n]) + 4)
+#define ARG_HIGH(n) offsetof(struct seccomp_data, args[n])
+#endif
+
+bool seccomp_notifies(const struct plan* plan) { return plan->exec_socket != NULL || !plan->allow_network; }
 
 #ifdef FILTER_ARCH
 static const int denied_always[] = {
     // io_uring performs socket, open and other calls that this filter would never see.
     __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
     // Reaching into other processes.
-    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_pidfd_getfd,
+    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_pidfd_getfd, __NR_process_madvise, __NR_kcmp,
     // The read-only binds must stay (Landlock refuses these too).
     __NR_mount, __NR_umount2, __NR_pivot_root, __NR_open_tree, __NR_move_mount, __NR_fsopen, __NR_fsconfig,
     __NR_fsmount, __NR_fspick, __NR_mount_setattr,
@@ -48,6 +97,12 @@ static const int denied_always[] = {
     // What a privileged caller could use to leave the sandbox through the kernel.
     __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load,
     __NR_open_by_handle_at,
+    // Keyrings outlive the run and are shared per user and session.
+    __NR_keyctl, __NR_add_key, __NR_request_key,
+    // Programs in the kernel, system-wide observation, permission events.
+    __NR_bpf, __NR_perf_event_open, __NR_fanotify_init,
+    // Other namespaces, the host's included.
+    __NR_setns,
 };
 
 // What changes metadata: nothing may be changed under a read-only policy.
@@ -58,69 +113,277 @@ static const int denied_metadata[] = {
 #endif
     __NR_fchmod, __NR_fchmodat, __NR_fchmodat2, __NR_fchown, __NR_fchownat, __NR_utimensat,
     __NR_setxattr, __NR_lsetxattr, __NR_fsetxattr, __NR_setxattrat,
-    __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat,
+    __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat, __NR_file_setattr,
 };
 
+// Metadata calls whose first argument is a descriptor (or the directory a
+// relative path starts from): refused on descriptors 0 to 2. Times are left
+// out: touch(1) reopens the file it touches onto descriptor 0 and sets its
+// times through it, which the filter cannot tell from a file handed in.
+static const int metadata_by_fd[] = {
+    __NR_fchmod, __NR_fchmodat, __NR_fchmodat2, __NR_fchown, __NR_fchownat,
+    __NR_fsetxattr, __NR_setxattrat, __NR_fremovexattr, __NR_removexattrat, __NR_file_setattr,
+};
+
+// Calls whose first argument is a pid (0: the caller).
+static const int aimed_at_pid[] = {
+    __NR_prlimit64, __NR_sched_setaffinity, __NR_sched_setscheduler, __NR_sched_setparam, __NR_sched_setattr,
+    __NR_migrate_pages, __NR_move_pages,
+};
+
+static const int system_v_ipc[] = {
+    __NR_shmget, __NR_shmat, __NR_shmctl, __NR_msgget, __NR_msgsnd, __NR_msgrcv, __NR_msgctl,
+    __NR_semget, __NR_semop, __NR_semtimedop, __NR_semctl, __NR_mq_open, __NR_mq_unlink,
+};
+
+static const int notified_without_network[] = {__NR_connect, __NR_sendmmsg};
+static const int notified_exec[] = {__NR_execve, __NR_execveat};
+
 #define COUNT(array) (sizeof array / sizeof array[0])
-// arch check (3), load nr (1), x32 check (2), 2 per denied call, 2 socket family checks (5 each), allow (1)
-#define MAX_FILTER_LENGTH (3 + 1 + 2 + 2 * (COUNT(denied_always) + COUNT(denied_metadata)) + 2 * 5 + 1)
+#define MAX_FILTER_LENGTH 1024
 
-#define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+struct filter {
+  struct sock_filter code[MAX_FILTER_LENGTH];
+  size_t length;
+};
 
-static void emit(struct sock_filter* filter, size_t* length, struct sock_filter instruction) {
-  filter[(*length)++] = instruction;
+static void emit(struct filter* f, struct sock_filter instruction) {
+  if (f->length == MAX_FILTER_LENGTH) fail("seccomp", "the filter is too long");
+  f->code[f->length++] = instruction;
 }
 
-// Each call in `calls` fails with EPERM.
-static void emit_denied(struct sock_filter* filter, size_t* length, const int* calls, size_t count) {
+static void load_nr(struct filter* f) {
+  emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
+}
+
+static void load(struct filter* f, unsigned offset) {
+  emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset));
+}
+
+static void ret(struct filter* f, unsigned action) { emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action)); }
+
+// if (A == value) skip `skip_if_equal` else skip `skip_if_not`
+static void jump_eq(struct filter* f, unsigned value, unsigned char if_equal, unsigned char if_not) {
+  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, value, if_equal, if_not));
+}
+
+// Each call in `calls` returns `action`.
+static void emit_calls(struct filter* f, const int* calls, size_t count, unsigned action) {
   for (size_t i = 0; i < count; i++) {
-    emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)calls[i], 0, 1));
-    emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ERRNO(EPERM)));
+    jump_eq(f, (unsigned)calls[i], 0, 1);
+    ret(f, action);
   }
+}
+
+// Each call in `calls` fails with EPERM when its argument `arg` (low 32 bits,
+// unsigned: AT_FDCWD is large) is at most `maximum`; otherwise it is allowed.
+static void emit_arg_at_most(struct filter* f, const int* calls, size_t count, unsigned arg, unsigned maximum) {
+  for (size_t i = 0; i < count; i++) {
+    jump_eq(f, (unsigned)calls[i], 0, 4);
+    load(f, ARG_LOW(arg));
+    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, maximum, 1, 0));
+    ret(f, ERRNO(EPERM));
+    ret(f, SECCOMP_RET_ALLOW);
+  }
+}
+
+// Each call in `calls` is allowed only when argument `arg` (low 32 bits) is 0.
+static void emit_arg_zero_only(struct filter* f, const int* calls, size_t count, unsigned arg) {
+  for (size_t i = 0; i < count; i++) {
+    jump_eq(f, (unsigned)calls[i], 0, 4);
+    load(f, ARG_LOW(arg));
+    jump_eq(f, 0, 1, 0);
+    ret(f, ERRNO(EPERM));
+    ret(f, SECCOMP_RET_ALLOW);
+  }
+}
+
+// `nr` fails with `error` when argument `arg` has any of `flags`.
+static void emit_flags(struct filter* f, int nr, unsigned arg, unsigned flags, int error) {
+  jump_eq(f, (unsigned)nr, 0, 4);
+  load(f, ARG_LOW(arg));
+  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, flags, 0, 1));
+  ret(f, ERRNO(error));
+  ret(f, SECCOMP_RET_ALLOW);
+}
+
+// setpriority(which, who) and ioprio_set(which, who): only who == 0 (the
+// caller, its process group, its user) and never "every process of the user".
+static void emit_priority(struct filter* f, int nr, unsigned user_which) {
+  jump_eq(f, (unsigned)nr, 0, 7);
+  load(f, ARG_LOW(1));
+  jump_eq(f, 0, 1, 0);
+  ret(f, ERRNO(EPERM));
+  load(f, ARG_LOW(0));
+  jump_eq(f, user_which, 0, 1);
+  ret(f, ERRNO(EPERM));
+  ret(f, SECCOMP_RET_ALLOW);
+}
+
+// The ioctls: terminal injection always; flag changes through stdio, or
+// (read-only) everywhere.
+static void emit_ioctl(struct filter* f, bool read_only) {
+  static const unsigned terminal[] = {IOCTL_TIOCSTI, IOCTL_TIOCLINUX, IOCTL_TIOCCONS, IOCTL_TIOCSCTTY};
+  static const unsigned flags[] = {IOCTL_FS_IOC_SETFLAGS, IOCTL_FS_IOC32_SETFLAGS, IOCTL_FS_IOC_FSSETXATTR};
+  size_t terminal_count = COUNT(terminal), flags_count = COUNT(flags);
+  // Length of the block after the first jump: load, the comparisons, the
+  // stdio check (2, unless read-only), three returns.
+  size_t body = 1 + terminal_count + flags_count + (read_only ? 0 : 2) + 3;
+  jump_eq(f, __NR_ioctl, 0, (unsigned char)body);
+  load(f, ARG_LOW(1));
+  // Jump targets, counted from the instruction after each comparison:
+  // "deny" sits after all comparisons (and the stdio check); "flags" at the stdio check.
+  for (size_t i = 0; i < terminal_count; i++) {
+    size_t to_deny = (terminal_count - i - 1) + flags_count + (read_only ? 0 : 2) + 1;
+    jump_eq(f, terminal[i], (unsigned char)to_deny, 0);
+  }
+  // A flag ioctl jumps past the "no match" jump below: to the stdio check,
+  // or (read-only) straight to "deny".
+  for (size_t i = 0; i < flags_count; i++) {
+    size_t past_no_match = flags_count - i;
+    jump_eq(f, flags[i], (unsigned char)past_no_match, 0);
+  }
+  // No match: to "allow".
+  if (read_only) {
+    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0));
+  } else {
+    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 3, 0, 0));
+    load(f, ARG_LOW(0));
+    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 1, 0));
+  }
+  ret(f, ERRNO(EPERM));
+  ret(f, SECCOMP_RET_ALLOW);
 }
 
 // socket(family, ...) and socketpair(family, ...): only AF_UNIX passes.
-static void emit_unix_only(struct sock_filter* filter, size_t* length, int nr) {
-  emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 4));
-  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW));
-  emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1));
-  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ERRNO(EPERM)));
+static void emit_unix_only(struct filter* f, int nr) {
+  jump_eq(f, (unsigned)nr, 0, 4);
+  load(f, ARG_LOW(0));
+  jump_eq(f, AF_UNIX, 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, ERRNO(EPERM));
 }
 
-void seccomp_apply(const struct plan* plan) {
-  struct sock_filter filter[MAX_FILTER_LENGTH];
-  size_t length = 0;
-  emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
-  emit(filter, &length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FILTER_ARCH, 1, 0));
-  emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-  emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)));
-#ifdef X32_SYSCALL_BIT
-  emit(filter, &length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
-  emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-#endif
-  emit_denied(filter, &length, denied_always, COUNT(denied_always));
-  if (plan->writable_root_count == 0) emit_denied(filter, &length, denied_metadata, COUNT(denied_metadata));
-  if (!plan->allow_network) {
-    emit_unix_only(filter, &length, __NR_socket);
-    emit_unix_only(filter, &length, __NR_socketpair);
-  }
-  emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+// sendto(fd, buf, len, flags, address, length): to the supervisor when it names an address.
+static void emit_sendto(struct filter* f) {
+  jump_eq(f, __NR_sendto, 0, 6);
+  load(f, ARG_LOW(4));
+  jump_eq(f, 0, 0, 3);
+  load(f, ARG_HIGH(4));
+  jump_eq(f, 0, 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, SECCOMP_RET_USER_NOTIF);
+}
 
-  struct sock_fprog program = {.len = (unsigned short)length, .filter = filter};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == -1) {
+// sendmsg(fd, message, flags): to the supervisor, but for the one call that
+// hands the listener over, which carries the run's secret as a fourth
+// argument (listener.c).
+static void emit_sendmsg(struct filter* f, uint64_t secret) {
+  jump_eq(f, __NR_sendmsg, 0, 6);
+  load(f, ARG_LOW(3));
+  jump_eq(f, (uint32_t)secret, 0, 3);
+  load(f, ARG_HIGH(3));
+  jump_eq(f, (uint32_t)(secret >> 32), 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, SECCOMP_RET_USER_NOTIF);
+}
+
+static void build(struct filter* f, const struct plan* plan, const struct namespaces* namespaces, uint64_t secret) {
+  bool read_only = plan->writable_root_count == 0;
+  load(f, offsetof(struct seccomp_data, arch));
+  jump_eq(f, FILTER_ARCH, 1, 0);
+  ret(f, SECCOMP_RET_KILL_PROCESS);
+  load_nr(f);
+#ifdef X32_SYSCALL_BIT
+  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
+  ret(f, SECCOMP_RET_KILL_PROCESS);
+#endif
+  emit_calls(f, denied_always, COUNT(denied_always), ERRNO(EPERM));
+  jump_eq(f, __NR_clone3, 0, 1);
+  ret(f, ERRNO(ENOSYS));
+  if (read_only) emit_calls(f, denied_metadata, COUNT(denied_metadata), ERRNO(EPERM));
+  if (!namespaces->ipc) emit_calls(f, system_v_ipc, COUNT(system_v_ipc), ERRNO(EPERM));
+  if (plan->exec_socket != NULL) emit_calls(f, notified_exec, COUNT(notified_exec), SECCOMP_RET_USER_NOTIF);
+  if (!plan->allow_network) {
+    emit_calls(f, notified_without_network, COUNT(notified_without_network), SECCOMP_RET_USER_NOTIF);
+  }
+  // From here on each block loads an argument and returns: one block per call.
+  emit_flags(f, __NR_clone, 0, NAMESPACE_FLAGS, EPERM);
+  load_nr(f);
+  emit_flags(f, __NR_unshare, 0, NAMESPACE_FLAGS | CLONE_NEWTIME, EPERM);
+  load_nr(f);
+  emit_ioctl(f, read_only);
+  load_nr(f);
+  if (!read_only) {
+    emit_arg_at_most(f, metadata_by_fd, COUNT(metadata_by_fd), 0, 2);
+    load_nr(f);
+  }
+  if (!namespaces->pid) {
+    emit_arg_zero_only(f, aimed_at_pid, COUNT(aimed_at_pid), 0);
+    load_nr(f);
+    emit_priority(f, __NR_setpriority, PRIO_USER);
+    load_nr(f);
+    emit_priority(f, __NR_ioprio_set, 3);  // IOPRIO_WHO_USER
+    load_nr(f);
+  }
+  if (!plan->allow_network) {
+    emit_unix_only(f, __NR_socket);
+    load_nr(f);
+    emit_unix_only(f, __NR_socketpair);
+    load_nr(f);
+    emit_sendto(f);
+    load_nr(f);
+    emit_sendmsg(f, secret);
+  }
+  ret(f, SECCOMP_RET_ALLOW);
+}
+
+static long install(struct sock_fprog* program, unsigned long flags) {
+  return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags, program);
+}
+
+// Eight random bytes; a secret of zero would let every sendmsg without a fourth argument through.
+static uint64_t draw_secret(void) {
+  uint64_t secret = 0;
+  while (secret == 0) {
+    if (getrandom(&secret, sizeof secret, 0) != (ssize_t)sizeof secret) fail("seccomp", "getrandom: %s", strerror(errno));
+  }
+  return secret;
+}
+
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret) {
+  static struct filter f;
+  f.length = 0;
+  *secret = draw_secret();
+  build(&f, plan, namespaces, *secret);
+  struct sock_fprog program = {.len = (unsigned short)f.length, .filter = f.code};
+  bool notifies = seccomp_notifies(plan);
+  long result;
+  if (notifies) {
+    // A supervisor that waits killably lets a killed command go at once (Linux 5.19).
+    result = install(&program, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+    if (result == -1 && errno == EINVAL) result = install(&program, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  } else {
+    result = install(&program, 0);
+  }
+  if (result == -1) {
     int error = errno;
     protection_unavailable(plan, PROTECTION_SECCOMP, "cannot install the filter: %s", strerror(error));
     if (plan->writable_root_count == 0) {
       protection_unavailable(plan, PROTECTION_FILE_METADATA, "cannot install the seccomp filter: %s", strerror(error));
     }
+    return -1;
   }
+  return notifies ? (int)result : -1;
 }
 #else
-void seccomp_apply(const struct plan* plan) {
+int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret) {
+  (void)namespaces;
+  *secret = 0;
   protection_unavailable(plan, PROTECTION_SECCOMP, "no filter is written for this CPU architecture");
   if (plan->writable_root_count == 0) {
     protection_unavailable(plan, PROTECTION_FILE_METADATA, "no seccomp filter is written for this CPU architecture");
   }
+  return -1;
 }
 #endif

@@ -1,6 +1,6 @@
-// When the launcher must outlive the command (to remove placeholders), it
-// stays as a small parent: it forwards the signals sent to it and finally
-// ends the way the command ended, with the same exit status or signal.
+// The launcher, and PID 1 of the sandbox, stay as small parents: they forward
+// the signals sent to them and finally end the way the command ended, with
+// the same exit status or signal.
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,13 +17,15 @@ static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUS
 #define FORWARDED_COUNT (sizeof forwarded / sizeof forwarded[0])
 
 static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t forward_terminal_signals;
 
 static void forward(int signal_number, siginfo_t* info, void* context) {
   (void)context;
-  // The kernel sends terminal signals (Ctrl-C, hangup, resize) to the whole
-  // foreground process group, the command included: passing them on would
-  // deliver them twice.
-  if (info->si_code == SI_KERNEL) return;
+  // The command runs in a session of its own, so the terminal's signals
+  // (Ctrl-C, hangup, resize) reach only the launcher, which passes them on.
+  // PID 1 of the sandbox is in the launcher's process group and gets them
+  // too: it passes on only what the launcher forwards.
+  if (info->si_code == SI_KERNEL && !forward_terminal_signals) return;
   int saved = errno;
   kill((pid_t)child_pid, signal_number);
   errno = saved;
@@ -36,8 +38,9 @@ void block_forwarded_signals(sigset_t* original_mask) {
   if (sigprocmask(SIG_BLOCK, &set, original_mask) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
 }
 
-int supervise(pid_t child, const sigset_t* original_mask) {
+int supervise(pid_t child, const sigset_t* original_mask, bool from_terminal_too, bool reap_all) {
   child_pid = child;
+  forward_terminal_signals = from_terminal_too;
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_sigaction = forward;
@@ -48,10 +51,11 @@ int supervise(pid_t child, const sigset_t* original_mask) {
   }
   if (sigprocmask(SIG_SETMASK, original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
   int status;
-  while (waitpid(child, &status, 0) == -1) {
-    if (errno != EINTR) fail("launcher", "waitpid: %s", strerror(errno));
+  for (;;) {
+    pid_t reaped = waitpid(reap_all ? -1 : child, &status, __WALL);
+    if (reaped == child) return status;
+    if (reaped == -1 && errno != EINTR) fail("launcher", "waitpid: %s", strerror(errno));
   }
-  return status;
 }
 
 void exit_like(int wait_status) {

@@ -18,8 +18,23 @@
 #define __NR_fsmount 432
 #define __NR_fspick 433
 #endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
 #ifndef __NR_pidfd_getfd
 #define __NR_pidfd_getfd 438
+#endif
+#ifndef __NR_process_madvise
+#define __NR_process_madvise 440
 #endif
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
@@ -35,6 +50,10 @@
 #endif
 #ifndef __NR_open_tree_attr
 #define __NR_open_tree_attr 467
+#endif
+
+#ifndef __NR_file_setattr
+#define __NR_file_setattr 469
 #endif
 
 #endif

@@ -22,6 +22,14 @@ export interface LinuxCommandOptions {
   sandbox?: LinuxSandboxOptions;
   /** Filesystem look-ups for the roots (default: Node's). */
   fs?: PathInspector;
+  /** cordon's own files and any the caller names: read-only inside, even under a writable root. */
+  readOnlyPaths?: readonly string[];
+  /** Descriptors above 2 the command keeps (every other one is closed). */
+  passFds?: readonly number[];
+  /** The exec bridge's socket, for the launcher's exec supervisor. */
+  execSocket?: string;
+  /** Pathname Unix sockets the command may connect to. */
+  allowUnixSockets?: readonly string[];
 }
 
 /**
@@ -43,5 +51,9 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     writableRoots: roots,
     networkAccess: hasFullNetworkAccess(policy),
     sandbox: options.sandbox,
+    readOnlyPaths: options.readOnlyPaths,
+    passFds: options.passFds,
+    execSocket: options.execSocket,
+    allowUnixSockets: options.allowUnixSockets,
   });
 }

@@ -12,6 +12,14 @@ export interface LinuxLauncherPlan {
   writableRoots: readonly WritableRoot[];
   networkAccess: boolean;
   sandbox?: LinuxSandboxOptions;
+  /** cordon's own files (and any the caller names): read-only even under a writable root. */
+  readOnlyPaths?: readonly string[];
+  /** Descriptors above 2 the command keeps; every other one is closed. */
+  passFds?: readonly number[];
+  /** The exec bridge's socket: every exec in the sandbox is put to the exec supervisor. */
+  execSocket?: string;
+  /** Pathname Unix sockets the supervisor may connect the command to. */
+  allowUnixSockets?: readonly string[];
 }
 
 function isWithin(path: string, root: string): boolean {
@@ -29,33 +37,58 @@ function depth(path: string): number {
  * whose parent lies in a writable root (nested roots, e.g. a workspace in
  * `/tmp`). A mount point cannot be renamed or removed.
  */
-export function pinnedDirectories(roots: readonly WritableRoot[]): string[] {
+export function pinnedDirectories(roots: readonly WritableRoot[], readOnlyPaths: readonly string[] = []): string[] {
   const inWritableRoot = (path: string) => roots.some(({ root }) => isWithin(path, root));
   const pins = new Set<string>();
-  for (const { readOnlySubpaths } of roots) {
-    for (const subpath of readOnlySubpaths) {
-      for (let dir = dirname(subpath); dir !== dirname(dir); dir = dirname(dir)) {
-        if (inWritableRoot(dirname(dir))) pins.add(dir);
-      }
+  for (const subpath of [...roots.flatMap((root) => root.readOnlySubpaths), ...readOnlyPaths]) {
+    for (let dir = dirname(subpath); dir !== dirname(dir); dir = dirname(dir)) {
+      if (inWritableRoot(dirname(dir))) pins.add(dir);
     }
   }
   return [...pins].sort((a, b) => depth(a) - depth(b));
 }
 
+/** `paths` without duplicates and without any path that lies within another. */
+function outermost(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths)];
+  return unique.filter((path) => !unique.some((other) => other !== path && isWithin(path, other)));
+}
+
+function checkAbsolute(what: string, path: string): void {
+  if (!path.startsWith("/")) throw new TypeError(`${what} must be absolute paths, got ${JSON.stringify(path)}`);
+}
+
+function checkPassFd(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 3) throw new TypeError(`passFds must hold descriptor numbers above 2, got ${JSON.stringify(fd)}`);
+}
+
 /** The arguments of `cordon-linux-sandbox` that confine `command` as the plan says. */
 export function linuxLauncherArgs(command: readonly string[], plan: LinuxLauncherPlan): string[] {
   const levels = protectionLevels(plan.sandbox);
+  const readOnlyPaths = outermost(plan.readOnlyPaths ?? []);
+  readOnlyPaths.forEach((path) => checkAbsolute("readOnlyPaths", path));
+  const sockets = plan.allowUnixSockets ?? [];
+  sockets.forEach((path) => checkAbsolute("allowUnixSockets", path));
+  if (plan.execSocket !== undefined) checkAbsolute("execSocket", plan.execSocket);
+  const passFds = plan.passFds ?? [];
+  passFds.forEach(checkPassFd);
+
   const args: string[] = [];
   for (const { root } of plan.writableRoots) args.push("--writable-root", root);
   const subpaths = new Set(plan.writableRoots.flatMap((root) => root.readOnlySubpaths));
   for (const subpath of subpaths) args.push("--read-only-subpath", subpath);
-  for (const pin of pinnedDirectories(plan.writableRoots)) args.push("--pin", pin);
+  for (const path of readOnlyPaths) args.push("--read-only-path", path);
+  for (const pin of pinnedDirectories(plan.writableRoots, readOnlyPaths)) args.push("--pin", pin);
   if (plan.networkAccess) args.push("--allow-network");
+  for (const fd of passFds) args.push("--pass-fd", String(fd));
+  if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
+  for (const socket of sockets) args.push("--allow-unix-socket", socket);
   for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
     if (levels[protection] === "best-effort") args.push("--best-effort", PROTECTIONS[protection]);
   }
   const simulated = plan.sandbox?.simulateLandlockAbi;
   if (simulated !== undefined) args.push("--simulate-landlock-abi", String(simulated));
+  if (plan.sandbox?.simulateNoNamespaces) args.push("--simulate-no-namespaces");
   args.push("--", ...command);
   return args;
 }

@@ -26,10 +26,30 @@ export interface LinuxSandboxOptions {
    */
   fileMetadata?: ProtectionLevel;
   /**
+   * Only the terminal the command was given: a private `/dev` with its own
+   * devpts instance (mount namespace), so the host's other `/dev/pts/N`
+   * cannot be opened. The new session (no controlling terminal) and the
+   * seccomp refusal of `TIOCSTI` and the other terminal ioctls hold anyway.
+   */
+  terminal?: ProtectionLevel;
+  /**
+   * Without network, a network namespace of the sandbox's own: abstract Unix
+   * socket names cannot be bound (squatted) or reached on the host, network
+   * devices stay inside. Landlock ABI 6 alone only keeps the command from
+   * reaching the host's abstract sockets.
+   */
+  networkNamespace?: ProtectionLevel;
+  /**
    * Behave as if the kernel's Landlock ABI were this number (0: no Landlock).
    * It can only lower the real ABI; it exists to exercise the fail-closed paths.
    */
   simulateLandlockAbi?: number;
+  /**
+   * Behave as on a host that allows no namespace (Docker's default seccomp
+   * profile, an AppArmor user-namespace restriction): the fail-closed and
+   * fall-back paths (subreaper, seccomp for IPC and process calls).
+   */
+  simulateNoNamespaces?: boolean;
   /** The launcher executable (default: `cordon-linux-sandbox` as built with the package). */
   launcherPath?: string;
 }
@@ -40,6 +60,8 @@ export const PROTECTIONS = {
   seccomp: "seccomp",
   readOnlySubpaths: "read-only-subpaths",
   fileMetadata: "file-metadata",
+  terminal: "terminal",
+  networkNamespace: "network-namespace",
 } as const;
 
 export type Protection = keyof typeof PROTECTIONS;
@@ -57,6 +79,10 @@ export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Prot
   const abi = options.simulateLandlockAbi;
   if (abi !== undefined && !(Number.isInteger(abi) && abi >= 0)) {
     throw new TypeError(`linux.simulateLandlockAbi must be a whole number from 0, got ${JSON.stringify(abi)}`);
+  }
+  const simulated = options.simulateNoNamespaces;
+  if (simulated !== undefined && typeof simulated !== "boolean") {
+    throw new TypeError(`linux.simulateNoNamespaces must be a boolean, got ${JSON.stringify(simulated)}`);
   }
   return levels;
 }

@@ -1,5 +1,6 @@
 /** Picks the backend for a platform and fails closed where none can enforce the policy (SPEC §4). */
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync } from "node:fs";
+import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
@@ -24,12 +25,25 @@ export interface SandboxCommandOptions {
   platform?: NodeJS.Platform;
   /**
    * Unix socket paths the command may connect to (the exec-bridge socket).
-   * Seatbelt needs each one named; on Linux nothing restricts connecting to a
-   * socket by path, so there is nothing to add.
+   * Seatbelt needs each one named; on Linux the launcher's supervisor vets
+   * pathname connects against them when the network is off.
    */
   allowUnixSockets?: string[];
   /** Names kept read-only in every writable root besides `.git` (default `[".codex"]`). */
   protectedNames?: string[];
+  /**
+   * Linux: paths kept read-only inside the sandbox even where they lie under
+   * a writable root (the exec bridge's socket directory). cordon's own native
+   * files are always added.
+   */
+  readOnlyPaths?: string[];
+  /**
+   * Linux: descriptors above 2 that the command keeps (each must also be in
+   * the spawn's `stdio`); every other descriptor is closed before it runs.
+   */
+  passFds?: number[];
+  /** Linux: the exec bridge's socket, which the launcher's exec supervisor asks about every exec. */
+  execSocket?: string;
   /** Requirement levels and test hooks of the Linux backend. */
   linux?: LinuxSandboxOptions;
 }
@@ -64,6 +78,23 @@ function launcherHere(sandbox: LinuxSandboxOptions | undefined): string {
 }
 
 /**
+ * cordon's own native files, which a command must not change for the next
+ * run (a launcher renamed away or replaced is a run without a sandbox): the
+ * launcher and the build directory with the exec wrapper, the addon and the
+ * interposer. Canonical, as the launcher compares them with the roots.
+ */
+function ownFiles(launcher: string): string[] {
+  const canonical = (path: string) => {
+    try {
+      return realpathSync.native(path);
+    } catch {
+      return path;
+    }
+  };
+  return [canonical(launcher), canonical(dirname(nativeArtifactPath(LINUX_LAUNCHER_NAME)))];
+}
+
+/**
  * The program, arguments and environment that run `command` under `policy`
  * on `options.platform`, or an UnsupportedOperationError when that platform
  * cannot enforce it. Nothing is spawned; when the platform is this host's,
@@ -95,10 +126,19 @@ export function prepareSandboxedCommand(
     return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
   }
   const sandbox = options.linux;
-  const args = linuxCommandArgs(command, policy, { cwd: options.cwd, env, protectedNames: options.protectedNames, sandbox });
   // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
   const runsHere = platform === process.platform;
   const program = runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME));
+  const args = linuxCommandArgs(command, policy, {
+    cwd: options.cwd,
+    env,
+    protectedNames: options.protectedNames,
+    sandbox,
+    readOnlyPaths: [...ownFiles(program), ...(options.readOnlyPaths ?? [])],
+    passFds: options.passFds,
+    execSocket: options.execSocket,
+    allowUnixSockets: options.allowUnixSockets,
+  });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
   return { program, args, env: sandboxEnvironment(env, policy, "linux") };
 }

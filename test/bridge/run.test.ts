@@ -25,6 +25,31 @@ function isGone(pid: number): boolean {
   }
 }
 
+/**
+ * A `sleep` the sandboxed script leaves behind, found on the host by its
+ * unique duration: the sandbox has its own PID namespace, so a pid the
+ * script prints names nothing on the host.
+ */
+function uniqueSleep(): { command: string; running: () => boolean; gone: () => boolean } {
+  const duration = `300.${String(process.hrtime.bigint() % 1_000_000_000n).padStart(9, "0")}`;
+  const pids = () =>
+    readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return readFileSync(`/proc/${entry}/cmdline`, "utf8") === `sleep\0${duration}\0`;
+        } catch {
+          return false;
+        }
+      });
+  return {
+    // Backgrounded, then waited for until it is sleep (no longer the forked shell).
+    command: `sleep ${duration} & until read -r c < /proc/$!/comm && [ "$c" = sleep ]; do :; done;`,
+    running: () => pids().some((pid) => !isGone(Number(pid))),
+    gone: () => pids().every((pid) => isGone(Number(pid))),
+  };
+}
+
 async function eventually(check: () => boolean): Promise<boolean> {
   for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
   return check();
@@ -84,11 +109,21 @@ describeHere(`bridge.run${skipNote}`, () => {
   });
 
   test("the timeout kills the whole process group", async () => {
-    const pidFile = join(scratch.path, "timeout-pid");
-    const result = await bridge.run({ script: `sleep 300 & echo $! > '${pidFile}'; wait`, cwd: scratch.path, policy, timeoutMs: 500 });
+    const sleeper = uniqueSleep();
+    let seenRunning = false;
+    const result = await bridge.run({
+      script: `${sleeper.command} /bin/echo started; wait`,
+      cwd: scratch.path,
+      policy,
+      timeoutMs: 1000,
+      onOutput: ({ chunk }) => {
+        if (chunk.includes("started")) seenRunning = sleeper.running();
+      },
+    });
+    expect(seenRunning).toBe(true);
     expect(result.timedOut).toBe(true);
     expect(result.signal).toBe("SIGKILL");
-    expect(await eventually(() => isGone(Number(readFileSync(pidFile, "utf8"))))).toBe(true);
+    expect(await eventually(sleeper.gone)).toBe(true);
   });
 
   test("time spent deciding does not count against the timeout", async () => {
@@ -101,18 +136,24 @@ describeHere(`bridge.run${skipNote}`, () => {
   });
 
   test("the host's abort signal kills the whole process group", async () => {
-    const pidFile = join(scratch.path, "abort-pid");
+    const sleeper = uniqueSleep();
+    let seenRunning = false;
     const controller = new AbortController();
     const running = bridge.run({
-      script: `sleep 300 & echo $! > '${pidFile}'; /bin/echo started; wait`,
+      script: `${sleeper.command} /bin/echo started; wait`,
       cwd: scratch.path,
       policy,
       signal: controller.signal,
-      onOutput: ({ chunk }) => chunk.includes("started") && controller.abort(),
+      onOutput: ({ chunk }) => {
+        if (!chunk.includes("started")) return;
+        seenRunning = sleeper.running();
+        controller.abort();
+      },
     });
     const result = await running;
+    expect(seenRunning).toBe(true);
     expect(result).toMatchObject({ aborted: true, timedOut: false, signal: "SIGKILL" });
-    expect(await eventually(() => isGone(Number(readFileSync(pidFile, "utf8"))))).toBe(true);
+    expect(await eventually(sleeper.gone)).toBe(true);
   });
 
   test("an abort decision stops the command before anything after it runs", async () => {

@@ -6,13 +6,18 @@ Prints a JSON list with one entry per operation: "OK", or the errno name.
 """
 import contextlib
 import ctypes
+import fcntl
 import io
 import json
 import os
+import platform
+import resource
 import runpy
 import signal
 import socket
+import struct
 import sys
+import time
 
 # probe.py runs its own operations when loaded; give it none and keep its output.
 _probe_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "linux", "probe.py")
@@ -33,6 +38,24 @@ MS_BIND = 4096
 INHERITED_FD = 3
 UNMAPPED_ADDRESS = 0x1000
 SUN_PATH_SIZE = 108
+TIOCSTI = 0x5412
+FS_IOC_SETFLAGS = 0x40086602
+FS_IMMUTABLE_FL = 0x10
+IPC_CREAT = 0o1000
+KEY_SPEC_USER_KEYRING = -4
+KEY_SPEC_SESSION_KEYRING = -3
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+FAN_CLASS_CONTENT = 0x4
+PERF_TYPE_SOFTWARE = 1
+BPF_MAP_CREATE = 0
+BPF_MAP_TYPE_ARRAY = 2
+
+# System calls without a libc wrapper, by architecture.
+SYSCALLS = {
+    "x86_64": {"add_key": 248, "keyctl": 250, "bpf": 321, "perf_event_open": 298, "clone3": 435},
+    "aarch64": {"add_key": 217, "keyctl": 219, "bpf": 280, "perf_event_open": 241, "clone3": 435},
+}[platform.machine()]
 
 
 def reopen_for_writing(path, flags):
@@ -132,8 +155,149 @@ def open_by_handle(path):
         os.close(mount_fd)
 
 
+def sethostname():
+    name = b"cordon-escape"
+    checked(libc.sethostname(name, len(name)))
+
+
+def settimeofday():
+    """Sets the clock to what it reads now: harmless if it were allowed."""
+    tv = struct.pack("ll", int(time.time()), 0)
+    checked(libc.settimeofday(tv, None))
+
+
+def add_key(description, keyring):
+    ring = KEY_SPEC_USER_KEYRING if keyring == "user" else KEY_SPEC_SESSION_KEYRING
+    libc.syscall.restype = ctypes.c_long
+    checked(libc.syscall(SYSCALLS["add_key"], b"user", description.encode(), b"x", ctypes.c_size_t(1), ctypes.c_int(ring)))
+
+
+def bpf_map():
+    attr = struct.pack("IIII", BPF_MAP_TYPE_ARRAY, 4, 4, 1) + bytes(112)
+    fd = libc.syscall(SYSCALLS["bpf"], BPF_MAP_CREATE, attr, len(attr))
+    checked(fd)
+    os.close(fd)
+
+
+def perf_event():
+    """System-wide (pid -1, cpu 0) software counter."""
+    attr = struct.pack("IIQ", PERF_TYPE_SOFTWARE, 128, 0) + bytes(112)
+    fd = libc.syscall(SYSCALLS["perf_event_open"], attr, -1, 0, -1, 0)
+    checked(fd)
+    os.close(fd)
+
+
+def fanotify():
+    fd = libc.fanotify_init(FAN_CLASS_CONTENT, os.O_RDONLY)
+    checked(fd)
+    os.close(fd)
+
+
+def unshare(kind):
+    checked(libc.unshare({"user": CLONE_NEWUSER, "net": CLONE_NEWNET}[kind]))
+
+
+def setns_host(pid):
+    fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY)
+    try:
+        checked(libc.setns(fd, 0))
+    finally:
+        os.close(fd)
+
+
+def clone3():
+    """clone3 with an empty argument: ENOSYS from the filter, EINVAL from the kernel."""
+    checked(libc.syscall(SYSCALLS["clone3"], None, 0))
+
+
+def tiocsti(fd):
+    fcntl.ioctl(int(fd), TIOCSTI, b"X")
+
+
+def tiocsti_via_tty():
+    fd = os.open("/dev/tty", os.O_RDWR)
+    try:
+        fcntl.ioctl(fd, TIOCSTI, b"X")
+    finally:
+        os.close(fd)
+
+
+def open_read_write(path):
+    os.close(os.open(path, os.O_RDWR | os.O_NOCTTY))
+
+
+def set_immutable(fd):
+    fcntl.ioctl(fd, FS_IOC_SETFLAGS, struct.pack("l", FS_IMMUTABLE_FL))
+
+
+def chattr(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        set_immutable(fd)
+    finally:
+        os.close(fd)
+
+
+def sysv(kind, key):
+    call = {"shm": lambda: libc.shmget(int(key), 4096, IPC_CREAT | 0o600), "msg": lambda: libc.msgget(int(key), IPC_CREAT | 0o600)}
+    checked(call[kind]())
+
+
+def mq_open(name):
+    libc.mq_open.restype = ctypes.c_int
+    fd = libc.mq_open(name.encode(), os.O_CREAT | os.O_RDWR, 0o600, None)
+    checked(fd)
+    os.close(fd)
+
+
+def survivor(tag, script):
+    """Leaves a double-forked process in a new session that runs `script` (tagged in its argv) later."""
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.execv("/bin/sh", ["sh", "-c", script, tag])
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def abstract_listen(name):
+    """Binds an abstract socket name, says so, and holds it until stdin has a line."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("\0" + name)
+    s.listen()
+    sys.stderr.write("bound\n")
+    sys.stderr.flush()
+    sys.stdin.readline()
+    s.close()
+
+
 OPERATIONS = {
     **probe["OPERATIONS"],
+    "sethostname": sethostname,
+    "settimeofday": settimeofday,
+    "add_key": add_key,
+    "bpf": bpf_map,
+    "perf_event_open": perf_event,
+    "fanotify_init": fanotify,
+    "unshare": unshare,
+    "setns_host": setns_host,
+    "clone3": clone3,
+    "tiocsti": tiocsti,
+    "tiocsti_via_tty": tiocsti_via_tty,
+    "open_read_write": open_read_write,
+    "fchmod_stdin": lambda: os.fchmod(0, 0o4755),
+    "fchown_stdin": lambda: os.fchown(0, 65534, 65534),
+    "setflags_stdin": lambda: set_immutable(0),
+    "chattr": chattr,
+    "prlimit": lambda pid: resource.prlimit(int(pid), resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1])),
+    "setpriority": lambda pid: os.setpriority(os.PRIO_PROCESS, int(pid), 19),
+    "setpriority_user": lambda: os.setpriority(os.PRIO_USER, 0, 19),
+    "setaffinity": lambda pid: os.sched_setaffinity(int(pid), {0}),
+    "sysv": sysv,
+    "mq_open": mq_open,
+    "survivor": survivor,
+    "abstract_listen": abstract_listen,
     "reopen_read_only": lambda path: reopen_for_writing(path, os.O_RDONLY),
     "reopen_o_path": lambda path: reopen_for_writing(path, os.O_PATH),
     "ftruncate_read_only": ftruncate_read_only,

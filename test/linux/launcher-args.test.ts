@@ -46,6 +46,37 @@ describe("linuxLauncherArgs", () => {
     expect(linuxLauncherArgs(["true"], { ...plan, sandbox: { fileMetadata: "best-effort" } })).toEqual(["--best-effort", "file-metadata", "--", "true"]);
   });
 
+  test("own files, passed descriptors, the exec socket and allowed sockets travel as flags; nested own files collapse", () => {
+    const roots: WritableRoot[] = [{ root: "/ws", readOnlySubpaths: ["/ws/.git"] }];
+    const args = linuxLauncherArgs(["true"], {
+      writableRoots: roots,
+      networkAccess: false,
+      readOnlyPaths: ["/ws/vendor/cordon/build/Release", "/ws/vendor/cordon/build/Release/cordon-linux-sandbox", "/opt/other"],
+      passFds: [5, 3],
+      execSocket: "/run/cordon/exec.sock",
+      allowUnixSockets: ["/run/cordon/exec.sock", "/tmp/agent.sock"],
+      sandbox: { terminal: "best-effort", networkNamespace: "best-effort", simulateNoNamespaces: true },
+    });
+    expect(valuesOf(args, "--read-only-path")).toEqual(["/ws/vendor/cordon/build/Release", "/opt/other"]);
+    // Every ancestor of an own file inside the writable root is pinned, so none can be renamed away.
+    expect(valuesOf(args, "--pin")).toEqual(["/ws/vendor", "/ws/vendor/cordon", "/ws/vendor/cordon/build"]);
+    expect(valuesOf(args, "--pass-fd")).toEqual(["5", "3"]);
+    expect(valuesOf(args, "--exec-socket")).toEqual(["/run/cordon/exec.sock"]);
+    expect(valuesOf(args, "--allow-unix-socket")).toEqual(["/run/cordon/exec.sock", "/tmp/agent.sock"]);
+    expect(valuesOf(args, "--best-effort")).toEqual(["terminal", "network-namespace"]);
+    expect(args).toContain("--simulate-no-namespaces");
+  });
+
+  test("relative own paths and sockets, and descriptors 0 to 2 or non-integers, are rejected", () => {
+    const plan = { writableRoots: [], networkAccess: false };
+    expect(() => linuxLauncherArgs(["true"], { ...plan, readOnlyPaths: ["rel"] })).toThrow(/readOnlyPaths/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, allowUnixSockets: ["rel.sock"] })).toThrow(/allowUnixSockets/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, execSocket: "rel.sock" })).toThrow(/execSocket/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, passFds: [2] })).toThrow(/passFds/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, passFds: [3.5] })).toThrow(/passFds/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { terminal: "off" as "required" } })).toThrow(/linux.terminal/);
+  });
+
   test("invalid levels and ABIs are rejected", () => {
     const plan = { writableRoots: [], networkAccess: false };
     expect(() => linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "off" as "required" } })).toThrow(/linux.landlock/);

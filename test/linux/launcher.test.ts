@@ -74,13 +74,13 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(readFileSync(join(workspace, "dir", "nested"), "utf8")).toBe("x");
     });
 
-    test("read-only writes nowhere, but reads everywhere and writes to /dev/null", async () => {
+    test("read-only writes nowhere (the whole mount tree is read-only), but reads everywhere and writes to /dev/null", async () => {
       const results = await probe(
         [["write", join(workspace, "file")], ["read", join(outside, "existing")], ["write", "/dev/null"]],
         READ_ONLY_POLICY,
         { cwd: workspace, env },
       );
-      expect(results).toEqual(["EACCES", "OK", "OK"]);
+      expect(results).toEqual(["EROFS", "OK", "OK"]);
       const shell = await runSandboxed(["sh", "-c", "echo quiet > /dev/null && echo done"], READ_ONLY_POLICY, { cwd: workspace, env });
       expect(shell).toMatchObject({ code: 0, stdout: "done\n" });
     });
@@ -291,7 +291,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(statSync(workspace).mode & 0o777).toBe(0o700);
     });
 
-    test("read-only: every change fails with EPERM, without a mount namespace; /dev/null and a pty still work", async () => {
+    test("read-only: every change fails with EPERM (seccomp, before the read-only mount tree); /dev/null and a pty still work", async () => {
       const outsideFile = join(outside, "existing");
       const results = await probe(
         [...changes(outsideFile), ...changes(workspace), ["write", "/dev/null"], ["pty"]],
@@ -301,7 +301,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(results).toEqual([...Array(10).fill("EPERM"), "OK", "OK"]);
       expectUnchanged(outsideFile, 0o644);
       const namespaces = await runSandboxed(["readlink", "/proc/self/ns/mnt"], READ_ONLY_POLICY, { cwd: workspace, env });
-      expect(namespaces.stdout).toBe(spawnSync("readlink", ["/proc/self/ns/mnt"], { encoding: "utf8" }).stdout);
+      expect(namespaces.stdout).not.toBe(spawnSync("readlink", ["/proc/self/ns/mnt"], { encoding: "utf8" }).stdout);
     });
   });
 
@@ -387,11 +387,10 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
   });
 
   describe("the command's process", () => {
-    // Read-only runs the command in the launcher's place; workspace-write keeps
-    // the launcher as a parent (it removes the placeholders afterwards).
+    // The launcher always stays as the parent of the sandbox (PID 1 of its PID namespace, then the command).
     const modes: [string, SandboxPolicy][] = [
-      ["in place", READ_ONLY_POLICY],
-      ["under the launcher", WORKSPACE_ONLY],
+      ["read-only", READ_ONLY_POLICY],
+      ["workspace-write", WORKSPACE_ONLY],
     ];
 
     test.each(modes)("exit status and a killing signal come back unchanged (%s)", async (_mode, policy) => {
@@ -415,10 +414,8 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       child.kill("SIGTERM");
       const result = await outcome;
       expect(result.stdout).toMatch(/^sh -c /);
-      // In place, the launcher became the command: same process.
-      const commandPid = Number(result.stdout.trim().split("\n").pop());
-      if (policy === READ_ONLY_POLICY) expect(commandPid).toBe(child.pid);
-      else expect(commandPid).not.toBe(child.pid);
+      // The command is the first process PID 1 of the sandbox starts.
+      expect(Number(result.stdout.trim().split("\n").pop())).toBe(2);
       expect(result).toMatchObject({ code: null, signal: "SIGTERM" });
       expect(existsSync(join(workspace, ".codex"))).toBe(false);
     });
@@ -458,8 +455,8 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(existsSync(marker)).toBe(true);
     });
 
-    test("without a mount namespace the launch stops unless both protections that need it are downgraded", () => {
-      // Inside a sandbox no mount is possible: a nested launcher meets that refusal.
+    test("without namespaces the launch stops, naming each protection that needs one, until each is downgraded", () => {
+      // Inside a sandbox no namespace can be made: a nested launcher meets that refusal.
       makeRepo(workspace);
       const inner = [launcher(), "--writable-root", workspace, "--read-only-subpath", join(workspace, ".git")];
       const run = (...downgraded: string[]) => {
@@ -467,18 +464,15 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
         const outer = prepareSandboxedCommand(args, NETWORK_ON, { cwd: workspace, env });
         return spawnSync(outer.program, outer.args, { encoding: "utf8", env: outer.env });
       };
-      const refused = run();
-      expect(refused).toMatchObject({ status: 125, stdout: "" });
-      expect(refused.stderr).toMatch(/^cordon-linux-sandbox: file-metadata: /m);
-
-      const halfway = run("file-metadata");
-      expect(halfway).toMatchObject({ status: 125, stdout: "" });
-      expect(halfway.stderr).toMatch(/^cordon-linux-sandbox: read-only-subpaths: /m);
-
-      const ran = run("file-metadata", "read-only-subpaths");
+      const order = ["file-metadata", "read-only-subpaths", "terminal", "network-namespace"];
+      for (let i = 0; i < order.length; i++) {
+        const refused = run(...order.slice(0, i));
+        expect(refused).toMatchObject({ status: 125, stdout: "" });
+        expect(refused.stderr).toMatch(new RegExp(`^cordon-linux-sandbox: ${order[i]}: `, "m"));
+      }
+      const ran = run(...order);
       expect(ran.stdout).toBe("ran\n");
-      expect(ran.stderr).toMatch(/warning: continuing without full file-metadata protection/);
-      expect(ran.stderr).toMatch(/warning: continuing without full read-only-subpaths protection/);
+      for (const name of order) expect(ran.stderr).toMatch(`warning: continuing without full ${name} protection`);
     });
 
     test("bad launcher arguments exit 125 before anything runs", () => {

@@ -1,0 +1,58 @@
+// The janitor: a small process that removes the placeholders when the
+// launcher cannot, because it was killed outright (SIGKILL to its process
+// group on a timeout, the host gone). It leaves the launcher's process group
+// and waits; when the launcher dismisses it (it removed them itself), it
+// ends; when the launcher is gone, it waits for the sandbox's first process
+// to end too (its mounts use the placeholders until then), removes them and
+// ends. It runs nothing of the command and touches no other path.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "syscalls.h"
+
+static int dismissal = -1;
+
+void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]) {
+  bool any_created = false;
+  for (size_t i = 0; i < count; i++) any_created |= placeholders[i].created;
+  if (!any_created) return;
+  int sandbox_pidfd = (int)syscall(__NR_pidfd_open, sandbox, 0);
+  if (sandbox_pidfd == -1) fail("launcher", "pidfd_open: %s", strerror(errno));
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) == -1) fail("launcher", "pipe2: %s", strerror(errno));
+  pid_t janitor = fork();
+  if (janitor == -1) fail("launcher", "fork: %s", strerror(errno));
+  if (janitor == 0) {
+    // The sandbox must see the launcher's ends of their channels close when the launcher dies.
+    if (close(launcher_channels[0]) == -1 || close(launcher_channels[1]) == -1 || close(pipe_fds[1]) == -1) {
+      _exit(EXIT_LAUNCHER_FAILURE);
+    }
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null == -1 || dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1) _exit(EXIT_LAUNCHER_FAILURE);
+    if (setsid() == -1) _exit(EXIT_LAUNCHER_FAILURE);
+    char byte;
+    ssize_t got;
+    do got = read(pipe_fds[0], &byte, 1);
+    while (got == -1 && errno == EINTR);
+    if (got == 1) _exit(0);
+    struct pollfd sandbox = {.fd = sandbox_pidfd, .events = POLLIN};
+    while (poll(&sandbox, 1, -1) == -1) {
+      if (errno != EINTR) _exit(EXIT_LAUNCHER_FAILURE);
+    }
+    placeholders_remove(placeholders, count);
+    _exit(0);
+  }
+  if (close(pipe_fds[0]) == -1 || close(sandbox_pidfd) == -1) fail("launcher", "close: %s", strerror(errno));
+  dismissal = pipe_fds[1];
+}
+
+void janitor_dismiss(void) {
+  if (dismissal == -1) return;
+  if (write(dismissal, "x", 1) != 1) warn("dismissing the janitor: %s", strerror(errno));
+  if (close(dismissal) == -1) warn("close: %s", strerror(errno));
+}
