@@ -85,6 +85,7 @@
           "native/linux-sandbox/seccomp.c",
           "native/linux-sandbox/mounts.c",
           "native/linux-sandbox/placeholders.c",
+          "native/linux-sandbox/readable-root.c",
           "native/linux-sandbox/supervise.c",
           "native/linux-sandbox/exec.c"
         ]

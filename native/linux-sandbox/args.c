@@ -7,6 +7,7 @@
 
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--pin PATH]...\n"
+    "                            [--readable-root PATH]...\n"
     "                            [--allow-network] [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...\n"
     "                            [--simulate-landlock-abi N] -- COMMAND [ARG]...";
 
@@ -44,7 +45,10 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   plan->writable_roots = calloc((size_t)argc, sizeof(char*));
   plan->read_only_subpaths = calloc((size_t)argc, sizeof(char*));
   plan->pins = calloc((size_t)argc, sizeof(char*));
-  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->pins) fail("launcher", "out of memory");
+  plan->readable_roots = calloc((size_t)argc, sizeof(char*));
+  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->pins || !plan->readable_roots) {
+    fail("launcher", "out of memory");
+  }
 
   int i = 1;
   for (; i < argc; i++) {
@@ -56,6 +60,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->read_only_subpaths[plan->read_only_subpath_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--pin") == 0) {
       plan->pins[plan->pin_count++] = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--readable-root") == 0) {
+      plan->readable_roots[plan->readable_root_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-network") == 0) {
       plan->allow_network = true;
     } else if (strcmp(arg, "--best-effort") == 0) {

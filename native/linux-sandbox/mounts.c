@@ -197,6 +197,7 @@ static void make_tree_read_only(const struct plan* plan) {
 static void namespace_unavailable(const struct plan* plan, bool read_only_tree, bool binds, const char* reason) {
   if (read_only_tree) protection_unavailable(plan, PROTECTION_FILE_METADATA, "%s", reason);
   if (binds) protection_unavailable(plan, PROTECTION_READ_ONLY_SUBPATHS, "%s", reason);
+  if (plan->readable_root_count > 0) readable_root_unavailable(reason);
 }
 
 void mounts_apply(const struct plan* plan) {
@@ -204,7 +205,8 @@ void mounts_apply(const struct plan* plan) {
   // namespace would only slow the spawn; a writable / leaves nothing to protect.
   bool read_only_tree = plan->writable_root_count > 0 && !path_is_in_writable_root(plan, "/");
   bool binds = plan->read_only_subpath_count > 0 || plan->pin_count > 0;
-  if (!read_only_tree && !binds) return;
+  bool fresh_root = plan->readable_root_count > 0;
+  if (!read_only_tree && !binds && !fresh_root) return;
   // The working directory keeps the mount it was entered through, which will
   // be read-only or covered (by a root's clone, a bind): entering it again by
   // path afterwards finds what is mounted there then. A removed one has no
@@ -231,6 +233,8 @@ void mounts_apply(const struct plan* plan) {
   if (read_only_tree) make_tree_read_only(plan);
   for (size_t i = 0; i < plan->pin_count; i++) pin(plan, plan->pins[i]);
   for (size_t i = 0; i < plan->read_only_subpath_count; i++) bind_read_only(plan, plan->read_only_subpaths[i]);
+  // Last: the fresh root takes its clones from the tree made above.
+  if (fresh_root) readable_root_enter(plan);
   if (cwd != NULL && chdir(cwd) == -1) fail("launcher", "entering the working directory %s again: %s", cwd, strerror(errno));
   free(cwd);
 }

@@ -1,7 +1,7 @@
 // cordon-linux-sandbox: confines one command (SPEC §4) and then becomes it.
 //
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
-//                        [--pin PATH]... [--allow-network]
+//                        [--pin PATH]... [--readable-root PATH]... [--allow-network]
 //                        [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...
 //                        [--simulate-landlock-abi N] -- COMMAND [ARG]...
 //
@@ -41,6 +41,10 @@ struct plan {
   // (taking the read-only binds below them along), outermost first.
   const char** pins;
   size_t pin_count;
+  // Restricted reads: the only paths the command may read besides the
+  // writable roots (none: it reads everywhere). See readable-root.c.
+  const char** readable_roots;
+  size_t readable_root_count;
   bool allow_network;
   bool best_effort[PROTECTION_COUNT];
   // Lowers the probed Landlock ABI (fault tests); -1 when not simulating.
@@ -73,6 +77,17 @@ void seccomp_apply(const struct plan* plan);
 
 // mounts.c
 void mounts_apply(const struct plan* plan);
+
+// readable-root.c
+// An O_PATH descriptor of a readable path, opened without following symbolic
+// links (but in /proc), or -1 when there is nothing there to grant.
+int readable_root_open(const char* path);
+// Puts the command in a fresh root holding only the readable paths and the
+// writable roots; called inside the private mount namespace.
+void readable_root_enter(const struct plan* plan);
+bool readable_root_entered(void);
+// Records that there is no mount namespace for the fresh root.
+void readable_root_unavailable(const char* reason);
 
 // placeholders.c
 struct placeholder {

@@ -1,0 +1,299 @@
+// The mount layer of restricted reads: the command gets a fresh root that
+// holds only the readable paths, so the names of other files cannot even be
+// listed or stat'ed (Landlock, the other layer, refuses to open them but
+// leaves their names visible).
+//
+// The root is a tmpfs made with the new mount API. Every readable path is
+// cloned from the launcher's own view (with its submounts, as the earlier
+// steps left them) and attached at its own path, read-only; every writable
+// root is cloned and attached writable, with the read-only binds mounts.c
+// made inside it. A readable path that is itself a symbolic link (/bin on a
+// merged /usr) becomes the same link in the new root; its target is listed on
+// its own. The sources are cloned before anything is built, the tmpfs is only
+// ever attached inside the private mount namespace, and the old root is
+// detached after pivot_root: nothing is created on the host.
+//
+// The paths come from the caller, canonical, but the command of an earlier
+// run may have replaced a directory on the way with a symbolic link: sources
+// are opened with RESOLVE_NO_SYMLINKS, and such a path is refused. Only /proc
+// is trusted to hold links (/proc/self): the kernel makes them.
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "syscalls.h"
+
+// The new mount API and openat2, for headers that predate them.
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef MOUNT_ATTR_NOSUID
+#define MOUNT_ATTR_NOSUID 0x00000002
+#endif
+#ifndef MOUNT_ATTR_NODEV
+#define MOUNT_ATTR_NODEV 0x00000004
+#endif
+#define FSOPEN_CLOEXEC_FLAG 0x00000001
+#define FSMOUNT_CLOEXEC_FLAG 0x00000001
+#define FSCONFIG_SET_STRING_CMD 1
+#define FSCONFIG_CMD_CREATE_CMD 6
+#define RESOLVE_NO_MAGICLINKS_FLAG 0x02
+#define RESOLVE_NO_SYMLINKS_FLAG 0x04
+
+// struct open_how and struct mount_attr, as the kernel lays them out.
+struct open_how_layout {
+  uint64_t flags;
+  uint64_t mode;
+  uint64_t resolve;
+};
+struct mount_attr_layout {
+  uint64_t attr_set;
+  uint64_t attr_clr;
+  uint64_t propagation;
+  uint64_t userns_fd;
+};
+
+static const char* const what = "restricted-reads";
+
+// Whether this process now runs in the fresh root (Landlock then lets it list
+// directories: every name in that root is a readable path).
+static bool entered;
+
+bool readable_root_entered(void) { return entered; }
+
+// One thing to put into the new root, cloned before the root is built.
+struct source {
+  const char* path;
+  bool writable;
+  int tree;    // the detached clone, or -1 for a symbolic link
+  char* link;  // the link's target text, for a symbolic link
+  bool directory;
+};
+
+int readable_root_open(const char* path) {
+  int fd;
+  if (path_is_within(path, "/proc")) {
+    fd = open(path, O_PATH | O_CLOEXEC);
+  } else {
+    struct open_how_layout how = {
+        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS_FLAG | RESOLVE_NO_MAGICLINKS_FLAG,
+    };
+    fd = (int)syscall(__NR_openat2, AT_FDCWD, path, &how, sizeof how);
+  }
+  if (fd != -1) return fd;
+  if (errno == ENOENT || errno == ENOTDIR) return -1;  // nothing there to grant
+  if (errno == ELOOP) fail(what, "%s: a directory on the way is a symbolic link, so the path is not the one planned", path);
+  fail(what, "opening %s: %s", path, strerror(errno));
+}
+
+void readable_root_unavailable(const char* reason) {
+  warn("%s: %s; Landlock alone confines reads, and the names of files outside the readable paths stay visible to "
+       "stat and to listings of readable directories",
+       what, reason);
+}
+
+static size_t depth(const char* path) {
+  size_t slashes = 0;
+  for (const char* c = path; *c != '\0'; c++) slashes += *c == '/';
+  return slashes;
+}
+
+// Outermost first, so that a path nested in another is attached on top of it.
+static int by_depth(const void* a, const void* b) {
+  size_t left = depth(((const struct source*)a)->path);
+  size_t right = depth(((const struct source*)b)->path);
+  return left < right ? -1 : left > right;
+}
+
+static void set_attributes(int tree, const char* path, uint64_t attributes) {
+  struct mount_attr_layout attr = {.attr_set = attributes};
+  if (syscall(__NR_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == -1) {
+    fail(what, "making %s read-only: %s", path, strerror(errno));
+  }
+}
+
+// Clones `path` into `out`; false when there is nothing at the path.
+static bool clone_source(const char* path, bool writable, struct source* out) {
+  int fd = readable_root_open(path);
+  if (fd == -1) return false;
+  struct stat st;
+  if (fstat(fd, &st) == -1) fail(what, "stat %s: %s", path, strerror(errno));
+  *out = (struct source){.path = path, .writable = writable, .tree = -1, .directory = S_ISDIR(st.st_mode)};
+  if (S_ISLNK(st.st_mode)) {
+    char target[PATH_MAX];
+    ssize_t length = readlinkat(fd, "", target, sizeof target - 1);
+    if (length == -1) fail(what, "reading the link %s: %s", path, strerror(errno));
+    target[length] = '\0';
+    out->link = strdup(target);
+    if (out->link == NULL) fail("launcher", "out of memory");
+  } else {
+    out->tree = (int)syscall(__NR_open_tree, fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH | O_CLOEXEC);
+    if (out->tree == -1) fail(what, "cloning the mounts of %s: %s", path, strerror(errno));
+    if (!writable) set_attributes(out->tree, path, MOUNT_ATTR_RDONLY);
+  }
+  if (close(fd) == -1) fail("launcher", "close: %s", strerror(errno));
+  return true;
+}
+
+static bool held_by_earlier(const char** paths, size_t i) {
+  for (size_t j = 0; j < i; j++) {
+    if (path_is_within(paths[i], paths[j])) return true;
+  }
+  return false;
+}
+
+// The sources of the new root: the readable paths (all of /proc for any path
+// in it: its links are per process, and Landlock grants only what is listed
+// there) and the writable roots not held by an earlier one.
+static size_t clone_sources(const struct plan* plan, struct source* sources) {
+  size_t count = 0;
+  bool proc = false;
+  for (size_t i = 0; i < plan->readable_root_count; i++) {
+    const char* path = plan->readable_roots[i];
+    if (path_is_within(path, "/proc")) {
+      proc = true;
+    } else if (clone_source(path, false, &sources[count])) {
+      count++;
+    }
+  }
+  if (proc && clone_source("/proc", false, &sources[count])) count++;
+  for (size_t i = 0; i < plan->writable_root_count; i++) {
+    if (held_by_earlier(plan->writable_roots, i)) continue;
+    if (clone_source(plan->writable_roots[i], true, &sources[count])) count++;
+  }
+  qsort(sources, count, sizeof *sources, by_depth);
+  return count;
+}
+
+static int open_directory_at(int dir, const char* name, const char* path) {
+  int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd == -1) fail(what, "entering %s in the new root: %s", path, strerror(errno));
+  return fd;
+}
+
+static void close_fd(int fd) {
+  if (close(fd) == -1) fail("launcher", "close: %s", strerror(errno));
+}
+
+// Creates `source->path` in the new root (its directories, then the last
+// name as a directory, an empty file or the link) and attaches the clone there.
+static void place(int root, const struct source* source) {
+  char* copy = strdup(source->path);
+  if (copy == NULL) fail("launcher", "out of memory");
+  int dir = fcntl(root, F_DUPFD_CLOEXEC, 0);
+  if (dir == -1) fail("launcher", "fcntl: %s", strerror(errno));
+  char* rest = copy;
+  char* name = NULL;
+  for (char* next; (next = strsep(&rest, "/")) != NULL;) {
+    if (*next == '\0') continue;
+    // A name on the way up would leave the new root.
+    if (strcmp(next, ".") == 0 || strcmp(next, "..") == 0) fail(what, "%s: not a canonical path", source->path);
+    if (name != NULL) {
+      if (mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
+        fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
+      }
+      int child = open_directory_at(dir, name, source->path);
+      close_fd(dir);
+      dir = child;
+    }
+    name = next;
+  }
+  // "/" itself is never a source: with "/" writable every path is readable.
+  if (name == NULL) fail(what, "%s: the root cannot be bound into the new root", source->path);
+  if (source->link != NULL) {
+    if (symlinkat(source->link, dir, name) == -1 && errno != EEXIST) {
+      fail(what, "creating the link %s in the new root: %s", source->path, strerror(errno));
+    }
+  } else if (source->directory) {
+    if (mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
+      fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
+    }
+  } else {
+    int file = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (file == -1) fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
+    close_fd(file);
+  }
+  if (source->tree != -1) {
+    int target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (target == -1) fail(what, "opening %s in the new root: %s", source->path, strerror(errno));
+    if (syscall(__NR_move_mount, source->tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1) {
+      fail(what, "attaching %s in the new root: %s", source->path, strerror(errno));
+    }
+    close_fd(target);
+  }
+  close_fd(dir);
+  free(copy);
+}
+
+// An empty tmpfs, attached over "/" in this namespace only.
+static int mount_empty_root(void) {
+  int context = (int)syscall(__NR_fsopen, "tmpfs", FSOPEN_CLOEXEC_FLAG);
+  if (context == -1) fail(what, "fsopen(tmpfs): %s", strerror(errno));
+  if (syscall(__NR_fsconfig, context, FSCONFIG_SET_STRING_CMD, "mode", "0755", 0) == -1 ||
+      syscall(__NR_fsconfig, context, FSCONFIG_CMD_CREATE_CMD, NULL, NULL, 0) == -1) {
+    fail(what, "creating a tmpfs: %s", strerror(errno));
+  }
+  int root = (int)syscall(__NR_fsmount, context, FSMOUNT_CLOEXEC_FLAG, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (root == -1) fail(what, "fsmount(tmpfs): %s", strerror(errno));
+  close_fd(context);
+  if (syscall(__NR_move_mount, root, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) == -1) {
+    fail(what, "attaching the new root: %s", strerror(errno));
+  }
+  return root;
+}
+
+// Makes the new root the process's root and detaches the old one: the old
+// root is stacked on top of the new one by pivot_root(".", "."), and then
+// unmounted from there.
+static void enter_root(int root) {
+  if (fchdir(root) == -1) fail(what, "entering the new root: %s", strerror(errno));
+  if (syscall(__NR_pivot_root, ".", ".") == -1) fail(what, "pivot_root: %s", strerror(errno));
+  if (umount2(".", MNT_DETACH) == -1) fail(what, "detaching the old root: %s", strerror(errno));
+  if (chdir("/") == -1) fail(what, "chdir /: %s", strerror(errno));
+}
+
+void readable_root_enter(const struct plan* plan) {
+  struct source* sources = calloc(plan->readable_root_count + plan->writable_root_count + 1, sizeof *sources);
+  if (sources == NULL) fail("launcher", "out of memory");
+  size_t count = clone_sources(plan, sources);
+  int root = mount_empty_root();
+  for (size_t i = 0; i < count; i++) place(root, &sources[i]);
+  // Nothing can be added to the new root's own directories (mount points and
+  // links); what is writable are the writable roots attached on top of it.
+  struct mount_attr_layout attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (syscall(__NR_mount_setattr, root, "", AT_EMPTY_PATH, &attr, sizeof attr) == -1) {
+    fail(what, "making the new root read-only: %s", strerror(errno));
+  }
+  enter_root(root);
+  entered = true;
+  close_fd(root);
+  for (size_t i = 0; i < count; i++) {
+    if (sources[i].tree != -1) close_fd(sources[i].tree);
+    free(sources[i].link);
+  }
+  free(sources);
+}
