@@ -166,14 +166,17 @@ static bool held_by_earlier(const char** paths, size_t i) {
   return false;
 }
 
-// The sources of the new root: the readable paths (all of /proc for any path
-// in it: its links are per process, and Landlock grants only what is listed
-// there) and the writable roots not held by an earlier one.
+// The sources of the new root: the readable paths outside the writable roots
+// (all of /proc for any path in it: its links are per process, and Landlock
+// grants only what is listed there) and the writable roots not held by an
+// earlier one.
 static size_t clone_sources(const struct plan* plan, struct source* sources) {
   size_t count = 0;
   bool proc = false;
   for (size_t i = 0; i < plan->readable_root_count; i++) {
     const char* path = plan->readable_roots[i];
+    // A writable root brings it along, writable.
+    if (path_is_in_writable_root(plan, path)) continue;
     if (path_is_within(path, "/proc")) {
       proc = true;
     } else if (clone_source(path, false, &sources[count])) {

@@ -9,6 +9,8 @@ import {
 } from "../policy/index.js";
 import { linuxLauncherArgs } from "./launcher-args.js";
 import type { LinuxSandboxOptions } from "./options.js";
+import { linuxPlatformDefaults } from "./platform-defaults.js";
+import { linuxReadablePaths } from "./restricted-reads.js";
 
 /** The launcher's file name in the native build. */
 export const LINUX_LAUNCHER_NAME = "cordon-linux-sandbox";
@@ -26,11 +28,13 @@ export interface LinuxCommandOptions {
 
 /**
  * The launcher arguments that confine `command` to a read-only or
- * workspace-write policy. Restricted reads cannot be expressed with Landlock
- * here yet, so they are refused rather than widened to full reads.
+ * workspace-write policy. Restricted reads are refused rather than widened to
+ * full reads, unless the caller opts in to their enforcement
+ * (`restrictedReads: "enforce"`).
  */
 export function linuxCommandArgs(command: readonly string[], policy: SandboxPolicy, options: LinuxCommandOptions): string[] {
-  if (!hasFullDiskReadAccess(policy)) {
+  const restricted = !hasFullDiskReadAccess(policy);
+  if (restricted && options.sandbox?.restrictedReads !== "enforce") {
     throw new UnsupportedOperationError("Restricted read-only access is not yet supported by the Linux sandbox backend");
   }
   const roots = writableRoots(policy, {
@@ -39,8 +43,18 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     protectedNames: options.protectedNames,
     fs: options.fs,
   });
+  const readable = restricted
+    ? linuxReadablePaths(policy, {
+        cwd: options.cwd,
+        env: options.env,
+        writableRoots: roots,
+        platformDefaults: linuxPlatformDefaults(),
+        fs: options.fs,
+      })
+    : null;
   return linuxLauncherArgs(command, {
     writableRoots: roots,
+    readableRoots: readable?.readableRoots,
     networkAccess: hasFullNetworkAccess(policy),
     sandbox: options.sandbox,
   });

@@ -11,6 +11,8 @@ export interface LinuxLauncherPlan {
   /** The policy's writable roots, with their read-only subpaths (see `writableRoots`). */
   writableRoots: readonly WritableRoot[];
   networkAccess: boolean;
+  /** Restricted reads: the only paths readable besides the writable roots (see `linuxReadablePaths`). */
+  readableRoots?: readonly string[];
   sandbox?: LinuxSandboxOptions;
 }
 
@@ -50,6 +52,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   const subpaths = new Set(plan.writableRoots.flatMap((root) => root.readOnlySubpaths));
   for (const subpath of subpaths) args.push("--read-only-subpath", subpath);
   for (const pin of pinnedDirectories(plan.writableRoots)) args.push("--pin", pin);
+  for (const path of plan.readableRoots ?? []) args.push("--readable-root", path);
   if (plan.networkAccess) args.push("--allow-network");
   for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
     if (levels[protection] === "best-effort") args.push("--best-effort", PROTECTIONS[protection]);

@@ -11,6 +11,9 @@
  */
 export type ProtectionLevel = "required" | "best-effort";
 
+/** What the Linux backend does with a policy that restricts reads. */
+export type RestrictedReadsMode = "refuse" | "enforce";
+
 export interface LinuxSandboxOptions {
   /** Landlock: writes only under the writable roots (needs Landlock ABI 3 or newer). */
   landlock?: ProtectionLevel;
@@ -30,6 +33,16 @@ export interface LinuxSandboxOptions {
    * It can only lower the real ABI; it exists to exercise the fail-closed paths.
    */
   simulateLandlockAbi?: number;
+  /**
+   * Policies with restricted reads (`ReadOnlyAccess.restricted`):
+   * - `"refuse"` (the default): UnsupportedOperationError, nothing spawned;
+   * - `"enforce"`: Landlock grants reads only beneath the readable paths and,
+   *   where a mount namespace can be made, the command sees a fresh root that
+   *   holds only them. Without a namespace Landlock alone applies and the
+   *   launcher warns that names outside stay visible; without Landlock it
+   *   refuses (exit 125), whatever the `landlock` level.
+   */
+  restrictedReads?: RestrictedReadsMode;
   /** The launcher executable (default: `cordon-linux-sandbox` as built with the package). */
   launcherPath?: string;
 }
@@ -53,6 +66,10 @@ export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Prot
       throw new TypeError(`linux.${protection} must be "required" or "best-effort", got ${JSON.stringify(level)}`);
     }
     levels[protection] = level;
+  }
+  const reads = options.restrictedReads;
+  if (reads !== undefined && reads !== "refuse" && reads !== "enforce") {
+    throw new TypeError(`linux.restrictedReads must be "refuse" or "enforce", got ${JSON.stringify(reads)}`);
   }
   const abi = options.simulateLandlockAbi;
   if (abi !== undefined && !(Number.isInteger(abi) && abi >= 0)) {
