@@ -8,7 +8,7 @@ import {
   type SandboxPolicy,
 } from "../policy/index.js";
 import { linuxLauncherArgs } from "./launcher-args.js";
-import type { LinuxSandboxOptions } from "./options.js";
+import { restrictedReadsMode, type LinuxSandboxOptions } from "./options.js";
 import { linuxPlatformDefaults } from "./platform-defaults.js";
 import { linuxReadablePaths } from "./restricted-reads.js";
 
@@ -34,7 +34,8 @@ export interface LinuxCommandOptions {
  */
 export function linuxCommandArgs(command: readonly string[], policy: SandboxPolicy, options: LinuxCommandOptions): string[] {
   const restricted = !hasFullDiskReadAccess(policy);
-  if (restricted && options.sandbox?.restrictedReads !== "enforce") {
+  const mode = restrictedReadsMode(options.sandbox);
+  if (restricted && mode === "refuse") {
     throw new UnsupportedOperationError("Restricted read-only access is not yet supported by the Linux sandbox backend");
   }
   const roots = writableRoots(policy, {

@@ -4,6 +4,7 @@ export { linuxLauncherArgs, pinnedDirectories, type LinuxLauncherPlan } from "./
 export { checkLandlockSupport, MINIMUM_LANDLOCK_ABI } from "./landlock-support.js";
 export {
   protectionLevels,
+  restrictedReadsMode,
   PROTECTIONS,
   type LinuxSandboxOptions,
   type ProtectionLevel,

@@ -67,13 +67,18 @@ export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Prot
     }
     levels[protection] = level;
   }
-  const reads = options.restrictedReads;
-  if (reads !== undefined && reads !== "refuse" && reads !== "enforce") {
-    throw new TypeError(`linux.restrictedReads must be "refuse" or "enforce", got ${JSON.stringify(reads)}`);
-  }
   const abi = options.simulateLandlockAbi;
   if (abi !== undefined && !(Number.isInteger(abi) && abi >= 0)) {
     throw new TypeError(`linux.simulateLandlockAbi must be a whole number from 0, got ${JSON.stringify(abi)}`);
   }
   return levels;
+}
+
+/** What to do with restricted reads (default `"refuse"`); rejects anything else. */
+export function restrictedReadsMode(options: LinuxSandboxOptions = {}): RestrictedReadsMode {
+  const mode = options.restrictedReads ?? "refuse";
+  if (mode !== "refuse" && mode !== "enforce") {
+    throw new TypeError(`linux.restrictedReads must be "refuse" or "enforce", got ${JSON.stringify(mode)}`);
+  }
+  return mode;
 }

@@ -1,0 +1,338 @@
+/**
+ * Restricted reads on Linux (the `restrictedReads: "enforce"` opt-in): the
+ * readable paths per layer, computed from data; then real commands, as root
+ * and as an unprivileged user, that read what the policy grants and fail to
+ * read (or even see) anything else, judged from the host side.
+ */
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { UnsupportedOperationError } from "../../src/errors.js";
+import {
+  linuxCommandArgs,
+  linuxPlatformDefaults,
+  linuxReadablePaths,
+  LINUX_PLATFORM_DEFAULTS_PATH,
+  parsePlatformDefaults,
+} from "../../src/linux/index.js";
+import { landlockAbi } from "../../src/native/index.js";
+import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
+import { parseSandboxPolicy, type PathInspector, type SandboxPolicy } from "../../src/policy/index.js";
+
+const NOBODY = 65534;
+
+/** Values that follow each occurrence of `flag` before `--`. */
+function valuesOf(args: string[], flag: string): string[] {
+  const end = args.indexOf("--");
+  const values: string[] = [];
+  for (let i = 0; i < end; i++) if (args[i] === flag) values.push(args[i + 1]!);
+  return values;
+}
+
+/** A filesystem of plain directories, but for the links named (path -> canonical path) and the paths missing. */
+function fakeFs(links: Record<string, string> = {}, missing: string[] = []): PathInspector {
+  return {
+    realpath: (path) => {
+      if (missing.includes(path)) return null;
+      for (const [link, target] of Object.entries(links)) {
+        if (path === link || path.startsWith(`${link}/`)) return target + path.slice(link.length);
+      }
+      return path;
+    },
+    kind: (path) => (missing.includes(path) ? null : "directory"),
+    readText: () => null,
+  };
+}
+
+const restricted = (readable: string[], extra: Record<string, unknown> = {}) =>
+  parseSandboxPolicy({ type: "read-only", access: { type: "restricted", readable_roots: readable, ...extra } });
+
+describe("the readable paths per layer (pure)", () => {
+  test("readable roots, the cwd, then the platform defaults; nested paths folded into the outer one", () => {
+    const paths = linuxReadablePaths(restricted(["/data", "/data/sub"]), {
+      cwd: "/work/ws",
+      writableRoots: [],
+      platformDefaults: ["/usr", "/usr/lib", "/etc/passwd", "/proc/self", "/dev/null"],
+      fs: fakeFs(),
+    });
+    expect(paths).toEqual({
+      readableRoots: ["/data", "/work/ws", "/usr", "/etc/passwd", "/proc/self", "/dev/null"],
+      landlock: { readable: ["/data", "/work/ws", "/usr", "/etc/passwd", "/proc/self", "/dev/null"], writable: [] },
+      mountNamespace: { readOnly: ["/data", "/work/ws", "/usr", "/etc/passwd", "/proc", "/dev/null"], writable: [] },
+    });
+  });
+
+  test("a default behind a linked directory is named canonically; a linked last name stays the link; missing ones drop", () => {
+    const fs = fakeFs({ "/lib": "/usr/lib", "/etc": "/private/etc" }, ["/lib32"]);
+    const paths = linuxReadablePaths(restricted([]), {
+      cwd: "/ws",
+      writableRoots: [],
+      platformDefaults: ["/lib", "/lib/x86_64-linux-gnu", "/etc/hosts", "/lib32", "/dev/stdout"],
+      fs,
+    });
+    expect(paths!.readableRoots).toEqual(["/ws", "/lib", "/usr/lib/x86_64-linux-gnu", "/private/etc/hosts", "/dev/stdout"]);
+  });
+
+  test("without the platform defaults only the roots are readable; writable roots are bound writable, not read-only", () => {
+    const policy = parseSandboxPolicy({
+      type: "workspace-write",
+      exclude_slash_tmp: true,
+      exclude_tmpdir_env_var: true,
+      read_only_access: { type: "restricted", include_platform_defaults: false, readable_roots: ["/data"] },
+    });
+    const writableRoots = [{ root: "/ws", readOnlySubpaths: ["/ws/.git"] }];
+    const paths = linuxReadablePaths(policy, { cwd: "/ws", writableRoots, platformDefaults: ["/usr"], fs: fakeFs() });
+    expect(paths).toEqual({
+      readableRoots: ["/data", "/ws"],
+      landlock: { readable: ["/data"], writable: ["/ws"] },
+      mountNamespace: { readOnly: ["/data"], writable: ["/ws"] },
+    });
+  });
+
+  test("full reads, and a writable /, restrict nothing", () => {
+    const options = { cwd: "/ws", writableRoots: [], platformDefaults: [], fs: fakeFs() };
+    expect(linuxReadablePaths(parseSandboxPolicy({ type: "read-only" }), options)).toBeNull();
+    const slash = parseSandboxPolicy({ type: "workspace-write", read_only_access: { type: "restricted" } });
+    expect(linuxReadablePaths(slash, { ...options, writableRoots: [{ root: "/", readOnlySubpaths: [] }] })).toBeNull();
+  });
+
+  test("the shipped list parses, names only absolute paths, and comments every entry", () => {
+    const text = readFileSync(LINUX_PLATFORM_DEFAULTS_PATH, "utf8");
+    const entries = text.split("\n").filter((line) => line.startsWith("/"));
+    expect(entries.length).toBeGreaterThan(20);
+    for (const line of entries) expect(line).toMatch(/^\/\S*\s+#\s*\S/);
+    expect(linuxPlatformDefaults()).toEqual(entries.map((line) => line.split(/\s/)[0]));
+    expect(linuxPlatformDefaults()).toEqual(expect.arrayContaining(["/usr", "/etc/ld.so.cache", "/dev/null", "/proc/self"]));
+    expect(linuxPlatformDefaults().some((path) => /^\/(home|root|tmp|var)(\/|$)/.test(path))).toBe(false);
+  });
+
+  test("a malformed list is refused with its line", () => {
+    expect(parsePlatformDefaults("# c\n/usr # ok\n\n", "list")).toEqual(["/usr"]);
+    expect(() => parsePlatformDefaults("/usr\nrelative # no\n", "list")).toThrow("list:2: expected one absolute path");
+  });
+});
+
+describe("the opt-in (pure)", () => {
+  const options = { cwd: "/ws", env: {}, fs: fakeFs() };
+
+  test('by default, and with "refuse", restricted reads throw UnsupportedOperationError as before', () => {
+    for (const sandbox of [undefined, { restrictedReads: "refuse" as const }]) {
+      expect(() => linuxCommandArgs(["true"], restricted(["/data"]), { ...options, sandbox })).toThrow(
+        new UnsupportedOperationError("Restricted read-only access is not yet supported by the Linux sandbox backend"),
+      );
+    }
+  });
+
+  test('"enforce" passes every readable path as --readable-root; full reads pass none', () => {
+    const args = linuxCommandArgs(["true"], restricted(["/data"]), { ...options, sandbox: { restrictedReads: "enforce" } });
+    expect(valuesOf(args, "--readable-root")).toEqual(expect.arrayContaining(["/data", "/ws", "/usr", "/proc/self"]));
+    expect(args.slice(args.indexOf("--"))).toEqual(["--", "true"]);
+    const full = linuxCommandArgs(["true"], parseSandboxPolicy({ type: "read-only" }), { ...options, sandbox: { restrictedReads: "enforce" } });
+    expect(valuesOf(full, "--readable-root")).toEqual([]);
+  });
+
+  test("any other value is a clear error", () => {
+    const sandbox = { restrictedReads: "yes" } as never;
+    expect(() => linuxCommandArgs(["true"], restricted([]), { ...options, sandbox })).toThrow(
+      'linux.restrictedReads must be "refuse" or "enforce", got "yes"',
+    );
+  });
+});
+
+function unsupportedReason(): string | null {
+  if (process.platform !== "linux") return "the Linux launcher runs only on Linux";
+  const probe = landlockAbi();
+  if (probe.abi < 3) return `this host's Landlock cannot confine writes (ABI ${probe.abi}${probe.reason ? `: ${probe.reason}` : ""})`;
+  return null;
+}
+
+const skipReason = unsupportedReason();
+if (skipReason) console.log(`restricted-reads launcher tests skipped: ${skipReason}`);
+const describeLinux = skipReason ? describe.skip : describe;
+
+const asRoot = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
+const asNobody = ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"];
+
+/** Whether the unprivileged user can make a user namespace here (else the launcher has no mount layer for it). */
+function nobodyHasUserNamespaces(): boolean {
+  return spawnSync(asNobody[0]!, [...asNobody.slice(1), "unshare", "--user", "--mount", "true"]).status === 0;
+}
+
+const identities: { name: string; prefix: string[]; skip: string | null }[] = [
+  { name: "as root", prefix: [], skip: process.getuid?.() === 0 ? null : "needs root" },
+  {
+    name: "as an unprivileged user (setpriv to 65534)",
+    prefix: asNobody,
+    skip: !asRoot ? "needs root and setpriv to become an unprivileged user" : nobodyHasUserNamespaces() ? null : "user namespaces are not allowed for an unprivileged user here",
+  },
+];
+
+describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  const env = { PATH: "/usr/bin:/bin", LANG: "C.UTF-8", TMPDIR: undefined };
+  const enforce = { restrictedReads: "enforce" as const };
+  let base: string;
+  let workspace: string;
+  let secret: string;
+
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), "cordon-reads-"));
+    chmodSync(base, 0o755);
+    workspace = join(base, "W");
+    mkdirSync(workspace);
+    writeFileSync(join(workspace, "notes.txt"), "readable\n");
+    writeFileSync(join(workspace, "hello.c"), '#include <stdio.h>\nint main(void) { puts("compiled"); return 0; }\n');
+    spawnSync("git", ["init", "-q", workspace]);
+    // Stands in for ~/.ssh/id_ed25519: beside the workspace, readable by its owner outside the sandbox.
+    secret = join(base, "id_ed25519");
+    writeFileSync(secret, "SECRET-KEY\n", { mode: 0o600 });
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  for (const identity of identities) {
+    const describeIdentity = identity.skip ? describe.skip : describe;
+    describeIdentity(`${identity.name}${identity.skip ? ` (skipped: ${identity.skip})` : ""}`, () => {
+      beforeEach(() => {
+        if (identity.prefix.length > 0) {
+          spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, workspace]);
+          chownSync(secret, NOBODY, NOBODY);
+        }
+      });
+
+      /** Runs `script` with bash under `policy` with the opt-in, as this identity. */
+      function run(script: string, policy: SandboxPolicy, cwd = workspace, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+        const plan = prepareSandboxedCommand(["bash", "-c", script], policy, { cwd, env: { ...env, ...extraEnv }, linux: enforce });
+        const [program, ...args] = [...identity.prefix, plan.program, ...plan.args];
+        return spawnSync(program!, args, { cwd, env: plan.env, encoding: "utf8", timeout: 120_000 });
+      }
+
+      /** The same command outside any sandbox: what the identity could do without it. */
+      function runUnconfined(command: string[]): SpawnSyncReturns<string> {
+        const [program, ...args] = [...identity.prefix, ...command];
+        return spawnSync(program!, args, { encoding: "utf8" });
+      }
+
+      test("the workspace reads; the secret beside it cannot be read, listed or stat'ed (the fresh root)", () => {
+        expect(runUnconfined(["cat", secret]).stdout).toBe("SECRET-KEY\n");
+        const result = run(
+          `cat notes.txt; cat '${secret}'; stat -c %n '${secret}'; ls -a '${base}'; ls /`,
+          restricted([workspace]),
+        );
+        expect(result.stderr).toBe(
+          `cat: ${secret}: No such file or directory\nstat: cannot statx '${secret}': No such file or directory\n`,
+        );
+        const [read, ...listings] = result.stdout.split("\n");
+        expect(read).toBe("readable");
+        expect(result.stdout).not.toContain("SECRET-KEY");
+        expect(listings.slice(0, 3)).toEqual([".", "..", "W"]);
+        expect(listings).toEqual(expect.arrayContaining(["usr", "etc", "dev", "proc", "tmp"]));
+        expect(listings).not.toContain("root");
+        expect(listings).not.toContain("home");
+      });
+
+      test("/etc/shadow and another process's /proc/<pid>/environ fail", async () => {
+        // A process of the same user outside the sandbox, with a secret in its environment.
+        const [program, ...args] = [...identity.prefix, "sleep", "600"];
+        const sleeper = spawn(program!, args, { env: { ...env, TOKEN: "SECRET-ENV" }, stdio: "ignore" });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const environ = `/proc/${sleeper.pid}/environ`;
+          expect(runUnconfined(["cat", environ]).stdout).toContain("SECRET-ENV");
+          const result = run(`cat /etc/shadow; cat ${environ}; cat /proc/${process.pid}/environ; echo done`, restricted([workspace]));
+          expect(result.stdout).toBe("done\n");
+          expect(result.stderr.split("\n")).toEqual([
+            "cat: /etc/shadow: No such file or directory",
+            `cat: ${environ}: Permission denied`,
+            `cat: /proc/${process.pid}/environ: Permission denied`,
+            "",
+          ]);
+        } finally {
+          sleeper.kill("SIGKILL");
+        }
+      });
+
+      test("bash, sh, git status, node, python3 and make run from the platform defaults", () => {
+        writeFileSync(join(workspace, "Makefile"), "all:\n\t@echo made\n");
+        const result = run(
+          [
+            'echo "bash $((6 * 7))"',
+            "sh -c 'echo sh'",
+            "git status --porcelain --untracked-files=all",
+            `node -e 'console.log("node", require("os").cpus().length > 0)'`,
+            "python3 -c 'import ssl, json; print(\"python3\", json.dumps(1))'",
+            "make -s",
+          ].join("; "),
+          restricted([workspace]),
+        );
+        expect(result.stderr).toBe("");
+        expect(result.stdout).toBe("bash 42\nsh\n?? Makefile\n?? hello.c\n?? notes.txt\nnode true\npython3 1\nmade\n");
+        expect(result.status).toBe(0);
+      });
+
+      test("cc compiles a file in a writable workspace, while reads stay restricted", () => {
+        const policy = parseSandboxPolicy({
+          type: "workspace-write",
+          exclude_slash_tmp: true,
+          exclude_tmpdir_env_var: true,
+          read_only_access: { type: "restricted" },
+        });
+        const result = run(`cc -o hello hello.c && ./hello; cat '${secret}'`, policy, workspace, { TMPDIR: workspace });
+        expect(result.stdout).toBe("compiled\n");
+        expect(result.stderr).toBe(`cat: ${secret}: No such file or directory\n`);
+        expect(existsSync(join(workspace, "hello"))).toBe(true);
+      });
+
+      test("the workspace's parent and the host's mount table are as they were: nothing left behind", () => {
+        const mounts = readFileSync("/proc/self/mountinfo", "utf8");
+        const result = run("true", restricted([workspace]));
+        expect(result.status).toBe(0);
+        expect(readdirSync(base).sort()).toEqual(["W", "id_ed25519"]);
+        expect(readFileSync("/proc/self/mountinfo", "utf8")).toBe(mounts);
+      });
+    });
+  }
+
+  describe("fail closed", () => {
+    test("without the opt-in the library throws UnsupportedOperationError and spawns nothing", () => {
+      const marker = join(workspace, "marker");
+      const spawnIt = () => spawnSandboxed(["touch", marker], restricted([workspace]), { cwd: workspace, env });
+      expect(spawnIt).toThrow(UnsupportedOperationError);
+      expect(spawnIt).toThrow("Restricted read-only access is not yet supported by the Linux sandbox backend");
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    test("without Landlock the launcher refuses restricted reads, even with landlock best-effort, and runs nothing", () => {
+      const marker = join(workspace, "marker");
+      const plan = prepareSandboxedCommand(["touch", marker], restricted([workspace]), {
+        cwd: workspace,
+        env,
+        linux: { ...enforce, landlock: "best-effort", simulateLandlockAbi: 0 },
+      });
+      const result = spawnSync(plan.program, plan.args, { cwd: workspace, env: plan.env, encoding: "utf8" });
+      expect(result.status).toBe(125);
+      expect(result.stderr).toMatch(
+        /^cordon-linux-sandbox: restricted-reads: they need Landlock's READ_FILE, READ_DIR and EXECUTE rights \(ABI 1\), which this host does not provide \(simulated: no Landlock\)$/m,
+      );
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    test("a readable path reached through a planted symbolic link is refused, and nothing runs", () => {
+      const marker = join(workspace, "marker");
+      const elsewhere = join(base, "elsewhere");
+      mkdirSync(join(elsewhere, "data"), { recursive: true });
+      symlinkSync(elsewhere, join(workspace, "link"));
+      const plan = prepareSandboxedCommand(["true"], parseSandboxPolicy({ type: "read-only" }), { cwd: workspace, env });
+      const result = spawnSync(
+        plan.program,
+        ["--readable-root", join(workspace, "link", "data"), "--readable-root", "/usr", "--", "touch", marker],
+        { encoding: "utf8" },
+      );
+      expect(result.status).toBe(125);
+      expect(result.stderr).toBe(
+        `cordon-linux-sandbox: restricted-reads: ${join(workspace, "link", "data")}: a directory on the way is a symbolic link, so the path is not the one planned\n`,
+      );
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(dirname(marker))).toBe(true);
+    });
+  });
+});
