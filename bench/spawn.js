@@ -5,7 +5,9 @@
 // baseline: child_process.spawn("true") to exit, in the same run.
 // A second row spawns under workspace-write in a fresh folder, where the
 // launcher also makes a mount namespace with read-only binds and stays as a
-// parent to remove the placeholders of .git and .codex afterwards.
+// parent to remove the placeholders of .git and .codex afterwards. A third
+// spawns under restricted reads (linux.restrictedReads "enforce"): a fresh
+// root holding only the readable paths, and Landlock reads beneath them.
 // Runs alternate in blocks so that drift of the machine hits both sides alike.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +17,7 @@ import { landlockAbi, parseSandboxPolicy, READ_ONLY_POLICY, spawnSandboxed } fro
 import { notRun, row, summarize, timeRuns } from "./lib.js";
 
 const TARGET = "<= 1.5x";
+const RESTRICTED_READS = parseSandboxPolicy({ type: "read-only", access: { type: "restricted" } });
 const BLOCKS = 10;
 const PER_BLOCK = 15;
 
@@ -46,6 +49,8 @@ export async function run() {
     const sandboxed = (policy) => () => toExit(spawnSandboxed(["true"], policy, { cwd, stdio: "ignore" }));
     const readOnly = await alternate(sandboxed(READ_ONLY_POLICY), plain);
     const workspace = await alternate(sandboxed(parseSandboxPolicy({ type: "workspace-write" })), plain);
+    const enforced = { cwd, stdio: "ignore", linux: { restrictedReads: "enforce" } };
+    const restrictedReads = await alternate(() => toExit(spawnSandboxed(["true"], RESTRICTED_READS, enforced)), plain);
     const met = (summary) => summary.ours.median / summary.baseline.median <= 1.5;
     return [
       row({ name: `${name}, read-only`, unit: "ms", ...readOnly, target: TARGET, met: met(readOnly) }),
@@ -55,6 +60,14 @@ export async function run() {
         ...workspace,
         target: "(reported)",
         note: "the launcher stays as a parent and binds .git/.codex read-only",
+      }),
+      row({
+        name: `${name}, restricted reads (fresh root, Landlock reads)`,
+        unit: "ms",
+        ...restrictedReads,
+        target: "<= 2.5x",
+        met: restrictedReads.ours.median / restrictedReads.baseline.median <= 2.5,
+        note: "read-only, the cwd readable with the platform defaults",
       }),
     ];
   } finally {

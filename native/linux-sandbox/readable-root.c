@@ -122,18 +122,16 @@ static size_t depth(const char* path) {
   return slashes;
 }
 
-// Outermost first, so that a path nested in another is attached on top of it.
-static int by_depth(const void* a, const void* b) {
-  size_t left = depth(((const struct source*)a)->path);
-  size_t right = depth(((const struct source*)b)->path);
-  return left < right ? -1 : left > right;
-}
-
-static void set_attributes(int tree, const char* path, uint64_t attributes) {
-  struct mount_attr_layout attr = {.attr_set = attributes};
-  if (syscall(__NR_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == -1) {
-    fail(what, "making %s read-only: %s", path, strerror(errno));
-  }
+// The readable paths first (none lies in a writable root), then the writable
+// roots; each outermost first, so that a path nested in another is attached
+// on top of it.
+static int in_order(const void* a, const void* b) {
+  const struct source* left = a;
+  const struct source* right = b;
+  if (left->writable != right->writable) return left->writable ? 1 : -1;
+  size_t left_depth = depth(left->path);
+  size_t right_depth = depth(right->path);
+  return left_depth < right_depth ? -1 : left_depth > right_depth;
 }
 
 // Clones `path` into `out`; false when there is nothing at the path.
@@ -153,7 +151,6 @@ static bool clone_source(const char* path, bool writable, struct source* out) {
   } else {
     out->tree = (int)syscall(__NR_open_tree, fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH | O_CLOEXEC);
     if (out->tree == -1) fail(what, "cloning the mounts of %s: %s", path, strerror(errno));
-    if (!writable) set_attributes(out->tree, path, MOUNT_ATTR_RDONLY);
   }
   if (close(fd) == -1) fail("launcher", "close: %s", strerror(errno));
   return true;
@@ -188,7 +185,7 @@ static size_t clone_sources(const struct plan* plan, struct source* sources) {
     if (held_by_earlier(plan->writable_roots, i)) continue;
     if (clone_source(plan->writable_roots[i], true, &sources[count])) count++;
   }
-  qsort(sources, count, sizeof *sources, by_depth);
+  qsort(sources, count, sizeof *sources, in_order);
   return count;
 }
 
@@ -284,17 +281,20 @@ void readable_root_enter(const struct plan* plan) {
   if (sources == NULL) fail("launcher", "out of memory");
   size_t count = clone_sources(plan, sources);
   int root = mount_empty_root();
-  for (size_t i = 0; i < count; i++) place(root, &sources[i]);
-  // Nothing can be added to the new root's own directories (mount points and
-  // links); what is writable are the writable roots attached on top of it.
+  size_t i = 0;
+  for (; i < count && !sources[i].writable; i++) place(root, &sources[i]);
+  // The readable binds, with their submounts, and the new root's own
+  // directories (mount points and links) all at once; the writable roots are
+  // attached on top afterwards.
   struct mount_attr_layout attr = {.attr_set = MOUNT_ATTR_RDONLY};
-  if (syscall(__NR_mount_setattr, root, "", AT_EMPTY_PATH, &attr, sizeof attr) == -1) {
+  if (syscall(__NR_mount_setattr, root, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == -1) {
     fail(what, "making the new root read-only: %s", strerror(errno));
   }
+  for (; i < count; i++) place(root, &sources[i]);
   enter_root(root);
   entered = true;
   close_fd(root);
-  for (size_t i = 0; i < count; i++) {
+  for (i = 0; i < count; i++) {
     if (sources[i].tree != -1) close_fd(sources[i].tree);
     free(sources[i].link);
   }

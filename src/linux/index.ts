@@ -11,5 +11,11 @@ export {
   type Protection,
   type RestrictedReadsMode,
 } from "./options.js";
-export { linuxReadablePaths, parsePlatformDefaults, type LinuxReadablePaths, type RestrictedReadsOptions } from "./restricted-reads.js";
+export {
+  linuxReadablePaths,
+  parsePlatformDefaults,
+  resolvePlatformDefaults,
+  type LinuxReadablePaths,
+  type RestrictedReadsOptions,
+} from "./restricted-reads.js";
 export { linuxPlatformDefaults, LINUX_PLATFORM_DEFAULTS_PATH } from "./platform-defaults.js";

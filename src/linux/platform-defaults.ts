@@ -1,18 +1,21 @@
 /**
  * The shipped Linux platform-defaults list (`policies/linux/platform-defaults`),
- * read from disk on first use and kept.
+ * read from disk and resolved on first use, and kept. A list resolved earlier
+ * can only be narrower than the host is now, never broader: an entry created
+ * since is missing from it, and a directory on the way that has become a
+ * symbolic link since makes the launcher refuse the path.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { NativeError } from "../errors.js";
 import { packageRoot } from "../native/index.js";
-import { parsePlatformDefaults } from "./restricted-reads.js";
+import { parsePlatformDefaults, resolvePlatformDefaults } from "./restricted-reads.js";
 
 export const LINUX_PLATFORM_DEFAULTS_PATH = join(packageRoot, "policies", "linux", "platform-defaults");
 
 let loaded: readonly string[] | undefined;
 
-/** The paths restricted reads add on Linux when a policy includes the platform defaults. */
+/** The paths restricted reads add on Linux when a policy includes the platform defaults, resolved on this host. */
 export function linuxPlatformDefaults(): readonly string[] {
   if (loaded === undefined) {
     let text: string;
@@ -23,7 +26,7 @@ export function linuxPlatformDefaults(): readonly string[] {
         cause: error,
       });
     }
-    loaded = Object.freeze(parsePlatformDefaults(text, LINUX_PLATFORM_DEFAULTS_PATH));
+    loaded = Object.freeze(resolvePlatformDefaults(parsePlatformDefaults(text, LINUX_PLATFORM_DEFAULTS_PATH)));
   }
   return loaded;
 }

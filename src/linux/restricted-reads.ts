@@ -22,7 +22,7 @@ export interface RestrictedReadsOptions {
   env?: NodeJS.ProcessEnv;
   /** The policy's writable roots, as `writableRoots` computes them. */
   writableRoots: readonly WritableRoot[];
-  /** The Linux platform-defaults list (`policies/linux/platform-defaults`), added when the policy asks for it. */
+  /** The Linux platform defaults as `resolvePlatformDefaults` gives them, added when the policy asks for them. */
   platformDefaults: readonly string[];
   /** Filesystem look-ups (default: Node's). */
   fs?: PathInspector;
@@ -47,7 +47,7 @@ function isWithin(path: string, root: string): boolean {
 }
 
 /**
- * A platform-defaults entry as the kernel will meet it: the directories on
+ * The platform-defaults entries as the kernel will meet them: the directories on
  * the way canonical, the last name kept, so that a link (/bin on a merged
  * /usr) stays the link it is; its target is readable only where the list
  * grants it too. Entries in /proc and /dev are taken as written: their
@@ -55,10 +55,19 @@ function isWithin(path: string, root: string): boolean {
  * can name (a pipe). Another entry that does not exist here grants nothing
  * and is left out.
  */
-function platformPath(entry: string, fs: PathInspector): string[] {
-  if (isWithin(entry, PROC) || isWithin(entry, "/dev")) return [entry];
-  const path = join(canonicalPath(dirname(entry), fs), basename(entry));
-  return fs.realpath(path) === null ? [] : [path];
+export function resolvePlatformDefaults(entries: readonly string[], fs: PathInspector = nodePathInspector): string[] {
+  const parents = new Map<string, string>();
+  const canonicalParent = (path: string) => {
+    const parent = dirname(path);
+    let canonical = parents.get(parent);
+    if (canonical === undefined) parents.set(parent, (canonical = canonicalPath(parent, fs)));
+    return canonical;
+  };
+  return entries.flatMap((entry) => {
+    if (isWithin(entry, PROC) || isWithin(entry, "/dev")) return [entry];
+    const path = join(canonicalParent(entry), basename(entry));
+    return fs.realpath(path) === null ? [] : [path];
+  });
 }
 
 /** Drops every path beneath an earlier or outer one: a grant beneath the outer one covers it. */
@@ -81,7 +90,7 @@ export function linuxReadablePaths(policy: SandboxPolicy, options: RestrictedRea
   // A writable "/" lets the command read everything: nothing to restrict.
   if (writable.includes("/")) return null;
   const roots = readableRoots(policy, { cwd: options.cwd, env: options.env, writableRoots: options.writableRoots, fs }) ?? [];
-  const defaults = access.includePlatformDefaults ? options.platformDefaults.flatMap((entry) => platformPath(entry, fs)) : [];
+  const defaults = access.includePlatformDefaults ? options.platformDefaults : [];
   const readable = outermost([...roots, ...defaults]);
   const inWritableRoot = (path: string) => writable.some((root) => isWithin(path, root));
   // /proc is bound whole (its links are per process); Landlock grants only the entries listed in it.

@@ -15,6 +15,7 @@ import {
   linuxReadablePaths,
   LINUX_PLATFORM_DEFAULTS_PATH,
   parsePlatformDefaults,
+  resolvePlatformDefaults,
 } from "../../src/linux/index.js";
 import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
@@ -64,14 +65,15 @@ describe("the readable paths per layer (pure)", () => {
   });
 
   test("a default behind a linked directory is named canonically; a linked last name stays the link; missing ones drop", () => {
-    const fs = fakeFs({ "/lib": "/usr/lib", "/etc": "/private/etc" }, ["/lib32"]);
-    const paths = linuxReadablePaths(restricted([]), {
-      cwd: "/ws",
-      writableRoots: [],
-      platformDefaults: ["/lib", "/lib/x86_64-linux-gnu", "/etc/hosts", "/lib32", "/dev/stdout"],
-      fs,
-    });
-    expect(paths!.readableRoots).toEqual(["/ws", "/lib", "/usr/lib/x86_64-linux-gnu", "/private/etc/hosts", "/dev/stdout"]);
+    const fs = fakeFs({ "/lib": "/usr/lib", "/etc": "/private/etc", "/dev/stdout": "/proc/1/fd/1" }, ["/lib32", "/proc/self"]);
+    const entries = ["/lib", "/lib/x86_64-linux-gnu", "/etc/hosts", "/lib32", "/dev/stdout", "/proc/self"];
+    expect(resolvePlatformDefaults(entries, fs)).toEqual([
+      "/lib",
+      "/usr/lib/x86_64-linux-gnu",
+      "/private/etc/hosts",
+      "/dev/stdout",
+      "/proc/self",
+    ]);
   });
 
   test("without the platform defaults only the roots are readable; writable roots are bound writable, not read-only", () => {
@@ -102,9 +104,12 @@ describe("the readable paths per layer (pure)", () => {
     const entries = text.split("\n").filter((line) => line.startsWith("/"));
     expect(entries.length).toBeGreaterThan(20);
     for (const line of entries) expect(line).toMatch(/^\/\S*\s+#\s*\S/);
-    expect(linuxPlatformDefaults()).toEqual(entries.map((line) => line.split(/\s/)[0]));
-    expect(linuxPlatformDefaults()).toEqual(expect.arrayContaining(["/usr", "/etc/ld.so.cache", "/dev/null", "/proc/self"]));
-    expect(linuxPlatformDefaults().some((path) => /^\/(home|root|tmp|var)(\/|$)/.test(path))).toBe(false);
+    const paths = entries.map((line) => line.split(/\s/)[0]!);
+    expect(parsePlatformDefaults(text, "list")).toEqual(paths);
+    expect(paths).toEqual(expect.arrayContaining(["/usr", "/etc/ld.so.cache", "/dev/null", "/proc/self"]));
+    expect(paths.some((path) => /^\/(home|root|tmp|var)(\/|$)/.test(path))).toBe(false);
+    // Resolved on this host: what exists of it, in the list's order.
+    expect(linuxPlatformDefaults()).toEqual(expect.arrayContaining(["/usr", "/dev/null", "/proc/self"]));
   });
 
   test("a malformed list is refused with its line", () => {
