@@ -122,16 +122,11 @@ static size_t depth(const char* path) {
   return slashes;
 }
 
-// The readable paths first (none lies in a writable root), then the writable
-// roots; each outermost first, so that a path nested in another is attached
-// on top of it.
-static int in_order(const void* a, const void* b) {
-  const struct source* left = a;
-  const struct source* right = b;
-  if (left->writable != right->writable) return left->writable ? 1 : -1;
-  size_t left_depth = depth(left->path);
-  size_t right_depth = depth(right->path);
-  return left_depth < right_depth ? -1 : left_depth > right_depth;
+// Outermost first, so that a path nested in another is attached on top of it.
+static int by_depth(const void* a, const void* b) {
+  size_t left = depth(((const struct source*)a)->path);
+  size_t right = depth(((const struct source*)b)->path);
+  return left < right ? -1 : left > right;
 }
 
 // Clones `path` into `out`; false when there is nothing at the path.
@@ -156,17 +151,20 @@ static bool clone_source(const char* path, bool writable, struct source* out) {
   return true;
 }
 
-static bool held_by_earlier(const char** paths, size_t i) {
-  for (size_t j = 0; j < i; j++) {
-    if (path_is_within(paths[i], paths[j])) return true;
+// True when another writable root holds writable root `i` (of equal roots,
+// the first holds the others): its clone brings this one along.
+static bool held_by_another_root(const struct plan* plan, size_t i) {
+  const char* root = plan->writable_roots[i];
+  for (size_t j = 0; j < plan->writable_root_count; j++) {
+    if (j == i || !path_is_within(root, plan->writable_roots[j])) continue;
+    if (j < i || strcmp(root, plan->writable_roots[j]) != 0) return true;
   }
   return false;
 }
 
 // The sources of the new root: the readable paths outside the writable roots
 // (all of /proc for any path in it: its links are per process, and Landlock
-// grants only what is listed there) and the writable roots not held by an
-// earlier one.
+// grants only what is listed there) and the outermost writable roots.
 static size_t clone_sources(const struct plan* plan, struct source* sources) {
   size_t count = 0;
   bool proc = false;
@@ -182,26 +180,44 @@ static size_t clone_sources(const struct plan* plan, struct source* sources) {
   }
   if (proc && clone_source("/proc", false, &sources[count])) count++;
   for (size_t i = 0; i < plan->writable_root_count; i++) {
-    if (held_by_earlier(plan->writable_roots, i)) continue;
+    if (held_by_another_root(plan, i)) continue;
     if (clone_source(plan->writable_roots[i], true, &sources[count])) count++;
   }
-  qsort(sources, count, sizeof *sources, in_order);
+  qsort(sources, count, sizeof *sources, by_depth);
   return count;
-}
-
-static int open_directory_at(int dir, const char* name, const char* path) {
-  int fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd == -1) fail(what, "entering %s in the new root: %s", path, strerror(errno));
-  return fd;
 }
 
 static void close_fd(int fd) {
   if (close(fd) == -1) fail("launcher", "close: %s", strerror(errno));
 }
 
-// Creates `source->path` in the new root (its directories, then the last
-// name as a directory, an empty file or the link) and attaches the clone there.
-static void place(int root, const struct source* source) {
+// Whether `dir` lies on the new root's own tmpfs (and not in a bind, where
+// creating a name would create it on the host).
+static bool on_tmpfs(int dir, dev_t tmpfs, const char* path) {
+  struct stat st;
+  if (fstat(dir, &st) == -1) fail(what, "stat in the new root at %s: %s", path, strerror(errno));
+  return st.st_dev == tmpfs;
+}
+
+// Creates the last name of `source` in `dir`: a directory, an empty file to
+// bind a file onto, or the link.
+static void create_name(int dir, const char* name, const struct source* source) {
+  int result;
+  if (source->link != NULL) {
+    result = symlinkat(source->link, dir, name);
+  } else if (source->directory) {
+    result = mkdirat(dir, name, 0755);
+  } else {
+    result = mknodat(dir, name, S_IFREG | 0644, 0);
+  }
+  if (result == -1 && errno != EEXIST) fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
+}
+
+// The place of `source` in the new root, made where missing: its directories,
+// then its last name. Names are only ever made on the tmpfs; inside a bind
+// they must exist already. Returns an O_PATH descriptor of the mount point,
+// or -1 for a link (made, nothing to attach).
+static int mount_point(int root, dev_t tmpfs, const struct source* source) {
   char* copy = strdup(source->path);
   if (copy == NULL) fail("launcher", "out of memory");
   int dir = fcntl(root, F_DUPFD_CLOEXEC, 0);
@@ -213,10 +229,11 @@ static void place(int root, const struct source* source) {
     // A name on the way up would leave the new root.
     if (strcmp(next, ".") == 0 || strcmp(next, "..") == 0) fail(what, "%s: not a canonical path", source->path);
     if (name != NULL) {
-      if (mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
+      if (on_tmpfs(dir, tmpfs, source->path) && mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
         fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
       }
-      int child = open_directory_at(dir, name, source->path);
+      int child = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (child == -1) fail(what, "entering %s in the new root: %s", source->path, strerror(errno));
       close_fd(dir);
       dir = child;
     }
@@ -224,29 +241,22 @@ static void place(int root, const struct source* source) {
   }
   // "/" itself is never a source: with "/" writable every path is readable.
   if (name == NULL) fail(what, "%s: the root cannot be bound into the new root", source->path);
-  if (source->link != NULL) {
-    if (symlinkat(source->link, dir, name) == -1 && errno != EEXIST) {
-      fail(what, "creating the link %s in the new root: %s", source->path, strerror(errno));
-    }
-  } else if (source->directory) {
-    if (mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
-      fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
-    }
-  } else {
-    int file = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (file == -1) fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
-    close_fd(file);
-  }
-  if (source->tree != -1) {
-    int target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (on_tmpfs(dir, tmpfs, source->path)) create_name(dir, name, source);
+  int target = -1;
+  if (source->link == NULL) {
+    target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (target == -1) fail(what, "opening %s in the new root: %s", source->path, strerror(errno));
-    if (syscall(__NR_move_mount, source->tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1) {
-      fail(what, "attaching %s in the new root: %s", source->path, strerror(errno));
-    }
-    close_fd(target);
   }
   close_fd(dir);
   free(copy);
+  return target;
+}
+
+static void attach(const struct source* source, int target) {
+  if (syscall(__NR_move_mount, source->tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == -1) {
+    fail(what, "attaching %s in the new root: %s", source->path, strerror(errno));
+  }
+  close_fd(target);
 }
 
 // An empty tmpfs, attached over "/" in this namespace only.
@@ -277,26 +287,40 @@ static void enter_root(int root) {
 }
 
 void readable_root_enter(const struct plan* plan) {
-  struct source* sources = calloc(plan->readable_root_count + plan->writable_root_count + 1, sizeof *sources);
-  if (sources == NULL) fail("launcher", "out of memory");
+  size_t capacity = plan->readable_root_count + plan->writable_root_count + 1;
+  struct source* sources = calloc(capacity, sizeof *sources);
+  int* targets = calloc(capacity, sizeof *targets);
+  if (sources == NULL || targets == NULL) fail("launcher", "out of memory");
   size_t count = clone_sources(plan, sources);
   int root = mount_empty_root();
-  size_t i = 0;
-  for (; i < count && !sources[i].writable; i++) place(root, &sources[i]);
-  // The readable binds, with their submounts, and the new root's own
-  // directories (mount points and links) all at once; the writable roots are
-  // attached on top afterwards.
+  dev_t tmpfs;
+  {
+    struct stat st;
+    if (fstat(root, &st) == -1) fail(what, "stat of the new root: %s", strerror(errno));
+    tmpfs = st.st_dev;
+  }
+  // The readable binds go in first, outermost first; the writable roots'
+  // mount points are made meanwhile (one may lie in a readable bind).
+  for (size_t i = 0; i < count; i++) {
+    targets[i] = mount_point(root, tmpfs, &sources[i]);
+    if (targets[i] != -1 && !sources[i].writable) attach(&sources[i], targets[i]);
+  }
+  // Then all of it read-only at once, the readable binds with their
+  // submounts and the new root's own names; the writable roots on top.
   struct mount_attr_layout attr = {.attr_set = MOUNT_ATTR_RDONLY};
   if (syscall(__NR_mount_setattr, root, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == -1) {
     fail(what, "making the new root read-only: %s", strerror(errno));
   }
-  for (; i < count; i++) place(root, &sources[i]);
+  for (size_t i = 0; i < count; i++) {
+    if (targets[i] != -1 && sources[i].writable) attach(&sources[i], targets[i]);
+  }
   enter_root(root);
   entered = true;
   close_fd(root);
-  for (i = 0; i < count; i++) {
+  for (size_t i = 0; i < count; i++) {
     if (sources[i].tree != -1) close_fd(sources[i].tree);
     free(sources[i].link);
   }
+  free(targets);
   free(sources);
 }
