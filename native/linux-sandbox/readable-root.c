@@ -111,8 +111,8 @@ int readable_root_open(const char* path) {
 }
 
 void readable_root_unavailable(const char* reason) {
-  warn("%s: %s; Landlock alone confines reads, and the names of files outside the readable paths stay visible to "
-       "stat and to listings of readable directories",
+  warn("%s: %s; Landlock alone confines reads: files outside the readable paths cannot be opened, but their names "
+       "stay visible (stat finds them)",
        what, reason);
 }
 

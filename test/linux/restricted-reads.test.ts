@@ -297,6 +297,45 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
     });
   }
 
+  // An unprivileged caller in a chroot is refused user namespaces by the
+  // kernel, so the launcher can make no mount namespace: the host's own case
+  // under Docker's default seccomp profile or Ubuntu's AppArmor restriction.
+  const chrootable = asRoot && existsSync("/usr/bin/unshare") && existsSync("/usr/sbin/chroot");
+  (chrootable ? describe : describe.skip)(
+    `where no mount namespace can be made (Landlock alone)${chrootable ? "" : " (skipped: needs root, setpriv, unshare and chroot to deny an unprivileged caller its namespaces)"}`,
+    () => {
+      test("the workspace reads, the secret cannot be opened, its name stays visible, and the launcher says so", () => {
+        chmodSync(workspace, 0o755);
+        chownSync(secret, NOBODY, NOBODY);
+        expect(spawnSync(asNobody[0]!, [...asNobody.slice(1), "cat", secret], { encoding: "utf8" }).stdout).toBe("SECRET-KEY\n");
+        const plan = prepareSandboxedCommand(
+          ["bash", "-c", `cat notes.txt; cat '${secret}'; stat -c %n '${secret}'; ls '${base}'`],
+          restricted([workspace]),
+          { cwd: workspace, env, linux: enforce },
+        );
+        const jail = join(base, "jail");
+        mkdirSync(jail);
+        // The private mount namespace of `unshare` keeps the bind of / away from the host.
+        const inJail = [...asNobody, plan.program, ...plan.args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+        const result = spawnSync(
+          "/usr/bin/unshare",
+          ["--mount", "--propagation", "private", "sh", "-c", `mount --rbind / '${jail}' && exec /usr/sbin/chroot '${jail}' sh -c 'cd "$0" && exec "$@"' '${workspace}' ${inJail}`],
+          { env: plan.env, encoding: "utf8" },
+        );
+        expect(result.stdout).toBe(`readable\n${secret}\n`);
+        expect(result.stderr.split("\n")).toEqual([
+          expect.stringMatching(
+            /^cordon-linux-sandbox: warning: restricted-reads: cannot create a private mount namespace: .*; Landlock alone confines reads: files outside the readable paths cannot be opened, but their names stay visible \(stat finds them\)$/,
+          ),
+          `cat: ${secret}: Permission denied`,
+          `ls: cannot open directory '${base}': Permission denied`,
+          "",
+        ]);
+        expect(readdirSync(jail)).toEqual([]);
+      });
+    },
+  );
+
   describe("fail closed", () => {
     test("without the opt-in the library throws UnsupportedOperationError and spawns nothing", () => {
       const marker = join(workspace, "marker");
