@@ -206,7 +206,11 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
 
       /** Runs `script` with bash under `policy` with the opt-in, as this identity. */
       function run(script: string, policy: SandboxPolicy, cwd = workspace, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-        const plan = prepareSandboxedCommand(["bash", "-c", script], policy, { cwd, env: { ...env, ...extraEnv }, linux: enforce });
+        return runCommand(["bash", "-c", script], policy, cwd, extraEnv);
+      }
+
+      function runCommand(command: string[], policy: SandboxPolicy, cwd = workspace, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+        const plan = prepareSandboxedCommand(command, policy, { cwd, env: { ...env, ...extraEnv }, linux: enforce });
         const [program, ...args] = [...identity.prefix, plan.program, ...plan.args];
         return spawnSync(program!, args, { cwd, env: plan.env, encoding: "utf8", timeout: 120_000 });
       }
@@ -285,6 +289,65 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
         expect(result.stdout).toBe("compiled\n");
         expect(result.stderr).toBe(`cat: ${secret}: No such file or directory\n`);
         expect(existsSync(join(workspace, "hello"))).toBe(true);
+      });
+
+      test("read escapes: other ways to the secret fail, judged by the kernel's answer to each", async () => {
+        const [program, ...args] = [...identity.prefix, "sleep", "600"];
+        // A process of the same user outside the sandbox, working in the secret's directory.
+        const sleeper = spawn(program!, args, { cwd: base, stdio: "ignore" });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          symlinkSync(secret, join(workspace, "link-to-secret"));
+          mkdirSync(join(workspace, "mnt"));
+          if (identity.prefix.length > 0) spawnSync("chown", ["-hR", `${NOBODY}:${NOBODY}`, workspace]);
+          const host = `/proc/${sleeper.pid}`;
+          expect(runUnconfined(["cat", `${host}/cwd/id_ed25519`]).stdout).toBe("SECRET-KEY\n");
+          const attempts: [string, string[], string][] = [
+            ["the secret by its path", ["read", secret], "ENOENT"],
+            ["its name", ["stat", secret], "ENOENT"],
+            ["through /proc/self/root", ["read", `/proc/self/root${secret}`], "ENOENT"],
+            ["through a symbolic link in the workspace", ["read", join(workspace, "link-to-secret")], "ENOENT"],
+            ["climbing above the root", ["read", `/../..${secret}`], "ENOENT"],
+            ["a hard link into the workspace", ["link", secret, join(workspace, "hard")], "ENOENT"],
+            ["through a host process's root", ["read", `${host}/root${secret}`], "EACCES"],
+            ["through a host process's working directory", ["read", `${host}/cwd/id_ed25519`], "EACCES"],
+            ["listing a host process's working directory", ["list", `${host}/cwd`], "EACCES"],
+            ["binding / into the workspace", ["bind", "/", join(workspace, "mnt")], "EPERM"],
+            ["/etc/shadow", ["read", "/etc/shadow"], "ENOENT"],
+            ["the environment of pid 1", ["read", "/proc/1/environ"], "EACCES"],
+          ];
+          const probe = [
+            "import ctypes, errno, json, os, sys",
+            "libc = ctypes.CDLL(None, use_errno=True)",
+            "def bind(source, target):",
+            "    if libc.mount(source.encode(), target.encode(), None, 4096 | 16384, None) == -1:",
+            "        raise OSError(ctypes.get_errno(), 'mount')",
+            "run = {'read': lambda p: open(p, 'rb').read(1), 'stat': os.stat, 'list': os.listdir, 'link': os.link, 'bind': bind}",
+            "out = []",
+            "for op, *a in json.loads(sys.argv[1]):",
+            "    try:",
+            "        run[op](*a); out.append('OK')",
+            "    except OSError as e:",
+            "        out.append(errno.errorcode[e.errno])",
+            "print(json.dumps(out))",
+          ].join("\n");
+          const policy = parseSandboxPolicy({
+            type: "workspace-write",
+            exclude_slash_tmp: true,
+            exclude_tmpdir_env_var: true,
+            read_only_access: { type: "restricted" },
+          });
+          const operations = JSON.stringify(attempts.map(([, operation]) => operation));
+          const result = runCommand(["python3", "-c", probe, operations], policy);
+          expect(result.stderr).toBe("");
+          const answers = JSON.parse(result.stdout) as string[];
+          expect(attempts.map(([name], i) => [name, answers[i]])).toEqual(attempts.map(([name, , expected]) => [name, expected]));
+          expect(readdirSync(workspace)).not.toContain("hard");
+          expect(readdirSync(join(workspace, "mnt"))).toEqual([]);
+          expect(readFileSync(secret, "utf8")).toBe("SECRET-KEY\n");
+        } finally {
+          sleeper.kill("SIGKILL");
+        }
       });
 
       test("the workspace's parent and the host's mount table are as they were: nothing left behind", () => {
