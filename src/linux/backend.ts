@@ -10,7 +10,7 @@ import {
 import { linuxLauncherArgs } from "./launcher-args.js";
 import { restrictedReadsMode, type LinuxSandboxOptions } from "./options.js";
 import { linuxPlatformDefaults } from "./platform-defaults.js";
-import { linuxReadablePaths } from "./restricted-reads.js";
+import { bridgeReadablePaths, linuxReadablePaths } from "./restricted-reads.js";
 
 /** The launcher's file name in the native build. */
 export const LINUX_LAUNCHER_NAME = "cordon-linux-sandbox";
@@ -22,6 +22,8 @@ export interface LinuxCommandOptions {
   /** Kept read-only in every writable root besides `.git` (default `[".codex"]`). */
   protectedNames?: readonly string[];
   sandbox?: LinuxSandboxOptions;
+  /** Unix socket paths the command may connect to (the exec bridge's); put in its view under restricted reads. */
+  allowUnixSockets?: readonly string[];
   /** Filesystem look-ups for the roots (default: Node's). */
   fs?: PathInspector;
 }
@@ -50,6 +52,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
         env: options.env,
         writableRoots: roots,
         platformDefaults: linuxPlatformDefaults(),
+        bridgePaths: bridgeReadablePaths(options.env, options.allowUnixSockets),
         fs: options.fs,
       })
     : null;

@@ -12,6 +12,7 @@ export {
   type RestrictedReadsMode,
 } from "./options.js";
 export {
+  bridgeReadablePaths,
   linuxReadablePaths,
   parsePlatformDefaults,
   resolvePlatformDefaults,

@@ -24,6 +24,11 @@ export interface RestrictedReadsOptions {
   writableRoots: readonly WritableRoot[];
   /** The Linux platform defaults as `resolvePlatformDefaults` gives them, added when the policy asks for them. */
   platformDefaults: readonly string[];
+  /**
+   * Paths cordon itself needs inside, whatever the policy: the exec bridge's
+   * socket, wrapper and interposer (see `bridgeReadablePaths`).
+   */
+  bridgePaths?: readonly string[];
   /** Filesystem look-ups (default: Node's). */
   fs?: PathInspector;
 }
@@ -91,7 +96,7 @@ export function linuxReadablePaths(policy: SandboxPolicy, options: RestrictedRea
   if (writable.includes("/")) return null;
   const roots = readableRoots(policy, { cwd: options.cwd, env: options.env, writableRoots: options.writableRoots, fs }) ?? [];
   const defaults = access.includePlatformDefaults ? options.platformDefaults : [];
-  const readable = outermost([...roots, ...defaults]);
+  const readable = outermost([...roots, ...defaults, ...(options.bridgePaths ?? [])]);
   const inWritableRoot = (path: string) => writable.some((root) => isWithin(path, root));
   // /proc is bound whole (its links are per process); Landlock grants only the entries listed in it.
   const bound = readable.filter((path) => !inWritableRoot(path)).map((path) => (isWithin(path, PROC) ? PROC : path));
@@ -100,6 +105,18 @@ export function linuxReadablePaths(policy: SandboxPolicy, options: RestrictedRea
     landlock: { readable: readable.filter((path) => !inWritableRoot(path)), writable },
     mountNamespace: { readOnly: [...new Set(bound)], writable: outermost(writable) },
   };
+}
+
+/**
+ * What the exec bridge needs to stay in force under restricted reads: the
+ * Unix sockets the command may connect to, and the files the environment
+ * routes every exec through (`EXEC_WRAPPER`, each `LD_PRELOAD` entry). The
+ * loader skips a preload it cannot open and runs the program anyway, so
+ * without them execs would bypass the approvals.
+ */
+export function bridgeReadablePaths(env: NodeJS.ProcessEnv, allowUnixSockets: readonly string[] = []): string[] {
+  const preloads = (env.LD_PRELOAD ?? "").split(/[\s:]+/);
+  return [...allowUnixSockets, env.EXEC_WRAPPER ?? "", ...preloads].filter((path) => path.startsWith("/"));
 }
 
 /**

@@ -25,7 +25,7 @@ export interface SandboxCommandOptions {
   /**
    * Unix socket paths the command may connect to (the exec-bridge socket).
    * Seatbelt needs each one named; on Linux nothing restricts connecting to a
-   * socket by path, so there is nothing to add.
+   * socket by path, but under restricted reads each is put in the command's view.
    */
   allowUnixSockets?: string[];
   /** Names kept read-only in every writable root besides `.git` (default `[".codex"]`). */
@@ -95,7 +95,13 @@ export function prepareSandboxedCommand(
     return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
   }
   const sandbox = options.linux;
-  const args = linuxCommandArgs(command, policy, { cwd: options.cwd, env, protectedNames: options.protectedNames, sandbox });
+  const args = linuxCommandArgs(command, policy, {
+    cwd: options.cwd,
+    env,
+    protectedNames: options.protectedNames,
+    sandbox,
+    allowUnixSockets: options.allowUnixSockets,
+  });
   // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
   const runsHere = platform === process.platform;
   const program = runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME));

@@ -8,8 +8,10 @@ import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { ExecBridge } from "../../src/bridge/index.js";
 import { UnsupportedOperationError } from "../../src/errors.js";
 import {
+  bridgeReadablePaths,
   linuxCommandArgs,
   linuxPlatformDefaults,
   linuxReadablePaths,
@@ -20,6 +22,7 @@ import {
 import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy, type PathInspector, type SandboxPolicy } from "../../src/policy/index.js";
+import { interceptedShellUnavailable } from "../bridge/support.js";
 
 const NOBODY = 65534;
 
@@ -74,6 +77,20 @@ describe("the readable paths per layer (pure)", () => {
       "/dev/stdout",
       "/proc/self",
     ]);
+  });
+
+  test("the exec bridge's socket and the files every exec goes through are added, whatever the defaults", () => {
+    const env = { EXEC_WRAPPER: "/pkg/wrapper", LD_PRELOAD: "/pkg/libintercept.so libother.so" };
+    expect(bridgeReadablePaths(env, ["/run/bridge/socket"])).toEqual(["/run/bridge/socket", "/pkg/wrapper", "/pkg/libintercept.so"]);
+    expect(bridgeReadablePaths({})).toEqual([]);
+    const paths = linuxReadablePaths(restricted([], { include_platform_defaults: false }), {
+      cwd: "/ws",
+      writableRoots: [],
+      platformDefaults: ["/usr"],
+      bridgePaths: ["/run/bridge/socket"],
+      fs: fakeFs(),
+    });
+    expect(paths!.readableRoots).toEqual(["/ws", "/run/bridge/socket"]);
   });
 
   test("without the platform defaults only the roots are readable; writable roots are bound writable, not read-only", () => {
@@ -395,6 +412,38 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
           "",
         ]);
         expect(readdirSync(jail)).toEqual([]);
+      });
+    },
+  );
+
+  const bridgeUnavailable = interceptedShellUnavailable();
+  (bridgeUnavailable ? describe.skip : describe)(
+    `the exec bridge under restricted reads${bridgeUnavailable ? ` (skipped: ${bridgeUnavailable})` : ""}`,
+    () => {
+      test("its socket, wrapper and interposer are in the command's view: every exec is still decided, a denied one does not run", async () => {
+        const bridge = await ExecBridge.start({
+          decide: (request) => (request.argv[0] === "touch" ? { action: "deny", reason: "no touching" } : { action: "run" }),
+        });
+        try {
+          const marker = join(workspace, "marker");
+          const result = await bridge.run({
+            script: `/bin/echo a; touch '${marker}'; echo "status $?"; cat '${secret}'`,
+            cwd: workspace,
+            policy: restricted([workspace]),
+            env,
+            sandbox: { linux: enforce },
+          });
+          expect(result.stdout).toBe("a\nstatus 126\n");
+          expect(result.stderr).toBe(`cordon: execution denied: no touching\ncat: ${secret}: No such file or directory\n`);
+          expect(result.decisions.map((d) => [d.argv[0], d.action])).toEqual([
+            ["/bin/echo", "run"],
+            ["touch", "deny"],
+            ["cat", "run"],
+          ]);
+          expect(existsSync(marker)).toBe(false);
+        } finally {
+          await bridge.close();
+        }
       });
     },
   );
