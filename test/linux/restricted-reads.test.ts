@@ -23,6 +23,7 @@ import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy, type PathInspector, type SandboxPolicy } from "../../src/policy/index.js";
 import { interceptedShellUnavailable } from "../bridge/support.js";
+import { runCordon } from "../support/cli.js";
 
 const NOBODY = 65534;
 
@@ -132,6 +133,27 @@ describe("the readable paths per layer (pure)", () => {
   test("a malformed list is refused with its line", () => {
     expect(parsePlatformDefaults("# c\n/usr # ok\n\n", "list")).toEqual(["/usr"]);
     expect(() => parsePlatformDefaults("/usr\nrelative # no\n", "list")).toThrow("list:2: expected one absolute path");
+  });
+});
+
+const onLinux = process.platform === "linux";
+(onLinux ? describe : describe.skip)(`cordon policy show${onLinux ? "" : " (skipped: the Linux platform defaults resolve against a Linux filesystem)"}`, () => {
+  test("prints what is readable per layer under restricted reads, and null under full reads", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cordon-reads-show-"));
+    try {
+      const policy = JSON.stringify({ type: "read-only", access: { type: "restricted", readable_roots: [dir] } });
+      const shown = JSON.parse(runCordon(["policy", "show", "--policy", "-", "--cwd", dir], { input: policy }).stdout);
+      const { landlock, mountNamespace } = shown.linuxRestrictedReads;
+      expect(landlock.readable).toEqual(expect.arrayContaining([dir, "/usr", "/etc/passwd", "/dev/null", "/proc/self"]));
+      expect(landlock.readable).not.toContain("/proc");
+      expect(mountNamespace.readOnly).toEqual(expect.arrayContaining([dir, "/usr", "/etc/passwd", "/dev/null", "/proc"]));
+      expect(mountNamespace.readOnly).not.toContain("/proc/self");
+      expect(landlock.writable).toEqual([]);
+      const full = JSON.parse(runCordon(["policy", "show", "--policy", "-"], { input: '{"type":"read-only"}' }).stdout);
+      expect(full.linuxRestrictedReads).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
