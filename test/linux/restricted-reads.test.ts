@@ -438,6 +438,22 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
     },
   );
 
+  test("a readable root named with quotes, a newline, spaces and non-ASCII is carried exactly", () => {
+    const hostile = join(base, "it's \"odd\"\nnamé -- $(x)");
+    mkdirSync(hostile);
+    writeFileSync(join(hostile, "file"), "exact\n");
+    const plan = prepareSandboxedCommand(["cat", "file"], restricted([hostile]), { cwd: hostile, env, linux: enforce });
+    const result = spawnSync(plan.program, plan.args, { cwd: hostile, env: plan.env, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("exact\n");
+    const listing = spawnSync(plan.program, [...plan.args.slice(0, plan.args.indexOf("--")), "--", "ls", "-A", base], {
+      cwd: hostile,
+      env: plan.env,
+      encoding: "utf8",
+    });
+    expect(listing.stdout).toBe(`${"it's \"odd\"\nnamé -- $(x)"}\n`);
+  });
+
   const bridgeUnavailable = interceptedShellUnavailable();
   (bridgeUnavailable ? describe.skip : describe)(
     `the exec bridge under restricted reads${bridgeUnavailable ? ` (skipped: ${bridgeUnavailable})` : ""}`,
