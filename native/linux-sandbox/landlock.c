@@ -76,7 +76,9 @@ int landlock_usable_abi(const struct plan* plan) {
   // Reads are confined by Landlock alone where there is no mount namespace:
   // restricted reads never run without it, whatever the level of writes.
   if (abi == 0 && plan->readable_root_count > 0) {
-    fail("restricted-reads", "they need Landlock's READ_FILE, READ_DIR and EXECUTE rights (ABI 1), which this host does not provide (%s)", reason);
+    fail("restricted-reads",
+         "they need Landlock's READ_FILE, READ_DIR and EXECUTE rights (ABI 1), which this host does not provide (%s)",
+         reason);
   }
   if (abi == 0) {
     protection_unavailable(plan, PROTECTION_LANDLOCK, "Landlock is not available (%s)", reason);
