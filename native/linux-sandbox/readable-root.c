@@ -122,11 +122,15 @@ static size_t depth(const char* path) {
   return slashes;
 }
 
-// Outermost first, so that a path nested in another is attached on top of it.
+// Outermost first, so that a path nested in another is attached on top of
+// it; then by name, which puts the names of one directory together.
 static int by_depth(const void* a, const void* b) {
-  size_t left = depth(((const struct source*)a)->path);
-  size_t right = depth(((const struct source*)b)->path);
-  return left < right ? -1 : left > right;
+  const char* left = ((const struct source*)a)->path;
+  const char* right = ((const struct source*)b)->path;
+  size_t left_depth = depth(left);
+  size_t right_depth = depth(right);
+  if (left_depth != right_depth) return left_depth < right_depth ? -1 : 1;
+  return strcmp(left, right);
 }
 
 // Clones `path` into `out`; false when there is nothing at the path.
@@ -213,42 +217,66 @@ static void create_name(int dir, const char* name, const struct source* source) 
   if (result == -1 && errno != EEXIST) fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
 }
 
+// The directory in the new root where the last source was placed, kept for
+// the next one with the same parent (the sorting puts those together).
+struct parent {
+  char* path;  // NULL before the first source
+  int fd;
+  bool on_tmpfs;
+};
+
+static void forget_parent(struct parent* parent) {
+  if (parent->path == NULL) return;
+  close_fd(parent->fd);
+  free(parent->path);
+  parent->path = NULL;
+}
+
+// Enters (making them where missing) the directories of `path` up to its
+// last name, which it returns; the directory is kept in `parent`.
+static const char* enter_parent(int root, dev_t tmpfs, const char* path, struct parent* parent) {
+  const char* last = strrchr(path, '/');
+  const char* name = last + 1;
+  size_t length = (size_t)(last - path);
+  // "/" itself is never a source: with "/" writable every path is readable.
+  if (*name == '\0') fail(what, "%s: not a path to bind into the new root", path);
+  if (parent->path != NULL && strlen(parent->path) == length && strncmp(parent->path, path, length) == 0) return name;
+  forget_parent(parent);
+  parent->path = strndup(path, length);
+  char* copy = strndup(path, length);
+  if (parent->path == NULL || copy == NULL) fail("launcher", "out of memory");
+  int dir = fcntl(root, F_DUPFD_CLOEXEC, 0);
+  if (dir == -1) fail("launcher", "fcntl: %s", strerror(errno));
+  char* rest = copy;
+  for (char* next; (next = strsep(&rest, "/")) != NULL;) {
+    if (*next == '\0') continue;
+    // A name on the way up would leave the new root.
+    if (strcmp(next, ".") == 0 || strcmp(next, "..") == 0) fail(what, "%s: not a canonical path", path);
+    if (on_tmpfs(dir, tmpfs, path) && mkdirat(dir, next, 0755) == -1 && errno != EEXIST) {
+      fail(what, "creating %s in the new root: %s", path, strerror(errno));
+    }
+    int child = openat(dir, next, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child == -1) fail(what, "entering %s in the new root: %s", path, strerror(errno));
+    close_fd(dir);
+    dir = child;
+  }
+  free(copy);
+  parent->fd = dir;
+  parent->on_tmpfs = on_tmpfs(dir, tmpfs, path);
+  return name;
+}
+
 // The place of `source` in the new root, made where missing: its directories,
 // then its last name. Names are only ever made on the tmpfs; inside a bind
 // they must exist already. Returns an O_PATH descriptor of the mount point,
 // or -1 for a link (made, nothing to attach).
-static int mount_point(int root, dev_t tmpfs, const struct source* source) {
-  char* copy = strdup(source->path);
-  if (copy == NULL) fail("launcher", "out of memory");
-  int dir = fcntl(root, F_DUPFD_CLOEXEC, 0);
-  if (dir == -1) fail("launcher", "fcntl: %s", strerror(errno));
-  char* rest = copy;
-  char* name = NULL;
-  for (char* next; (next = strsep(&rest, "/")) != NULL;) {
-    if (*next == '\0') continue;
-    // A name on the way up would leave the new root.
-    if (strcmp(next, ".") == 0 || strcmp(next, "..") == 0) fail(what, "%s: not a canonical path", source->path);
-    if (name != NULL) {
-      if (on_tmpfs(dir, tmpfs, source->path) && mkdirat(dir, name, 0755) == -1 && errno != EEXIST) {
-        fail(what, "creating %s in the new root: %s", source->path, strerror(errno));
-      }
-      int child = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child == -1) fail(what, "entering %s in the new root: %s", source->path, strerror(errno));
-      close_fd(dir);
-      dir = child;
-    }
-    name = next;
-  }
-  // "/" itself is never a source: with "/" writable every path is readable.
-  if (name == NULL) fail(what, "%s: the root cannot be bound into the new root", source->path);
-  if (on_tmpfs(dir, tmpfs, source->path)) create_name(dir, name, source);
-  int target = -1;
-  if (source->link == NULL) {
-    target = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (target == -1) fail(what, "opening %s in the new root: %s", source->path, strerror(errno));
-  }
-  close_fd(dir);
-  free(copy);
+static int mount_point(int root, dev_t tmpfs, const struct source* source, struct parent* parent) {
+  const char* name = enter_parent(root, tmpfs, source->path, parent);
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) fail(what, "%s: not a canonical path", source->path);
+  if (parent->on_tmpfs) create_name(parent->fd, name, source);
+  if (source->link != NULL) return -1;
+  int target = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (target == -1) fail(what, "opening %s in the new root: %s", source->path, strerror(errno));
   return target;
 }
 
@@ -301,10 +329,12 @@ void readable_root_enter(const struct plan* plan) {
   }
   // The readable binds go in first, outermost first; the writable roots'
   // mount points are made meanwhile (one may lie in a readable bind).
+  struct parent parent = {.path = NULL};
   for (size_t i = 0; i < count; i++) {
-    targets[i] = mount_point(root, tmpfs, &sources[i]);
+    targets[i] = mount_point(root, tmpfs, &sources[i], &parent);
     if (targets[i] != -1 && !sources[i].writable) attach(&sources[i], targets[i]);
   }
+  forget_parent(&parent);
   // Then all of it read-only at once, the readable binds with their
   // submounts and the new root's own names; the writable roots on top.
   struct mount_attr_layout attr = {.attr_set = MOUNT_ATTR_RDONLY};
