@@ -16,7 +16,8 @@
 // The paths come from the caller, canonical, but the command of an earlier
 // run may have replaced a directory on the way with a symbolic link: sources
 // are opened with RESOLVE_NO_SYMLINKS, and such a path is refused. Only /proc
-// is trusted to hold links (/proc/self): the kernel makes them.
+// is trusted to hold links (/proc/self): the kernel makes them; its magic
+// links (/proc/PID/root) are never followed.
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -93,20 +94,31 @@ struct source {
   bool directory;
 };
 
-int readable_root_open(const char* path) {
-  int fd;
-  if (path_is_within(path, "/proc")) {
-    fd = open(path, O_PATH | O_CLOEXEC);
-  } else {
-    struct open_how_layout how = {
-        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-        .resolve = RESOLVE_NO_SYMLINKS_FLAG | RESOLVE_NO_MAGICLINKS_FLAG,
-    };
-    fd = (int)syscall(__NR_openat2, AT_FDCWD, path, &how, sizeof how);
+// True when no name in `path` is "." or "..": the paths come canonical, and
+// a name on the way up would leave the new root.
+static bool without_dots(const char* path) {
+  for (const char* name = path; *name != '\0';) {
+    size_t length = strcspn(name, "/");
+    if ((length == 1 && name[0] == '.') || (length == 2 && name[0] == '.' && name[1] == '.')) return false;
+    name += length;
+    if (*name == '/') name++;
   }
+  return true;
+}
+
+int readable_root_open(const char* path) {
+  if (!without_dots(path)) fail(what, "%s: not a canonical path", path);
+  // In /proc the kernel's own links (/proc/self) are followed, never its
+  // magic links (a process's root, working directory or descriptors).
+  bool proc = path_is_within(path, "/proc");
+  struct open_how_layout how = {
+      .flags = O_PATH | O_CLOEXEC | (proc ? 0 : O_NOFOLLOW),
+      .resolve = RESOLVE_NO_MAGICLINKS_FLAG | (proc ? 0 : RESOLVE_NO_SYMLINKS_FLAG),
+  };
+  int fd = (int)syscall(__NR_openat2, AT_FDCWD, path, &how, sizeof how);
   if (fd != -1) return fd;
   if (errno == ENOENT || errno == ENOTDIR) return -1;  // nothing there to grant
-  if (errno == ELOOP) fail(what, "%s: a directory on the way is a symbolic link, so the path is not the one planned", path);
+  if (errno == ELOOP) fail(what, "%s: reached through a symbolic link, so it is not the path planned", path);
   fail(what, "opening %s: %s", path, strerror(errno));
 }
 
@@ -250,8 +262,6 @@ static const char* enter_parent(int root, dev_t tmpfs, const char* path, struct 
   char* rest = copy;
   for (char* next; (next = strsep(&rest, "/")) != NULL;) {
     if (*next == '\0') continue;
-    // A name on the way up would leave the new root.
-    if (strcmp(next, ".") == 0 || strcmp(next, "..") == 0) fail(what, "%s: not a canonical path", path);
     if (on_tmpfs(dir, tmpfs, path) && mkdirat(dir, next, 0755) == -1 && errno != EEXIST) {
       fail(what, "creating %s in the new root: %s", path, strerror(errno));
     }
@@ -272,7 +282,6 @@ static const char* enter_parent(int root, dev_t tmpfs, const char* path, struct 
 // or -1 for a link (made, nothing to attach).
 static int mount_point(int root, dev_t tmpfs, const struct source* source, struct parent* parent) {
   const char* name = enter_parent(root, tmpfs, source->path, parent);
-  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) fail(what, "%s: not a canonical path", source->path);
   if (parent->on_tmpfs) create_name(parent->fd, name, source);
   if (source->link != NULL) return -1;
   int target = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);

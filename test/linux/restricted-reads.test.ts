@@ -523,10 +523,26 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
       );
       expect(result.status).toBe(125);
       expect(result.stderr).toBe(
-        `cordon-linux-sandbox: restricted-reads: ${join(workspace, "link", "data")}: a directory on the way is a symbolic link, so the path is not the one planned\n`,
+        `cordon-linux-sandbox: restricted-reads: ${join(workspace, "link", "data")}: reached through a symbolic link, so it is not the path planned\n`,
       );
       expect(existsSync(marker)).toBe(false);
       expect(existsSync(dirname(marker))).toBe(true);
+    });
+
+    test("a readable path with a way up, or through a process's magic link in /proc, is refused, and nothing runs", () => {
+      const marker = join(workspace, "marker");
+      const launcher = prepareSandboxedCommand(["true"], parseSandboxPolicy({ type: "read-only" }), { cwd: workspace, env }).program;
+      const refusals: [string, string][] = [
+        [`${workspace}/../id_ed25519`, "not a canonical path"],
+        ["/proc/self/root", "reached through a symbolic link, so it is not the path planned"],
+        ["/proc/self/cwd/../id_ed25519", "not a canonical path"],
+      ];
+      for (const [path, reason] of refusals) {
+        const args = ["--readable-root", path, "--readable-root", "/usr", "--readable-root", workspace, "--", "touch", marker];
+        const result = spawnSync(launcher, args, { cwd: workspace, encoding: "utf8" });
+        expect([path, result.status, result.stderr]).toEqual([path, 125, `cordon-linux-sandbox: restricted-reads: ${path}: ${reason}\n`]);
+      }
+      expect(existsSync(marker)).toBe(false);
     });
   });
 });
