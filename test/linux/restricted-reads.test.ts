@@ -4,7 +4,7 @@
  * and as an unprivileged user, that read what the policy grants and fail to
  * read (or even see) anything else, judged from the host side.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -254,6 +254,22 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
         return spawnSync(program!, args, { cwd, env: plan.env, encoding: "utf8", timeout: 120_000 });
       }
 
+      /** A `sleep` of this identity outside the sandbox, returned once it runs as `sleep` (its exec done). */
+      async function startSleeper(options: { env?: NodeJS.ProcessEnv; cwd?: string }): Promise<ChildProcess> {
+        const [program, ...args] = [...identity.prefix, "sleep", "600"];
+        const sleeper = spawn(program!, args, { ...options, stdio: "ignore" });
+        const started = () => {
+          try {
+            return readFileSync(`/proc/${sleeper.pid}/cmdline`, "utf8").startsWith("sleep\0");
+          } catch {
+            return false;
+          }
+        };
+        for (let attempt = 0; attempt < 600 && !started(); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!started()) throw new Error("the sleep process did not start");
+        return sleeper;
+      }
+
       /** The same command outside any sandbox: what the identity could do without it. */
       function runUnconfined(command: string[]): SpawnSyncReturns<string> {
         const [program, ...args] = [...identity.prefix, ...command];
@@ -280,10 +296,8 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
 
       test("/etc/shadow and another process's /proc/<pid>/environ fail", async () => {
         // A process of the same user outside the sandbox, with a secret in its environment.
-        const [program, ...args] = [...identity.prefix, "sleep", "600"];
-        const sleeper = spawn(program!, args, { env: { ...env, TOKEN: "SECRET-ENV" }, stdio: "ignore" });
+        const sleeper = await startSleeper({ env: { ...env, TOKEN: "SECRET-ENV" } });
         try {
-          await new Promise((resolve) => setTimeout(resolve, 300));
           const environ = `/proc/${sleeper.pid}/environ`;
           expect(runUnconfined(["cat", environ]).stdout).toContain("SECRET-ENV");
           const result = run(`cat /etc/shadow; cat ${environ}; cat /proc/${process.pid}/environ; echo done`, restricted([workspace]));
@@ -331,11 +345,9 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
       });
 
       test("read escapes: other ways to the secret fail, judged by the kernel's answer to each", async () => {
-        const [program, ...args] = [...identity.prefix, "sleep", "600"];
         // A process of the same user outside the sandbox, working in the secret's directory.
-        const sleeper = spawn(program!, args, { cwd: base, stdio: "ignore" });
+        const sleeper = await startSleeper({ cwd: base });
         try {
-          await new Promise((resolve) => setTimeout(resolve, 300));
           symlinkSync(secret, join(workspace, "link-to-secret"));
           mkdirSync(join(workspace, "mnt"));
           if (identity.prefix.length > 0) spawnSync("chown", ["-hR", `${NOBODY}:${NOBODY}`, workspace]);
