@@ -338,10 +338,15 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
           exclude_tmpdir_env_var: true,
           read_only_access: { type: "restricted" },
         });
-        const result = run(`cc -o hello hello.c && ./hello; cat '${secret}'`, policy, workspace, { TMPDIR: workspace });
+        const config = readFileSync(join(workspace, ".git", "config"), "utf8");
+        const result = run(`cc -o hello hello.c && ./hello; cat '${secret}'; echo x >> .git/config`, policy, workspace, {
+          TMPDIR: workspace,
+        });
         expect(result.stdout).toBe("compiled\n");
-        expect(result.stderr).toBe(`cat: ${secret}: No such file or directory\n`);
+        // The writable root comes into the fresh root with .git still bound read-only in it.
+        expect(result.stderr).toBe(`cat: ${secret}: No such file or directory\nbash: line 1: .git/config: Read-only file system\n`);
         expect(existsSync(join(workspace, "hello"))).toBe(true);
+        expect(readFileSync(join(workspace, ".git", "config"), "utf8")).toBe(config);
       });
 
       test("read escapes: other ways to the secret fail, judged by the kernel's answer to each", async () => {
