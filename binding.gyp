@@ -88,6 +88,7 @@
           "native/linux-sandbox/init.c",
           "native/linux-sandbox/mounts.c",
           "native/linux-sandbox/devices.c",
+          "native/linux-sandbox/readable-root.c",
           "native/linux-sandbox/landlock.c",
           "native/linux-sandbox/capabilities.c",
           "native/linux-sandbox/seccomp.c",

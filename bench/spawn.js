@@ -12,6 +12,8 @@
 // network also a network namespace. Its cost is measured on its own: the
 // same workspace-write spawn with network (no network namespace) as baseline.
 // The workspace is fresh, so .git and .codex are placeholders each time.
+// A last row spawns under restricted reads (linux.restrictedReads "enforce"):
+// a fresh root holding only the readable paths, and Landlock reads beneath them.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +21,7 @@ import { join } from "node:path";
 import { landlockAbi, parseSandboxPolicy, READ_ONLY_POLICY, spawnSandboxed } from "../dist/index.js";
 import { notRun, row, summarize, timeRuns } from "./lib.js";
 
+const RESTRICTED_READS = parseSandboxPolicy({ type: "read-only", access: { type: "restricted" } });
 const BLOCKS = 10;
 const PER_BLOCK = 15;
 const BWRAP = "/usr/bin/bwrap";
@@ -62,6 +65,8 @@ export async function run() {
     const readOnly = await alternate(sandboxed(READ_ONLY_POLICY), plain);
     const workspace = await alternate(sandboxed(workspaceWrite), plain);
     const networkNamespace = await alternate(sandboxed(workspaceWrite), sandboxed(workspaceWithNetwork));
+    const enforced = { cwd, stdio: "ignore", linux: { restrictedReads: "enforce" } };
+    const restrictedReads = await alternate(() => toExit(spawnSandboxed(["true"], RESTRICTED_READS, enforced)), plain);
     const rows = [
       row({ name: `${name} vs spawn("true"), read-only`, unit: "ms", ...readOnly, target: "<= 1.5x", met: readOnly.ours.median / readOnly.baseline.median <= 1.5 }),
       row({
@@ -77,6 +82,14 @@ export async function run() {
         ...networkNamespace,
         target: "(reported)",
         note: `the network namespace costs ${(networkNamespace.ours.median - networkNamespace.baseline.median).toFixed(2)} ms per run here`,
+      }),
+      row({
+        name: `${name}, restricted reads (fresh root, Landlock reads)`,
+        unit: "ms",
+        ...restrictedReads,
+        target: "<= 2.5x",
+        met: restrictedReads.ours.median / restrictedReads.baseline.median <= 2.5,
+        note: "read-only, the cwd readable with the platform defaults",
       }),
     ];
     const unusable = bwrapUnusable();

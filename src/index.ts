@@ -6,7 +6,13 @@ export * from "./approval/index.js";
 export * from "./bridge/index.js";
 export * from "./seatbelt/index.js";
 export * from "./platform/index.js";
-export { linuxLauncherArgs, MINIMUM_LANDLOCK_ABI, type LinuxSandboxOptions, type ProtectionLevel } from "./linux/index.js";
+export {
+  linuxLauncherArgs,
+  MINIMUM_LANDLOCK_ABI,
+  type LinuxSandboxOptions,
+  type ProtectionLevel,
+  type RestrictedReadsMode,
+} from "./linux/index.js";
 export {
   execve,
   landlockAbi,

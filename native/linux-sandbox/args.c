@@ -8,6 +8,7 @@
 
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
+    "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
     "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
@@ -51,8 +52,9 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   plan->pins = calloc(n, sizeof(char*));
   plan->pass_fds = calloc(n, sizeof(int));
   plan->allowed_unix_sockets = calloc(n, sizeof(char*));
+  plan->readable_roots = calloc(n, sizeof(char*));
   if (!plan->writable_roots || !plan->read_only_subpaths || !plan->read_only_paths || !plan->pins || !plan->pass_fds ||
-      !plan->allowed_unix_sockets) {
+      !plan->allowed_unix_sockets || !plan->readable_roots) {
     fail("launcher", "out of memory");
   }
 
@@ -68,6 +70,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->read_only_paths[plan->read_only_path_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--pin") == 0) {
       plan->pins[plan->pin_count++] = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--readable-root") == 0) {
+      plan->readable_roots[plan->readable_root_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-network") == 0) {
       plan->allow_network = true;
     } else if (strcmp(arg, "--pass-fd") == 0) {

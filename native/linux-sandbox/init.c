@@ -29,6 +29,8 @@ void init_run(const struct plan* plan, const struct namespaces* namespaces, int 
   namespaces_check(plan, namespaces, landlock_abi);
   mounts_apply(plan, namespaces);
   devices_mount(plan, namespaces);
+  // Restricted reads: a fresh root of the readable paths, cloned from the tree made above.
+  if (plan->readable_root_count > 0) readable_root_enter(plan);
 
   pid_t command = fork();
   if (command == -1) fail("launcher", "fork: %s", strerror(errno));

@@ -76,6 +76,13 @@ int landlock_usable_abi(const struct plan* plan) {
     abi = plan->simulated_landlock_abi;
     reason = "simulated: no Landlock";
   }
+  // Reads are confined by Landlock alone where there is no mount namespace:
+  // restricted reads never run without it, whatever the level of writes.
+  if (abi == 0 && plan->readable_root_count > 0) {
+    fail("restricted-reads",
+         "they need Landlock's READ_FILE, READ_DIR and EXECUTE rights (ABI 1), which this host does not provide (%s)",
+         reason);
+  }
   if (abi == 0) {
     protection_unavailable(plan, PROTECTION_LANDLOCK, "Landlock is not available (%s)", reason);
   } else if (abi < MINIMUM_ABI) {
@@ -86,22 +93,32 @@ int landlock_usable_abi(const struct plan* plan) {
   return abi;
 }
 
-// Grants `access` beneath `path`. A path that does not exist grants nothing;
-// rights a file cannot carry are dropped for files.
-static void allow(int ruleset, const char* path, uint64_t access, uint64_t handled) {
-  int fd = open(path, O_PATH | O_CLOEXEC);
-  if (fd == -1) {
-    if (errno == ENOENT || errno == ENOTDIR) return;
-    fail(protection_name(PROTECTION_LANDLOCK), "open %s: %s", path, strerror(errno));
-  }
+// Grants `access` beneath the file `fd` (named `path`), and closes `fd`.
+// Rights a file cannot carry are dropped for files; a symbolic link grants
+// nothing (a readable link's target is listed on its own).
+static void allow_fd(int ruleset, int fd, const char* path, uint64_t access, uint64_t handled) {
   struct stat st;
   if (fstat(fd, &st) == -1) fail(protection_name(PROTECTION_LANDLOCK), "stat %s: %s", path, strerror(errno));
+  if (S_ISLNK(st.st_mode)) {
+    if (close(fd) == -1) fail(protection_name(PROTECTION_LANDLOCK), "close: %s", strerror(errno));
+    return;
+  }
   if (!S_ISDIR(st.st_mode)) access &= ACCESS_FS_FILE;
   struct landlock_path_beneath_attr rule = {.allowed_access = access & handled, .parent_fd = fd};
   if (syscall(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) == -1) {
     fail(protection_name(PROTECTION_LANDLOCK), "landlock_add_rule %s: %s", path, strerror(errno));
   }
   if (close(fd) == -1) fail(protection_name(PROTECTION_LANDLOCK), "close: %s", strerror(errno));
+}
+
+// Grants `access` beneath `path`. A path that does not exist grants nothing.
+static void allow(int ruleset, const char* path, uint64_t access, uint64_t handled) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENOENT || errno == ENOTDIR) return;
+    fail(protection_name(PROTECTION_LANDLOCK), "open %s: %s", path, strerror(errno));
+  }
+  allow_fd(ruleset, fd, path, access, handled);
 }
 
 // Without a private /dev: the terminal devices open on descriptors 0 to 2, by path.
@@ -130,7 +147,14 @@ void landlock_apply(const struct plan* plan, const struct namespaces* namespaces
   int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
   if (ruleset == -1) fail(protection_name(PROTECTION_LANDLOCK), "landlock_create_ruleset: %s", strerror(errno));
   uint64_t handled = attr.handled_access_fs;
-  allow(ruleset, "/", ACCESS_FS_READ, handled);
+  // Restricted reads: only beneath the readable paths (and the writable roots below).
+  if (plan->readable_root_count == 0) allow(ruleset, "/", ACCESS_FS_READ, handled);
+  for (size_t i = 0; i < plan->readable_root_count; i++) {
+    int fd = readable_root_open(plan->readable_roots[i]);
+    if (fd != -1) allow_fd(ruleset, fd, plan->readable_roots[i], ACCESS_FS_READ, handled);
+  }
+  // In the fresh root every name is a readable path: directories may be listed.
+  if (readable_root_entered()) allow(ruleset, "/", LANDLOCK_ACCESS_FS_READ_DIR, handled);
   for (size_t i = 0; i < plan->writable_root_count; i++) {
     allow(ruleset, plan->writable_roots[i], handled & ~ACCESS_FS_MAKE_DEVICE, handled);
   }

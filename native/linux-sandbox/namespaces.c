@@ -96,6 +96,7 @@ void namespaces_check(const struct plan* plan, const struct namespaces* namespac
   }
   if (binds) protection_unavailable(plan, PROTECTION_READ_ONLY_SUBPATHS, "cannot bind paths read-only: %s", why);
   protection_unavailable(plan, PROTECTION_TERMINAL, "cannot hide the host's other terminals (/dev/pts): %s", why);
+  if (plan->readable_root_count > 0) readable_root_unavailable(why);
   if (!plan->allow_network) {
     // Landlock can keep the command from reaching the host's abstract
     // sockets, but not from binding (squatting) their names.

@@ -1,7 +1,8 @@
 // cordon-linux-sandbox: confines one command (SPEC §4).
 //
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
-//                        [--read-only-path PATH]... [--pin PATH]... [--allow-network]
+//                        [--read-only-path PATH]... [--pin PATH]... [--readable-root PATH]...
+//                        [--allow-network]
 //                        [--pass-fd N]... [--exec-socket PATH] [--allow-unix-socket PATH]...
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
 //                        [--simulate-no-namespaces] -- COMMAND [ARG]...
@@ -52,6 +53,10 @@ struct plan {
   // (taking the read-only binds below them along), outermost first.
   const char** pins;
   size_t pin_count;
+  // Restricted reads: the only paths the command may read besides the
+  // writable roots (none: it reads everywhere). See readable-root.c.
+  const char** readable_roots;
+  size_t readable_root_count;
   bool allow_network;
   // Descriptors above 2 the command keeps; every other one is closed.
   int* pass_fds;
@@ -118,6 +123,17 @@ pid_t namespaces_clone(const struct plan* plan, struct namespaces* out);
 void namespaces_enter(const struct namespaces* namespaces);
 // Refuses (or warns) for each protection that needs a namespace the host denied.
 void namespaces_check(const struct plan* plan, const struct namespaces* namespaces, int landlock_abi);
+
+// readable-root.c
+// An O_PATH descriptor of a readable path, opened without following symbolic
+// links (but in /proc), or -1 when there is nothing there to grant.
+int readable_root_open(const char* path);
+// Puts the command in a fresh root holding only the readable paths and the
+// writable roots; called inside the private mount namespace.
+void readable_root_enter(const struct plan* plan);
+bool readable_root_entered(void);
+// Records that there is no mount namespace for the fresh root.
+void readable_root_unavailable(const char* reason);
 
 // placeholders.c
 struct placeholder {

@@ -11,6 +11,7 @@ import {
   toCodexJson,
   writableRoots,
 } from "../policy/index.js";
+import { linuxPlatformDefaults, linuxReadablePaths } from "../linux/index.js";
 
 const usage = "cordon policy show [--policy FILE] [--cwd DIR]";
 
@@ -25,14 +26,24 @@ export const policyShow: Command = {
     );
     const policy = await loadPolicyOption(values.policy, io.stdin);
     const cwd = resolve(io.cwd, values.cwd ?? ".");
+    const writable = writableRoots(policy, { cwd, env: io.env });
+    const linuxReads = linuxReadablePaths(policy, {
+      cwd,
+      env: io.env,
+      writableRoots: writable,
+      platformDefaults: linuxPlatformDefaults(),
+    });
     const shown = {
       policy: toCodexJson(policy),
       cwd,
       fullDiskRead: hasFullDiskReadAccess(policy),
       fullDiskWrite: hasFullDiskWriteAccess(policy),
       fullNetwork: hasFullNetworkAccess(policy),
-      writableRoots: writableRoots(policy, { cwd, env: io.env }),
-      readableRoots: readableRoots(policy, { cwd, env: io.env }),
+      writableRoots: writable,
+      readableRoots: readableRoots(policy, { cwd, env: io.env, writableRoots: writable }),
+      // Restricted reads on Linux (with linux.restrictedReads "enforce"), per layer; null when reads are not restricted.
+      linuxRestrictedReads:
+        linuxReads === null ? null : { landlock: linuxReads.landlock, mountNamespace: linuxReads.mountNamespace },
     };
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     return 0;

@@ -8,7 +8,9 @@ import {
   type SandboxPolicy,
 } from "../policy/index.js";
 import { linuxLauncherArgs } from "./launcher-args.js";
-import type { LinuxSandboxOptions } from "./options.js";
+import { restrictedReadsMode, type LinuxSandboxOptions } from "./options.js";
+import { linuxPlatformDefaults } from "./platform-defaults.js";
+import { bridgeReadablePaths, linuxReadablePaths } from "./restricted-reads.js";
 
 /** The launcher's file name in the native build. */
 export const LINUX_LAUNCHER_NAME = "cordon-linux-sandbox";
@@ -28,17 +30,20 @@ export interface LinuxCommandOptions {
   passFds?: readonly number[];
   /** The exec bridge's socket, for the launcher's exec supervisor. */
   execSocket?: string;
-  /** Pathname Unix sockets the command may connect to. */
+  /** Pathname Unix sockets the command may connect to; put in its view under restricted reads. */
   allowUnixSockets?: readonly string[];
 }
 
 /**
  * The launcher arguments that confine `command` to a read-only or
- * workspace-write policy. Restricted reads cannot be expressed with Landlock
- * here yet, so they are refused rather than widened to full reads.
+ * workspace-write policy. Restricted reads are refused rather than widened to
+ * full reads, unless the caller opts in to their enforcement
+ * (`restrictedReads: "enforce"`).
  */
 export function linuxCommandArgs(command: readonly string[], policy: SandboxPolicy, options: LinuxCommandOptions): string[] {
-  if (!hasFullDiskReadAccess(policy)) {
+  const restricted = !hasFullDiskReadAccess(policy);
+  const mode = restrictedReadsMode(options.sandbox);
+  if (restricted && mode === "refuse") {
     throw new UnsupportedOperationError("Restricted read-only access is not yet supported by the Linux sandbox backend");
   }
   const roots = writableRoots(policy, {
@@ -47,8 +52,19 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     protectedNames: options.protectedNames,
     fs: options.fs,
   });
+  const readable = restricted
+    ? linuxReadablePaths(policy, {
+        cwd: options.cwd,
+        env: options.env,
+        writableRoots: roots,
+        platformDefaults: linuxPlatformDefaults(),
+        bridgePaths: bridgeReadablePaths(options.env, options.allowUnixSockets),
+        fs: options.fs,
+      })
+    : null;
   return linuxLauncherArgs(command, {
     writableRoots: roots,
+    readableRoots: readable?.readableRoots,
     networkAccess: hasFullNetworkAccess(policy),
     sandbox: options.sandbox,
     readOnlyPaths: options.readOnlyPaths,

@@ -2,4 +2,21 @@
 export { linuxCommandArgs, LINUX_LAUNCHER_NAME, type LinuxCommandOptions } from "./backend.js";
 export { linuxLauncherArgs, pinnedDirectories, type LinuxLauncherPlan } from "./launcher-args.js";
 export { checkLandlockSupport, MINIMUM_LANDLOCK_ABI } from "./landlock-support.js";
-export { protectionLevels, PROTECTIONS, type LinuxSandboxOptions, type ProtectionLevel, type Protection } from "./options.js";
+export {
+  protectionLevels,
+  restrictedReadsMode,
+  PROTECTIONS,
+  type LinuxSandboxOptions,
+  type ProtectionLevel,
+  type Protection,
+  type RestrictedReadsMode,
+} from "./options.js";
+export {
+  bridgeReadablePaths,
+  linuxReadablePaths,
+  parsePlatformDefaults,
+  resolvePlatformDefaults,
+  type LinuxReadablePaths,
+  type RestrictedReadsOptions,
+} from "./restricted-reads.js";
+export { linuxPlatformDefaults, LINUX_PLATFORM_DEFAULTS_PATH } from "./platform-defaults.js";

@@ -11,6 +11,8 @@ export interface LinuxLauncherPlan {
   /** The policy's writable roots, with their read-only subpaths (see `writableRoots`). */
   writableRoots: readonly WritableRoot[];
   networkAccess: boolean;
+  /** Restricted reads: the only paths readable besides the writable roots (see `linuxReadablePaths`). */
+  readableRoots?: readonly string[];
   sandbox?: LinuxSandboxOptions;
   /** cordon's own files (and any the caller names): read-only even under a writable root. */
   readOnlyPaths?: readonly string[];
@@ -79,6 +81,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   for (const subpath of subpaths) args.push("--read-only-subpath", subpath);
   for (const path of readOnlyPaths) args.push("--read-only-path", path);
   for (const pin of pinnedDirectories(plan.writableRoots, readOnlyPaths)) args.push("--pin", pin);
+  for (const path of plan.readableRoots ?? []) args.push("--readable-root", path);
   if (plan.networkAccess) args.push("--allow-network");
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);

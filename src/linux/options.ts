@@ -11,6 +11,9 @@
  */
 export type ProtectionLevel = "required" | "best-effort";
 
+/** What the Linux backend does with a policy that restricts reads. */
+export type RestrictedReadsMode = "refuse" | "enforce";
+
 export interface LinuxSandboxOptions {
   /** Landlock: writes only under the writable roots (needs Landlock ABI 3 or newer). */
   landlock?: ProtectionLevel;
@@ -50,6 +53,16 @@ export interface LinuxSandboxOptions {
    * fall-back paths (subreaper, seccomp for IPC and process calls).
    */
   simulateNoNamespaces?: boolean;
+  /**
+   * Policies with restricted reads (`ReadOnlyAccess.restricted`):
+   * - `"refuse"` (the default): UnsupportedOperationError, nothing spawned;
+   * - `"enforce"`: Landlock grants reads only beneath the readable paths and,
+   *   where a mount namespace can be made, the command sees a fresh root that
+   *   holds only them. Without a namespace Landlock alone applies and the
+   *   launcher warns that names outside stay visible; without Landlock it
+   *   refuses (exit 125), whatever the `landlock` level.
+   */
+  restrictedReads?: RestrictedReadsMode;
   /** The launcher executable (default: `cordon-linux-sandbox` as built with the package). */
   launcherPath?: string;
 }
@@ -85,4 +98,13 @@ export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Prot
     throw new TypeError(`linux.simulateNoNamespaces must be a boolean, got ${JSON.stringify(simulated)}`);
   }
   return levels;
+}
+
+/** What to do with restricted reads (default `"refuse"`); rejects anything else. */
+export function restrictedReadsMode(options: LinuxSandboxOptions = {}): RestrictedReadsMode {
+  const mode = options.restrictedReads ?? "refuse";
+  if (mode !== "refuse" && mode !== "enforce") {
+    throw new TypeError(`linux.restrictedReads must be "refuse" or "enforce", got ${JSON.stringify(mode)}`);
+  }
+  return mode;
 }

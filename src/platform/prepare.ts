@@ -26,7 +26,8 @@ export interface SandboxCommandOptions {
   /**
    * Unix socket paths the command may connect to (the exec-bridge socket).
    * Seatbelt needs each one named; on Linux the launcher's supervisor vets
-   * pathname connects against them when the network is off.
+   * pathname connects against them when the network is off, and under
+   * restricted reads each is put in the command's view.
    */
   allowUnixSockets?: string[];
   /** Names kept read-only in every writable root besides `.git` (default `[".codex"]`). */
