@@ -8,7 +8,8 @@
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--pin PATH]...\n"
     "                            [--allow-network] [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...\n"
-    "                            [--simulate-landlock-abi N] -- COMMAND [ARG]...";
+    "                            [--simulate-landlock-abi N] [--exec-socket PATH] [--allow-unix-socket PATH]...\n"
+    "                            -- COMMAND [ARG]...";
 
 static const char* value_of(int argc, char** argv, int* i) {
   if (*i + 1 >= argc) fail("usage", "%s needs a value\n%s", argv[*i], usage);
@@ -44,7 +45,10 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   plan->writable_roots = calloc((size_t)argc, sizeof(char*));
   plan->read_only_subpaths = calloc((size_t)argc, sizeof(char*));
   plan->pins = calloc((size_t)argc, sizeof(char*));
-  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->pins) fail("launcher", "out of memory");
+  plan->allowed_unix_sockets = calloc((size_t)argc, sizeof(char*));
+  if (!plan->writable_roots || !plan->read_only_subpaths || !plan->pins || !plan->allowed_unix_sockets) {
+    fail("launcher", "out of memory");
+  }
 
   int i = 1;
   for (; i < argc; i++) {
@@ -60,6 +64,10 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->allow_network = true;
     } else if (strcmp(arg, "--best-effort") == 0) {
       plan->best_effort[protection_named(value_of(argc, argv, &i))] = true;
+    } else if (strcmp(arg, "--exec-socket") == 0) {
+      plan->exec_socket = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--allow-unix-socket") == 0) {
+      plan->allowed_unix_sockets[plan->allowed_unix_socket_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--simulate-landlock-abi") == 0) {
       plan->simulated_landlock_abi = landlock_abi_named(value_of(argc, argv, &i));
     } else {

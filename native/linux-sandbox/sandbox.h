@@ -3,7 +3,8 @@
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
 //                        [--pin PATH]... [--allow-network]
 //                        [--best-effort landlock|seccomp|read-only-subpaths|file-metadata]...
-//                        [--simulate-landlock-abi N] -- COMMAND [ARG]...
+//                        [--simulate-landlock-abi N] [--exec-socket PATH]
+//                        [--allow-unix-socket PATH]... -- COMMAND [ARG]...
 //
 // The TypeScript side decides every path; this program only enforces. Each
 // part lives in its own file; this header is the plan they share.
@@ -45,6 +46,12 @@ struct plan {
   bool best_effort[PROTECTION_COUNT];
   // Lowers the probed Landlock ABI (fault tests); -1 when not simulating.
   int simulated_landlock_abi;
+  // The exec server every execve/execveat is decided by (supervisor.h); NULL: none.
+  const char* exec_socket;
+  // With the network off, the only pathname Unix sockets the command may
+  // reach (canonical paths, matched exactly).
+  const char** allowed_unix_sockets;
+  size_t allowed_unix_socket_count;
   char** command;
 };
 
@@ -69,7 +76,9 @@ int landlock_usable_abi(const struct plan* plan);
 void landlock_apply(const struct plan* plan, int abi);
 
 // seccomp.c
-void seccomp_apply(const struct plan* plan);
+// Installs the filter; returns its user-notification listener (exec
+// approvals, Unix socket mediation), or -1 when nothing is notified.
+int seccomp_apply(const struct plan* plan);
 
 // mounts.c
 void mounts_apply(const struct plan* plan);

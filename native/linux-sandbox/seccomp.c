@@ -6,6 +6,10 @@
 //                 mode, owner, times or extended attributes fails with EPERM.
 //                 Landlock does not confine metadata, and without writable
 //                 roots there is no read-only mount tree to refuse it (mounts.c).
+//   exec approvals (an exec socket): execve and execveat go to the
+//                 supervisor (supervisor.h) as user notifications;
+//   no network:   connect, sendmsg, sendmmsg, and sendto with an address go
+//                 to the supervisor, which mediates pathname Unix sockets.
 // Calls of another architecture (x32, i386 through int 0x80) kill the process,
 // since their numbers would slip past the filter.
 #include <errno.h>
@@ -16,6 +20,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sandbox.h"
 #include "syscalls.h"
@@ -28,9 +34,16 @@
 #endif
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG0_LOW offsetof(struct seccomp_data, args[0])
+#define ARG_LOW(n) offsetof(struct seccomp_data, args[n])
+#define ARG_HIGH(n) (offsetof(struct seccomp_data, args[n]) + 4)
 #else
-#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
+#define ARG_LOW(n) (offsetof(struct seccomp_data, args[n]) + 4)
+#define ARG_HIGH(n) offsetof(struct seccomp_data, args[n])
+#endif
+#define ARG0_LOW ARG_LOW(0)
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
 #ifdef FILTER_ARCH
@@ -61,9 +74,16 @@ static const int denied_metadata[] = {
     __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat,
 };
 
+static const int notified_exec[] = {__NR_execve, __NR_execveat};
+// sendto is notified only with an address (its own block below).
+static const int notified_unix_address[] = {__NR_connect, __NR_sendmsg, __NR_sendmmsg};
+
 #define COUNT(array) (sizeof array / sizeof array[0])
-// arch check (3), load nr (1), x32 check (2), 2 per denied call, 2 socket family checks (5 each), allow (1)
-#define MAX_FILTER_LENGTH (3 + 1 + 2 + 2 * (COUNT(denied_always) + COUNT(denied_metadata)) + 2 * 5 + 1)
+// arch check (3), load nr (1), x32 check (2), 2 per denied or notified call,
+// 2 socket family checks (5 each), sendto with an address (5), allow (1)
+#define MAX_FILTER_LENGTH \
+  (3 + 1 + 2 + 2 * (COUNT(denied_always) + COUNT(denied_metadata) + COUNT(notified_exec) + COUNT(notified_unix_address)) + \
+   2 * 5 + 5 + 1)
 
 #define ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
 
@@ -79,6 +99,26 @@ static void emit_denied(struct sock_filter* filter, size_t* length, const int* c
   }
 }
 
+// Each call in `calls` waits for the supervisor's answer.
+static void emit_notified(struct sock_filter* filter, size_t* length, const int* calls, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)calls[i], 0, 1));
+    emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+  }
+}
+
+// sendto(fd, buf, len, flags, address, ...) with a non-NULL address is
+// notified; the block must come last, right before the final allow, which
+// the other sendto calls fall through to (the accumulator no longer holds nr).
+static void emit_sendto_with_address(struct sock_filter* filter, size_t* length) {
+  emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 0, 5));
+  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LOW(4)));
+  emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2));
+  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HIGH(4)));
+  emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0));
+  emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF));
+}
+
 // socket(family, ...) and socketpair(family, ...): only AF_UNIX passes.
 static void emit_unix_only(struct sock_filter* filter, size_t* length, int nr) {
   emit(filter, length, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 4));
@@ -88,7 +128,20 @@ static void emit_unix_only(struct sock_filter* filter, size_t* length, int nr) {
   emit(filter, length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ERRNO(EPERM)));
 }
 
-void seccomp_apply(const struct plan* plan) {
+// Installs the filter with a listener for its notifications; the listener
+// fd, or -1 with errno. Processes waiting for an answer react only to fatal
+// signals where the kernel allows it (5.19), so that a signal cannot restart
+// an exec and have it asked about twice.
+static int install_with_listener(struct sock_fprog* program) {
+  int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                        SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, program);
+  if (fd == -1 && errno == EINVAL) {
+    fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, program);
+  }
+  return fd;
+}
+
+int seccomp_apply(const struct plan* plan) {
   struct sock_filter filter[MAX_FILTER_LENGTH];
   size_t length = 0;
   emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
@@ -101,26 +154,37 @@ void seccomp_apply(const struct plan* plan) {
 #endif
   emit_denied(filter, &length, denied_always, COUNT(denied_always));
   if (plan->writable_root_count == 0) emit_denied(filter, &length, denied_metadata, COUNT(denied_metadata));
+  bool notifies = plan->exec_socket != NULL || !plan->allow_network;
+  if (plan->exec_socket != NULL) emit_notified(filter, &length, notified_exec, COUNT(notified_exec));
   if (!plan->allow_network) {
     emit_unix_only(filter, &length, __NR_socket);
     emit_unix_only(filter, &length, __NR_socketpair);
+    emit_notified(filter, &length, notified_unix_address, COUNT(notified_unix_address));
+    emit_sendto_with_address(filter, &length);
   }
   emit(filter, &length, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 
   struct sock_fprog program = {.len = (unsigned short)length, .filter = filter};
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == -1) {
+  int listener = -1;
+  int result = notifies ? (listener = install_with_listener(&program)) : prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
+  if (result == -1) {
     int error = errno;
+    // Exec approvals have no best-effort level: without the filter no exec would be asked about.
+    if (plan->exec_socket != NULL) fail("exec-approval", "cannot install the seccomp filter: %s", strerror(error));
     protection_unavailable(plan, PROTECTION_SECCOMP, "cannot install the filter: %s", strerror(error));
     if (plan->writable_root_count == 0) {
       protection_unavailable(plan, PROTECTION_FILE_METADATA, "cannot install the seccomp filter: %s", strerror(error));
     }
   }
+  return listener;
 }
 #else
-void seccomp_apply(const struct plan* plan) {
+int seccomp_apply(const struct plan* plan) {
+  if (plan->exec_socket != NULL) fail("exec-approval", "no seccomp filter is written for this CPU architecture");
   protection_unavailable(plan, PROTECTION_SECCOMP, "no filter is written for this CPU architecture");
   if (plan->writable_root_count == 0) {
     protection_unavailable(plan, PROTECTION_FILE_METADATA, "no seccomp filter is written for this CPU architecture");
   }
+  return -1;
 }
 #endif

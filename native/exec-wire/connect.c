@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "wrapper.h"
+#include "wire.h"
 
 int connect_exec_socket(const char* path, char* error, size_t error_size) {
   struct sockaddr_un address;
