@@ -35,7 +35,29 @@ int remote_read(pid_t pid, uint64_t address, void* out, size_t size) {
   return 0;
 }
 
-char* remote_string(pid_t pid, uint64_t address, size_t max) {
+// The last page read, so that the many short strings of a long argv, which
+// usually lie next to each other, cost one read per page and not per string.
+struct page_cache {
+  uint64_t address;  // page-aligned; 0 when empty
+  char bytes[PAGE];
+};
+
+// Copies the bytes from `address` to the end of its page into `out`.
+static int read_to_page_end(pid_t pid, uint64_t address, char* out, size_t chunk, struct page_cache* cache) {
+  uint64_t page = address - address % PAGE;
+  if (cache == NULL) return remote_read(pid, address, out, chunk);
+  if (cache->address != page || page == 0) {
+    if (remote_read(pid, page, cache->bytes, PAGE) == -1) {
+      cache->address = 0;
+      return remote_read(pid, address, out, chunk);
+    }
+    cache->address = page;
+  }
+  memcpy(out, cache->bytes + (address - page), chunk);
+  return 0;
+}
+
+static char* cached_string(pid_t pid, uint64_t address, size_t max, struct page_cache* cache) {
   size_t capacity = 256, length = 0;
   char* text = malloc(capacity);
   if (text == NULL) return NULL;
@@ -47,7 +69,7 @@ char* remote_string(pid_t pid, uint64_t address, size_t max) {
       if (grown == NULL) goto failed;
       text = grown;
     }
-    if (remote_read(pid, address + length, text + length, chunk) == -1) goto failed;
+    if (read_to_page_end(pid, address + length, text + length, chunk, cache) == -1) goto failed;
     char* end = memchr(text + length, '\0', chunk);
     if (end != NULL) {
       if ((size_t)(end - text) > max) {
@@ -66,6 +88,8 @@ failed:
   free(text);
   return NULL;
 }
+
+char* remote_string(pid_t pid, uint64_t address, size_t max) { return cached_string(pid, address, max, NULL); }
 
 void free_string_array(char** strings, size_t count) {
   if (strings == NULL) return;
@@ -125,22 +149,26 @@ char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
     return strings;
   }
   size_t total = length * sizeof(uint64_t);
+  struct page_cache* cache = calloc(1, sizeof *cache);
   for (size_t i = 0; i < length; i++) {
-    strings[i] = remote_string(pid, pointers[i], MAX_ARG_STRLEN - 1);
+    strings[i] = cached_string(pid, pointers[i], MAX_ARG_STRLEN - 1, cache);
     if (strings[i] == NULL) {
       if (errno == ENAMETOOLONG) errno = E2BIG;
+      free(cache);
       free_string_array(strings, i);
       strings = NULL;
       goto failed;
     }
     total += strlen(strings[i]) + 1;
     if (total > MAX_ARG_BYTES) {
+      free(cache);
       free_string_array(strings, i + 1);
       strings = NULL;
       errno = E2BIG;
       goto failed;
     }
   }
+  free(cache);
   free(pointers);
   *count = length;
   return strings;
