@@ -22,6 +22,10 @@ export interface LinuxCommandOptions {
   sandbox?: LinuxSandboxOptions;
   /** Filesystem look-ups for the roots (default: Node's). */
   fs?: PathInspector;
+  /** The exec server that decides every execve in the sandbox. */
+  execSocket?: string;
+  /** With the network off, the only pathname Unix sockets the command may reach. */
+  allowUnixSockets?: readonly string[];
 }
 
 /**
@@ -43,5 +47,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     writableRoots: roots,
     networkAccess: hasFullNetworkAccess(policy),
     sandbox: options.sandbox,
+    execSocket: options.execSocket,
+    allowUnixSockets: options.allowUnixSockets,
   });
 }

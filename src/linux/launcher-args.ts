@@ -12,6 +12,10 @@ export interface LinuxLauncherPlan {
   writableRoots: readonly WritableRoot[];
   networkAccess: boolean;
   sandbox?: LinuxSandboxOptions;
+  /** The exec server that decides every execve in the sandbox (the launcher's supervisor asks it). */
+  execSocket?: string;
+  /** With the network off, the only pathname Unix sockets the command may reach (canonical paths). */
+  allowUnixSockets?: readonly string[];
 }
 
 function isWithin(path: string, root: string): boolean {
@@ -56,6 +60,8 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   }
   const simulated = plan.sandbox?.simulateLandlockAbi;
   if (simulated !== undefined) args.push("--simulate-landlock-abi", String(simulated));
+  if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
+  for (const socket of plan.allowUnixSockets ?? []) args.push("--allow-unix-socket", socket);
   args.push("--", ...command);
   return args;
 }

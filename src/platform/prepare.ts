@@ -23,11 +23,17 @@ export interface SandboxCommandOptions {
   /** The platform to plan for (default `process.platform`); one cordon has no backend for fails closed. */
   platform?: NodeJS.Platform;
   /**
-   * Unix socket paths the command may connect to (the exec-bridge socket).
-   * Seatbelt needs each one named; on Linux nothing restricts connecting to a
-   * socket by path, so there is nothing to add.
+   * Unix socket paths the command may connect to (absolute, canonical). Seatbelt
+   * needs each one named; on Linux, with the network off, connect and send to
+   * any other socket file fail with EACCES (matched by exact resolved path).
    */
   allowUnixSockets?: string[];
+  /**
+   * Linux: the exec server (an `ExecBridge` socket) that decides every execve
+   * in the sandbox. The launcher's unsandboxed parent asks it; nothing inside
+   * the sandbox learns the path.
+   */
+  execSocket?: string;
   /** Names kept read-only in every writable root besides `.git` (default `[".codex"]`). */
   protectedNames?: string[];
   /** Requirement levels and test hooks of the Linux backend. */
@@ -95,7 +101,14 @@ export function prepareSandboxedCommand(
     return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
   }
   const sandbox = options.linux;
-  const args = linuxCommandArgs(command, policy, { cwd: options.cwd, env, protectedNames: options.protectedNames, sandbox });
+  const args = linuxCommandArgs(command, policy, {
+    cwd: options.cwd,
+    env,
+    protectedNames: options.protectedNames,
+    sandbox,
+    execSocket: options.execSocket,
+    allowUnixSockets: options.allowUnixSockets,
+  });
   // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
   const runsHere = platform === process.platform;
   const program = runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME));
