@@ -5,7 +5,6 @@
 #                          and the exec supervisor that answers its seccomp notifications
 # The wrapper and the supervisor share one implementation of the exec bridge
 # wire format (native/exec-wire).
-#   cordon_intercept       libcordon_intercept.so: routes every libc exec through EXEC_WRAPPER
 # Every target builds with -Wall -Wextra -Werror and no warnings (node-gyp's
 # own -Wno-unused-parameter is taken back out).
 {
@@ -111,30 +110,6 @@
             "outputs": ["<(PRODUCT_DIR)/cordon-linux-sandbox"],
             "action": ["<(static_cc)", "<@(static_cflags)", "-D_GNU_SOURCE", "-pthread", "-o", "<@(_outputs)", "<@(launcher_sources)"]
           }]
-        }]
-      ]
-    },
-    {
-      "target_name": "cordon_intercept",
-      "type": "none",
-      "conditions": [
-        ["OS=='linux'", {
-          "type": "shared_library",
-          "product_prefix": "lib",
-          "product_dir": "<(PRODUCT_DIR)",
-          "cflags": ["-fvisibility=hidden"],
-          "libraries": ["-ldl"],
-          "sources": [
-            "native/intercept/intercept.c",
-            "native/intercept/route.c",
-            "native/intercept/rewrite.c",
-            "native/intercept/resolve.c",
-            "native/intercept/fd-path.c",
-            "native/intercept/format.c",
-            "native/intercept/wrapper.c",
-            "native/intercept/real.c",
-            "native/intercept/spawn.c"
-          ]
         }]
       ]
     }

@@ -49,9 +49,18 @@ void handoff_receive(int channel, pid_t child, const struct plan* plan) {
   if (got == -1) fail("exec-approval", "cannot receive the seccomp listener: %s", strerror(errno));
   int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
   int listener = pidfd == -1 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, number, 0);
-  if (listener == -1) fail("exec-approval", "cannot take the seccomp listener: %s", strerror(errno));
-  if (close(pidfd) == -1) fail("exec-approval", "close: %s", strerror(errno));
-  if (supervisor_start(listener, plan) == -1) fail("exec-approval", "cannot start the supervisor: %s", strerror(errno));
+  if (listener == -1) {
+    // Exec approvals cannot go unasked. Socket mediation alone may go
+    // unanswered (a launcher nested in another sandbox, where pidfd_getfd is
+    // denied): with nobody listening, every notified call fails with ENOSYS,
+    // which is narrower than the policy, never broader.
+    if (plan->exec_socket != NULL) fail("exec-approval", "cannot take the seccomp listener: %s", strerror(errno));
+    warn("cannot supervise Unix socket calls (%s): connect and send with an address will fail with ENOSYS",
+         strerror(errno));
+  } else if (supervisor_start(listener, plan) == -1) {
+    fail("exec-approval", "cannot start the supervisor: %s", strerror(errno));
+  }
+  if (pidfd != -1 && close(pidfd) == -1) fail("exec-approval", "close: %s", strerror(errno));
   if (write(channel, "1", 1) != 1) fail("exec-approval", "cannot release the command: %s", strerror(errno));
   if (close(channel) == -1) fail("exec-approval", "close: %s", strerror(errno));
 }
