@@ -165,7 +165,7 @@ export function compileProbe(dir: string): string {
   return compile(dir, "exec-probe", join(fixtures, "exec-probe.c"), ["-pthread"]);
 }
 
-/** The argv the probe's `show` printed (NUL-separated), without the program and "show". */
+/** The argv the probe's `show` printed (NUL-separated), argv[0] included. */
 export function shownArgv(stdout: string): string[] {
   return stdout.split("\0").slice(0, -1);
 }
