@@ -1,12 +1,14 @@
-// The notification loop: one thread receives, and each notification is
-// answered on a thread of its own, so an exec waiting for a person does not
-// hold up the others (make -j2). At most MAX_PENDING are answered at once;
-// past that the next process waits in the kernel until one is done.
+// The notification loop: a pool of threads, each receiving a notification
+// and answering it itself, so the thread the kernel wakes is the one that
+// answers (no hand-over), and an exec waiting for a person holds up only its
+// own thread (make -j2). The pool grows while every thread is busy, up to
+// MAX_THREADS; past that the next process waits in the kernel until a
+// thread is free.
 #include <errno.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +18,26 @@
 
 #include "supervisor.h"
 
-#define MAX_PENDING 64
+#define MAX_THREADS 64
 // Room for the supervisor's own buffers; large data lives on the heap.
 #define THREAD_STACK_SIZE (256 * 1024)
+
+// Linux 6.6: wake the answered process on this CPU right away; the
+// supervisor and the process take turns, so this halves the latency.
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 
 struct supervisor {
   int listener;
   const struct plan* plan;
   struct seccomp_notif_sizes sizes;
-  sem_t slots;
   pthread_attr_t attributes;
+  atomic_int threads;  // started
+  atomic_int idle;     // waiting to receive
 };
 
 bool notification_valid(const struct notification* n) {
@@ -34,13 +46,18 @@ bool notification_valid(const struct notification* n) {
 }
 
 static void send_response(const struct notification* n, int error, long value, uint32_t flags) {
-  struct seccomp_notif_resp* response = calloc(1, n->response_size);
-  if (response == NULL) {
-    // Without memory there is no answer to give; the process stays stopped
-    // until the launcher ends, and nothing runs.
-    warn("supervisor: out of memory answering a notification");
+  // The kernel's structure can outgrow the headers': room for that without
+  // an allocation that could fail and leave the process without an answer.
+  union {
+    struct seccomp_notif_resp response;
+    char room[256];
+  } buffer;
+  if (n->response_size > sizeof buffer) {
+    warn("supervisor: the kernel's notification response is larger than expected (%zu bytes)", n->response_size);
     return;
   }
+  memset(&buffer, 0, sizeof buffer);
+  struct seccomp_notif_resp* response = &buffer.response;
   response->id = n->request->id;
   response->error = error == 0 ? 0 : -error;
   response->val = value;
@@ -49,7 +66,6 @@ static void send_response(const struct notification* n, int error, long value, u
   if (ioctl(n->listener, SECCOMP_IOCTL_NOTIF_SEND, response) == -1 && errno != ENOENT) {
     warn("supervisor: cannot answer a notification: %s", strerror(errno));
   }
-  free(response);
 }
 
 void answer_error(const struct notification* n, int error) { send_response(n, error, 0, 0); }
@@ -58,25 +74,13 @@ void answer_continue(const struct notification* n) {
   send_response(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
-struct job {
-  struct supervisor* supervisor;
-  struct notification notification;
-};
-
-static void* answer(void* argument) {
-  struct job* job = argument;
-  const struct notification* n = &job->notification;
+static void handle(const struct notification* n) {
   int nr = n->request->data.nr;
   if (nr == SYS_execve || nr == SYS_execveat) {
     handle_exec(n);
   } else {
     handle_socket_call(n);
   }
-  sem_t* slots = &job->supervisor->slots;
-  free(job->notification.request);
-  free(job);
-  if (sem_post(slots) == -1) warn("supervisor: sem_post: %s", strerror(errno));
-  return NULL;
 }
 
 // Receives the next notification; NULL when the listener is gone (the
@@ -98,39 +102,45 @@ static struct seccomp_notif* receive(const struct supervisor* s) {
   }
 }
 
-static void* receive_loop(void* argument) {
+static int start_thread(struct supervisor* s);
+
+static void* serve(void* argument) {
   struct supervisor* s = argument;
   for (;;) {
-    while (sem_wait(&s->slots) == -1) {
-      if (errno != EINTR) {
-        warn("supervisor: sem_wait: %s", strerror(errno));
-        return NULL;
-      }
-    }
     struct seccomp_notif* request = receive(s);
     if (request == NULL) return NULL;
-    struct job* job = malloc(sizeof *job);
-    pthread_t thread;
-    int error = ENOMEM;
-    if (job != NULL) {
-      *job = (struct job){
-          .supervisor = s,
-          .notification = {.listener = s->listener, .plan = s->plan, .request = request,
-                           .response_size = s->sizes.seccomp_notif_resp},
-      };
-      error = pthread_create(&thread, &s->attributes, answer, job);
+    // The last idle thread is taking this one: start another to receive the
+    // next while this one may wait for a person.
+    if (atomic_fetch_sub(&s->idle, 1) == 1 && atomic_load(&s->threads) < MAX_THREADS) {
+      int error = start_thread(s);
+      if (error != 0) warn("supervisor: cannot start another thread: %s", strerror(error));
     }
-    if (error != 0) {
-      // No thread to answer on: refuse rather than leave the process stopped.
-      warn("supervisor: cannot start a thread for a notification: %s", strerror(error));
-      struct notification n = {.listener = s->listener, .plan = s->plan, .request = request,
-                               .response_size = s->sizes.seccomp_notif_resp};
-      answer_error(&n, EAGAIN);
-      free(request);
-      free(job);
-      if (sem_post(&s->slots) == -1) warn("supervisor: sem_post: %s", strerror(errno));
-    }
+    struct notification n = {.listener = s->listener, .plan = s->plan, .request = request,
+                             .response_size = s->sizes.seccomp_notif_resp};
+    handle(&n);
+    free(request);
+    atomic_fetch_add(&s->idle, 1);
   }
+}
+
+// Every signal stays with the main thread, which forwards them to the
+// command; a write to a closed pipe becomes EPIPE here, never SIGPIPE.
+static int start_thread(struct supervisor* s) {
+  sigset_t all, previous;
+  sigfillset(&all);
+  int error = pthread_sigmask(SIG_SETMASK, &all, &previous);
+  if (error != 0) return error;
+  atomic_fetch_add(&s->threads, 1);
+  atomic_fetch_add(&s->idle, 1);
+  pthread_t thread;
+  error = pthread_create(&thread, &s->attributes, serve, s);
+  if (error != 0) {
+    atomic_fetch_sub(&s->threads, 1);
+    atomic_fetch_sub(&s->idle, 1);
+  }
+  int restored = pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (restored != 0) warn("supervisor: cannot restore the signal mask: %s", strerror(restored));
+  return error;
 }
 
 int supervisor_start(int listener_fd, const struct plan* plan) {
@@ -144,27 +154,15 @@ int supervisor_start(int listener_fd, const struct plan* plan) {
   if (s->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp)) {
     s->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
   }
-  if (sem_init(&s->slots, 0, MAX_PENDING) == -1) goto failed;
+  // Older kernels do not know the flag: only slower, so not an error.
+  if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == -1 && errno != EINVAL &&
+      errno != ENOTTY) {
+    goto failed;
+  }
   int error = pthread_attr_init(&s->attributes);
   if (error == 0) error = pthread_attr_setdetachstate(&s->attributes, PTHREAD_CREATE_DETACHED);
   if (error == 0) error = pthread_attr_setstacksize(&s->attributes, THREAD_STACK_SIZE);
-  if (error != 0) {
-    errno = error;
-    goto failed;
-  }
-  // Every signal stays with the main thread, which forwards them to the
-  // command; a write to a closed pipe becomes EPIPE here, never SIGPIPE.
-  sigset_t all, previous;
-  sigfillset(&all);
-  error = pthread_sigmask(SIG_SETMASK, &all, &previous);
-  if (error != 0) {
-    errno = error;
-    goto failed;
-  }
-  pthread_t thread;
-  error = pthread_create(&thread, &s->attributes, receive_loop, s);
-  int restored = pthread_sigmask(SIG_SETMASK, &previous, NULL);
-  if (restored != 0) warn("supervisor: cannot restore the signal mask: %s", strerror(restored));
+  if (error == 0) error = start_thread(s);
   if (error != 0) {
     errno = error;
     goto failed;
