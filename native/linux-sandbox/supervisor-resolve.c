@@ -138,16 +138,19 @@ static bool is_anonymous(int fd, const struct stat* st) {
   return anonymous;
 }
 
-// Reads up to `size` bytes at `offset` of the file behind an O_PATH fd.
-static ssize_t read_at(int fd, void* out, size_t size, off_t offset) {
+// The file behind an O_PATH fd, opened for reading; -1 with errno.
+static int open_readable(int fd) {
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  int readable = open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (readable == -1) return -1;
-  ssize_t got = pread(readable, out, size, offset);
-  int error = errno;
-  if (close(readable) == -1 && got >= 0) return -1;
-  errno = error;
+  return open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+// pread, with EINTR retried.
+static ssize_t read_at(int fd, void* out, size_t size, off_t offset) {
+  ssize_t got;
+  do {
+    got = pread(fd, out, size, offset);
+  } while (got == -1 && errno == EINTR);
   return got;
 }
 
@@ -163,7 +166,8 @@ static char* script_interpreter(const char* head, size_t length) {
   return end > start ? strndup(head + start, end - start) : NULL;
 }
 
-// The PT_INTERP of an ELF file (as written), or NULL when it has none.
+// The PT_INTERP of an ELF file open for reading as `fd` (as written), or
+// NULL when it has none.
 static char* elf_interpreter(int fd, const unsigned char* head, size_t length) {
   if (length < sizeof(Elf64_Ehdr) || memcmp(head, ELFMAG, SELFMAG) != 0 || head[EI_CLASS] != ELFCLASS64) return NULL;
   Elf64_Ehdr header;
@@ -236,14 +240,22 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
   int error = 0;
   for (int depth = 0;; depth++) {
     char head[FORMAT_BYTES];
-    ssize_t length = read_at(fd, head, sizeof head, 0);
+    int readable = open_readable(fd);
+    ssize_t length = readable == -1 ? -1 : read_at(readable, head, sizeof head, 0);
     if (length < 0) {
       error = errno;
+      if (readable != -1) close(readable);
       break;
     }
     char* script = script_interpreter(head, (size_t)length);
+    char* loader = script == NULL ? elf_interpreter(readable, (const unsigned char*)head, (size_t)length) : NULL;
+    if (close(readable) == -1) {
+      error = errno;
+      free(script);
+      free(loader);
+      break;
+    }
     if (script == NULL) {
-      char* loader = elf_interpreter(fd, (const unsigned char*)head, (size_t)length);
       if (loader != NULL && !is_system_loader(loader)) {
         int loader_fd = open_as_process(pid, cwd, loader, true);
         char* resolved = loader_fd >= 0 ? path_of(pid, loader_fd) : NULL;
