@@ -105,4 +105,35 @@ describeHere(`exec supervisor: shells and tools${unavailable ? ` (skipped: ${una
     expect(node.stdout).toBe("EACCES\n");
     expect(ran()).toBe(false);
   });
+
+  describe("the same transcript as without approvals, with an allow-all server", () => {
+    const transcript = async (script: string, withApprovals: boolean, cwd: string) => {
+      const result = await launch(["bash", "-c", script], {
+        cwd,
+        execSocket: withApprovals ? server.socketPath : undefined,
+        env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: "1", LANG: "C" },
+      });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+
+    test.each([
+      [
+        "git commit with a hook",
+        "git",
+        `rm -rf repo && git init -q repo && cd repo && git config user.email a@b.c && git config user.name n &&
+         printf '#!/bin/sh\necho hook ran: $(git rev-parse --abbrev-ref HEAD)\n' > .git/hooks/pre-commit &&
+         chmod +x .git/hooks/pre-commit && echo x > f && git add f && git commit -q -m "line1
+line2" && git log --format=%B -1`,
+      ],
+      ["npm run", "npm", `printf '{"name":"p","version":"1.0.0","scripts":{"hi":"echo hi from $npm_lifecycle_event"}}' > package.json && npm run --silent hi`],
+      ["python -m venv", "python3", "rm -rf venv && python3 -m venv --without-pip venv && venv/bin/python -c 'import sys; print(sys.prefix != sys.base_prefix)'"],
+    ])("%s", async (_name, tool, script) => {
+      if (!hasTool(tool)) return console.log(`transcript test skipped: ${tool} is not installed`);
+      const plain = await transcript(script, false, dir);
+      const approved = await transcript(script, true, dir);
+      expect(plain.status).toBe(0);
+      expect(approved).toEqual(plain);
+      expect(server.requests.length).toBeGreaterThan(2);
+    });
+  });
 });
