@@ -9,14 +9,15 @@
 // Request (members in this order; one line, newline-terminated):
 //   {"type":"exec_request",
 //    "request_id":"<uuid v4>",
-//    "file":"<the path as the program gave it>",
+//    "file":"<the path as the program gave it>",   (execveat: joined to its directory
+//                                                 descriptor's path; AT_EMPTY_PATH: /proc/self/fd/N)
 //    "argv":["<argv[0]>", ...],
 //    "cwd":"<absolute working directory>",
 //    -- the supervisor adds these (a wrapper, which cannot know them, does not):
 //    "executable":"<absolute path the kernel will run, symlinks resolved>"   (absent when unknown or anonymous)
 //    "interpreter":"<what really runs the file: the #! interpreter, or a PT_INTERP that is not the system loader>"|null,
 //    "anonymous":true|false      (memfd, deleted file, O_TMPFILE: no name on disk)
-//    "pid":<pid of the exec'ing process, as the supervisor sees it>,
+//    "pid":<pid of the exec'ing thread, as the launcher sees it (its PID namespace)>,
 //    -- only when needed (lossless non-UTF-8):
 //    "file_b64":"...", "cwd_b64":"...", "argv_b64":["...", ...]}
 // JSON carries text, so when `file`, `cwd` or any argv element is not valid

@@ -19,6 +19,20 @@
 //
 // The command learns nothing of the exec socket: only this process, outside
 // the sandbox, ever connects to it.
+//
+// What the supervisor cannot see, by design of the kernel interface:
+//   - after CONTINUE the kernel reads the path and argv again, so a sibling
+//     thread that rewrites them, or a rename of the file, after approval runs
+//     something else (the sandbox still confines it);
+//   - what a program does without exec: `source`, an interpreter given a
+//     script as an argument (`sh script`, `python x.py`: asked as sh/python
+//     with the script in argv), a renamed copy of a binary (judged by its new
+//     name), code loaded with dlopen, mmap'd executable memory;
+//   - a path reached through a procfs magic link other than the process's
+//     own /proc/self, /dev/fd (another process's /proc/<pid>/exe): asked
+//     about as anonymous, with no executable;
+//   - a process it may not read (another user's, which the sandbox cannot
+//     start): the exec is refused.
 #ifndef CORDON_SUPERVISOR_H
 #define CORDON_SUPERVISOR_H
 
