@@ -361,3 +361,55 @@ describeHere(`exec supervisor: known limit, the path is read again after approva
     }
   });
 });
+
+describeHere(`exec supervisor: known limits, what is not an exec${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+  let scratch: { path: string; remove: () => void };
+  let dir: string;
+  let server: ExecServer;
+  let script: string;
+
+  beforeAll(async () => {
+    scratch = scratchDir();
+    dir = scratch.path;
+    script = join(dir, "forbidden-script");
+    // The script writes its marker with a shell builtin: no exec of its own.
+    writeFileSync(script, '#!/bin/sh\n: > "$1"\n', { mode: 0o755 });
+    server = await startExecServer(dir, (request) =>
+      request.executable === script || request.executable === TOUCH ? { action: "deny", reason: DENIAL } : { action: "run" },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    scratch.remove();
+  });
+
+  const run = (command: string) => launch(["bash", "-c", command], { cwd: dir, execSocket: server.socketPath });
+
+  test("control: the script run as a program is denied", async () => {
+    const marker = join(dir, "direct");
+    expect((await run(`'${script}' '${marker}'; echo $?`)).stdout).toBe("126\n");
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("limit: an interpreter given the script as an argument is asked about the interpreter, the script only in argv", async () => {
+    const marker = join(dir, "via-sh");
+    await run(`sh '${script}' '${marker}'`);
+    expect(existsSync(marker)).toBe(true);
+    expect(server.requests.at(-1)).toMatchObject({ executable: expect.stringMatching(/\/(dash|sh|bash)$/), argv: ["sh", script, marker] });
+  });
+
+  test("limit: `source` reads the script into the running shell, so nothing is asked", async () => {
+    const marker = join(dir, "via-source");
+    server.requests.length = 0;
+    await run(`set -- '${marker}'; source '${script}'`);
+    expect(existsSync(marker)).toBe(true);
+    expect(server.requests.map((request) => request.argv[0])).toEqual(["bash"]);
+  });
+
+  test("limit: a renamed copy of a forbidden binary is judged by its new name", async () => {
+    const marker = join(dir, "via-copy");
+    await run(`cp ${TOUCH} ./renamed && ./renamed '${marker}'`);
+    expect(existsSync(marker)).toBe(true);
+    expect(server.requests.at(-1)).toMatchObject({ file: "./renamed", executable: join(dir, "renamed") });
+  });
+});
