@@ -413,3 +413,27 @@ describeHere(`exec supervisor: known limits, what is not an exec${unavailable ? 
     expect(server.requests.at(-1)).toMatchObject({ file: "./renamed", executable: join(dir, "renamed") });
   });
 });
+
+const asNobody = !unavailable && process.getuid?.() === 0 && hasTool("setpriv");
+const describeNobody = asNobody ? describe : describe.skip;
+if (!asNobody) console.log("unprivileged supervisor test skipped: it needs root and setpriv to run the launcher as nobody");
+
+describeNobody("exec supervisor: launched by an unprivileged user (nobody, in a user namespace)", () => {
+  test("the supervisor reads the child's execs and decides them as for root", async () => {
+    const scratch = scratchDir();
+    const server = await startExecServer(scratch.path, denyTouch);
+    try {
+      const result = await launch(["bash", "-c", `/bin/echo allowed; ${TOUCH} /nonexistent/x; echo "status $?"`], {
+        cwd: scratch.path,
+        execSocket: server.socketPath,
+        asUser: 65534,
+      });
+      expect(result.stdout).toBe("allowed\nstatus 126\n");
+      expect(result.stderr).toContain(`cordon: execution denied: ${TOUCH} /nonexistent/x: ${DENIAL}\n`);
+      expect(server.requests.map((request) => request.executable)).toEqual(["/usr/bin/bash", "/usr/bin/echo", TOUCH]);
+    } finally {
+      await server.close();
+      scratch.remove();
+    }
+  });
+});

@@ -122,6 +122,8 @@ export interface LaunchOptions {
   allowUnixSockets?: string[];
   allowNetwork?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Runs the launcher as this uid and gid (through setpriv), as an unprivileged caller would. */
+  asUser?: number;
 }
 
 /** Runs `command` under the launcher, asynchronously (the server lives in this process). */
@@ -132,9 +134,15 @@ export function launch(command: string[], options: LaunchOptions): Promise<Launc
   for (const socket of options.allowUnixSockets ?? []) args.push("--allow-unix-socket", socket);
   if (options.allowNetwork) args.push("--allow-network");
   args.push("--");
-  const argv = args.concat(command);
+  let program = launcherPath;
+  let argv = args.concat(command);
+  if (options.asUser !== undefined) {
+    const id = String(options.asUser);
+    argv = [`--reuid=${id}`, `--regid=${id}`, "--clear-groups", launcherPath, ...argv];
+    program = "setpriv";
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(launcherPath, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
