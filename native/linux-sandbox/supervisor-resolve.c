@@ -58,12 +58,16 @@ static char* joined(const char* base, const char* path) {
 }
 
 // The process's own /proc entry for a path that names it through a link
-// only the process can follow: /proc/self, /proc/thread-self, /dev/fd.
+// only the process can follow: /proc/self, /proc/thread-self, /dev/fd. The
+// rewritten path is opened from the supervisor's side, so one that climbs
+// out with ".." is not rewritten (it is then looked up in the process's root,
+// where the magic link makes it unknown).
 static char* own_proc_path(pid_t pid, const char* path) {
   static const char* const prefixes[] = {"/proc/self/", "/proc/thread-self/", "/dev/fd/"};
   for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
     if (!has_prefix(path, prefixes[i])) continue;
     const char* rest = path + strlen(prefixes[i]);
+    if (strstr(rest, "..") != NULL) return NULL;
     size_t length = strlen(rest) + 64;
     char* result = malloc(length);
     if (result == NULL) return NULL;
