@@ -137,6 +137,24 @@ describeHere(`exec supervisor: every way of starting a program${unavailable ? ` 
     expect(touchRequests()).toEqual([expect.objectContaining({ file: "./innocent", executable: TOUCH, cwd: dir })]);
   });
 
+  test("execveat with AT_SYMLINK_NOFOLLOW on a symlink fails with ELOOP, as the kernel's, without asking", async () => {
+    const link = join(dir, "nofollow-link");
+    if (!existsSync(link)) symlinkSync(TOUCH, link);
+    const result = await run([probe, "execveat-nofollow", link, "touch", marker]);
+    expect(result.stdout).toBe("execveat-nofollow failed: ELOOP\n");
+    expect(touchRequests()).toEqual([]);
+  });
+
+  test("the refusal line shows control characters as ? and cuts a long command", async () => {
+    const long = "y".repeat(3000);
+    const result = await run(["bash", "-c", `${TOUCH} $'new\\nline\\e[31m' ${long}; echo "status $?"`]);
+    expect(result.stdout).toBe("status 126\n");
+    const line = result.stderr.split("\n").find((text) => text.startsWith("cordon: execution denied:"))!;
+    expect(line).toMatch(new RegExp(`^cordon: execution denied: ${TOUCH} new\\?line\\?\\[31m y+\\.\\.\\.: ${DENIAL}$`));
+    expect(line.length).toBeLessThan(1200);
+    expect(touchRequests()[0]!.argv).toEqual([TOUCH, "new\nline\u001b[31m", long]);
+  });
+
   test("a #! script naming the forbidden program is denied through its interpreter", async () => {
     const script = join(dir, "script-with-touch");
     writeFileSync(script, `#!${TOUCH} ${marker}\n`, { mode: 0o755 });
