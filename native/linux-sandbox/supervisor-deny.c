@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,6 +53,31 @@ static void append_shown(struct buffer* line, const char* text) {
   }
 }
 
+// Writes to the process's stderr without ever waiting on it: a full pipe or
+// socket nobody reads must not hold up the answer. A pipe is written through
+// a description of its own (opened non-blocking, leaving the process's
+// flags alone), a socket with MSG_DONTWAIT; files and terminals are written
+// as they are, at the process's own offset.
+static void write_without_waiting(int fd, const char* data, size_t length) {
+  struct stat st;
+  if (fstat(fd, &st) == -1) return;
+  int target = fd;
+  if (S_ISFIFO(st.st_mode)) {
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    target = open(link, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (target == -1) return;
+  }
+  for (size_t done = 0; done < length;) {
+    ssize_t written = S_ISSOCK(st.st_mode) ? send(target, data + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL)
+                                           : write(target, data + done, length - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) break;
+    done += (size_t)written;
+  }
+  if (target != fd && close(target) == -1) warn("supervisor: close: %s", strerror(errno));
+}
+
 void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason) {
   struct buffer command;
   buffer_init(&command, MAX_SHOWN_COMMAND);
@@ -75,12 +103,7 @@ void tell_denied(const struct notification* n, char* const* argv, size_t argc, c
   int pidfd = notified_pidfd(n);
   int stderr_fd = pidfd == -1 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
   if (stderr_fd != -1) {
-    for (size_t done = 0; done < line.length;) {
-      ssize_t written = write(stderr_fd, line.data + done, line.length - done);
-      if (written < 0 && errno == EINTR) continue;
-      if (written <= 0) break;
-      done += (size_t)written;
-    }
+    write_without_waiting(stderr_fd, line.data, line.length);
     if (close(stderr_fd) == -1) warn("supervisor: close: %s", strerror(errno));
   }
   if (pidfd != -1 && close(pidfd) == -1) warn("supervisor: close: %s", strerror(errno));

@@ -155,6 +155,16 @@ describeHere(`exec supervisor: every way of starting a program${unavailable ? ` 
     expect(touchRequests()[0]!.argv).toEqual([TOUCH, "new\nline\u001b[31m", long]);
   });
 
+  test("a stderr nobody reads (a full pipe) does not hold up the refusal", async () => {
+    const fifo = join(dir, "full-pipe");
+    // A reader that never reads keeps the pipe open; 64 KiB fill it.
+    const script = `mkfifo '${fifo}' && { sleep 30 < '${fifo}' & } && exec 4>'${fifo}' && head -c 65536 /dev/zero >&4 &&
+      '${probe}' execve ${TOUCH} touch '${marker}' 2>&4; kill %1`;
+    const result = await run(["bash", "-c", script]);
+    expect(result.stdout).toBe("execve failed: EACCES\n");
+    expect(existsSync(marker)).toBe(false);
+  });
+
   test("a #! script naming the forbidden program is denied through its interpreter", async () => {
     const script = join(dir, "script-with-touch");
     writeFileSync(script, `#!${TOUCH} ${marker}\n`, { mode: 0o755 });
