@@ -39,7 +39,7 @@ int notified_pidfd(const struct notification* n) {
   // Checked after opening: the pidfd now names the notified process, not a
   // later one that reused its pid.
   if (!notification_valid(n)) {
-    close(pidfd);
+    close_or_warn(pidfd);
     errno = ESRCH;
     return -1;
   }
@@ -75,7 +75,7 @@ static void write_without_waiting(int fd, const char* data, size_t length) {
     if (written <= 0) break;
     done += (size_t)written;
   }
-  if (target != fd && close(target) == -1) warn("supervisor: close: %s", strerror(errno));
+  if (target != fd) close_or_warn(target);
 }
 
 void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason) {
@@ -104,8 +104,8 @@ void tell_denied(const struct notification* n, char* const* argv, size_t argc, c
   int stderr_fd = pidfd == -1 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
   if (stderr_fd != -1) {
     write_without_waiting(stderr_fd, line.data, line.length);
-    if (close(stderr_fd) == -1) warn("supervisor: close: %s", strerror(errno));
+    close_or_warn(stderr_fd);
   }
-  if (pidfd != -1 && close(pidfd) == -1) warn("supervisor: close: %s", strerror(errno));
+  if (pidfd != -1) close_or_warn(pidfd);
   buffer_free(&line);
 }

@@ -106,7 +106,7 @@ int open_as_process(pid_t pid, const char* base, const char* path, bool follow) 
   if (fd == -1) fd = -errno;
   if (close(root) == -1 && fd >= 0) {
     int error = errno;
-    close(fd);
+    close_or_warn(fd);
     fd = -error;
   }
   free(absolute);
@@ -248,7 +248,7 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
     ssize_t length = readable == -1 ? -1 : read_at(readable, head, sizeof head, 0);
     if (length < 0) {
       error = errno;
-      if (readable != -1) close(readable);
+      if (readable != -1) close_or_warn(readable);
       break;
     }
     char* script = script_interpreter(head, (size_t)length);
@@ -263,7 +263,7 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
       if (loader != NULL && !is_system_loader(loader)) {
         int loader_fd = open_as_process(pid, cwd, loader, true);
         char* resolved = loader_fd >= 0 ? path_of(pid, loader_fd) : NULL;
-        if (loader_fd >= 0) close(loader_fd);
+        if (loader_fd >= 0) close_or_warn(loader_fd);
         free(chain_end);
         chain_end = resolved != NULL ? resolved : strdup(loader);
       }
@@ -283,7 +283,7 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
     }
     if (close(fd) == -1) {
       error = errno;
-      close(next);
+      close_or_warn(next);
       fd = -1;
       break;
     }
@@ -326,12 +326,12 @@ int resolve_exec_target(pid_t pid, const char* cwd, int dirfd, const char* path,
   struct stat st;
   if (fstat(fd, &st) == -1) {
     int error = errno;
-    close(fd);
+    close_or_warn(fd);
     return error;
   }
   int refusal = S_ISLNK(st.st_mode) ? ELOOP : runnable(&st);
   if (refusal != 0) {
-    close(fd);
+    close_or_warn(fd);
     return refusal;
   }
   out->anonymous = is_anonymous(fd, &st);
@@ -339,7 +339,7 @@ int resolve_exec_target(pid_t pid, const char* cwd, int dirfd, const char* path,
     out->executable = path_of(pid, fd);
     if (out->executable == NULL) {
       int error = errno;
-      close(fd);
+      close_or_warn(fd);
       return error;
     }
   }

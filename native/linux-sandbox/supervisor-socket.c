@@ -85,7 +85,7 @@ static int vet(const struct notification* n, const char* path) {
   }
   free(resolved);
   if (!allowed) {
-    close(fd);
+    close_or_warn(fd);
     return -1;
   }
   return fd;
@@ -106,7 +106,7 @@ static int take_socket(const struct notification* n, int fd) {
   if (pidfd == -1) return -1;
   int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
   int error = errno;
-  if (close(pidfd) == -1) warn("supervisor: close: %s", strerror(errno));
+  close_or_warn(pidfd);
   errno = error;
   return copy;
 }
@@ -181,7 +181,7 @@ static void perform(const struct notification* n, int fd, const struct address* 
     result = sendto(copy, data, length, flags | MSG_NOSIGNAL, (const struct sockaddr*)&to->bytes, to->length);
   }
   int error = errno;
-  if (close(copy) == -1) warn("supervisor: close: %s", strerror(errno));
+  close_or_warn(copy);
   if (result == -1) {
     answer_error(n, error);
   } else {
@@ -211,7 +211,7 @@ static void decide(const struct notification* n, struct call* call) {
     file = vet(n, path);
     free(path);
     if (file == -1 || call->has_ancillary) {
-      if (file != -1) close(file);
+      if (file != -1) close_or_warn(file);
       answer_error(n, EACCES);
       return;
     }
@@ -237,7 +237,7 @@ static void decide(const struct notification* n, struct call* call) {
     perform(n, call->fd, &call->address, data, length, call->flags);
   }
   free(data);
-  if (file != -1 && close(file) == -1) warn("supervisor: close: %s", strerror(errno));
+  if (file != -1) close_or_warn(file);
 }
 
 // sendmmsg: continued unless a message names a pathname, which is refused.

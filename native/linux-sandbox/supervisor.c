@@ -74,6 +74,10 @@ void answer_continue(const struct notification* n) {
   send_response(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 }
 
+void close_or_warn(int fd) {
+  if (close(fd) == -1) warn("supervisor: close: %s", strerror(errno));
+}
+
 static void handle(const struct notification* n) {
   int nr = n->request->data.nr;
   if (nr == SYS_execve || nr == SYS_execveat) {

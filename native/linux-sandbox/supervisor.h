@@ -73,6 +73,9 @@ bool notification_valid(const struct notification* n);
 void answer_error(const struct notification* n, int error);
 void answer_value(const struct notification* n, long value);
 void answer_continue(const struct notification* n);
+// Closes a descriptor the supervisor opened; a failure is only reported, as
+// nothing about the answer depends on it.
+void close_or_warn(int fd);
 
 // supervisor-memory.c: reading the stopped process.
 // Copies `size` bytes at `address`; 0, or -1 with errno (EFAULT when unmapped).
