@@ -28,6 +28,8 @@
 //     script as an argument (`sh script`, `python x.py`: asked as sh/python
 //     with the script in argv), a renamed copy of a binary (judged by its new
 //     name), code loaded with dlopen, mmap'd executable memory;
+//   - a binfmt_misc handler the host registered (qemu-user, wine, Java):
+//     the file is asked about, its handler is not named;
 //   - a path reached through a procfs magic link other than the process's
 //     own /proc/self, /dev/fd (another process's /proc/<pid>/exe): asked
 //     about as anonymous, with no executable;
