@@ -9,7 +9,8 @@ import { once } from "node:events";
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { hasTool, launch, scratchDir, supervisorUnavailable } from "./harness.js";
+import { fileURLToPath } from "node:url";
+import { compile, hasTool, launch, scratchDir, supervisorUnavailable } from "./harness.js";
 
 const unavailable = supervisorUnavailable() ?? (hasTool("python3") ? null : "python3 is not installed");
 if (unavailable) console.log(`Unix socket mediation tests skipped: ${unavailable}`);
@@ -138,6 +139,19 @@ while True:
       expect((await datagramClient("sendmsg", allowedDgram)).stdout).toBe("sent: 11\n");
       for (let i = 0; i < 200 && arrived().split("\n").length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(arrived()).toBe(`${allowedDgram}: via sendto\n${allowedDgram}: via sendmsg\n`);
+    });
+
+    test("sendmmsg: with a pathname address it fails with EACCES (narrower than the kernel); on an allowed connected socket it sends", async () => {
+      const source = fileURLToPath(new URL("./fixtures/sendmmsg-probe.c", import.meta.url));
+      const probe = compile(dir, "sendmmsg-probe", source);
+      const sendmmsg = (mode: string, path: string) => launch([probe, mode, path], { cwd: dir, allowUnixSockets: [allowedDgram] });
+      expect((await sendmmsg("to", allowedDgram)).stdout).toBe("sendmmsg failed: EACCES\n");
+      expect((await sendmmsg("to", otherDgram)).stdout).toBe("sendmmsg failed: EACCES\n");
+      expect((await sendmmsg("connected", otherDgram)).stdout).toBe("connect failed: EACCES\n");
+      expect((await sendmmsg("connected", allowedDgram)).stdout).toBe("sent 1\n");
+      for (let i = 0; i < 200 && !arrived().includes("via sendmmsg"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(arrived()).toContain(`${allowedDgram}: via sendmmsg\n`);
+      expect(arrived()).not.toContain(otherDgram);
     });
 
     test("sendto and sendmsg to another socket fail with EACCES and nothing arrives", async () => {
