@@ -1,8 +1,10 @@
 # The native parts of cordon, one target each:
 #   cordon                 the N-API addon: execve, Landlock probe, peer credentials, macOS cache dir
 #   cordon-exec-wrapper    EXEC_WRAPPER: asks the host over the exec socket, then execs or refuses
-#   cordon-linux-sandbox   the Linux launcher: namespaces, read-only binds, Landlock, capabilities, seccomp, exec
-#   cordon_intercept       libcordon_intercept.so: routes every libc exec through EXEC_WRAPPER
+#   cordon-linux-sandbox   the Linux launcher: namespaces, read-only binds, Landlock, capabilities, seccomp, exec,
+#                          and the exec supervisor that answers its seccomp notifications
+# The wrapper and the supervisor share one implementation of the exec bridge
+# wire format (native/exec-wire).
 # Every target builds with -Wall -Wextra -Werror and no warnings (node-gyp's
 # own -Wno-unused-parameter is taken back out).
 {
@@ -13,6 +15,17 @@
     # static or dynamic glibc spends about 0.3 ms per start probing the CPU.
     # musl ships no kernel headers, so the system's are searched after its own.
     "static_cc": "<!(sh -c 'command -v musl-gcc || command -v cc || command -v gcc')",
+    "wire_sources": [
+      "native/exec-wire/buffer.c",
+      "native/exec-wire/utf8.c",
+      "native/exec-wire/base64.c",
+      "native/exec-wire/uuid.c",
+      "native/exec-wire/request.c",
+      "native/exec-wire/connect.c",
+      "native/exec-wire/exchange.c",
+      "native/exec-wire/response.c",
+      "native/exec-wire/ask.c"
+    ],
     "static_cflags": [
       "-std=gnu11", "-O2", "-static", "-Wall", "-Wextra", "-Werror",
       "-idirafter", "/usr/include",
@@ -46,23 +59,14 @@
     {
       "target_name": "cordon-exec-wrapper",
       "variables": {
-        "wrapper_sources": [
-          "native/exec-wrapper/main.c",
-          "native/exec-wrapper/buffer.c",
-          "native/exec-wrapper/utf8.c",
-          "native/exec-wrapper/uuid.c",
-          "native/exec-wrapper/request.c",
-          "native/exec-wrapper/connect.c",
-          "native/exec-wrapper/exchange.c",
-          "native/exec-wrapper/response.c"
-        ]
+        "wrapper_sources": ["native/exec-wrapper/main.c", "<@(wire_sources)"]
       },
       "conditions": [
         ["OS=='linux'", {
           "type": "none",
           "actions": [{
             "action_name": "link_static_wrapper",
-            "inputs": ["<@(wrapper_sources)", "native/exec-wrapper/wrapper.h"],
+            "inputs": ["<@(wrapper_sources)", "native/exec-wire/wire.h"],
             "outputs": ["<(PRODUCT_DIR)/cordon-exec-wrapper"],
             "action": ["<(static_cc)", "<@(static_cflags)", "-o", "<@(_outputs)", "<@(wrapper_sources)"]
           }]
@@ -94,43 +98,26 @@
           "native/linux-sandbox/seccomp.c",
           "native/linux-sandbox/listener.c",
           "native/linux-sandbox/descriptors.c",
-          "native/linux-sandbox/supervisor.c",
           "native/linux-sandbox/supervise.c",
-          "native/linux-sandbox/exec.c"
+          "native/linux-sandbox/exec.c",
+          "native/linux-sandbox/supervisor.c",
+          "native/linux-sandbox/supervisor-memory.c",
+          "native/linux-sandbox/supervisor-resolve.c",
+          "native/linux-sandbox/supervisor-exec.c",
+          "native/linux-sandbox/supervisor-socket.c",
+          "native/linux-sandbox/supervisor-deny.c",
+          "<@(wire_sources)"
         ]
       },
       "conditions": [
         ["OS=='linux'", {
           "actions": [{
             "action_name": "link_static_launcher",
-            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h", "native/linux-sandbox/supervisor.h"],
+            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h",
+                       "native/linux-sandbox/supervisor.h", "native/exec-wire/wire.h"],
             "outputs": ["<(PRODUCT_DIR)/cordon-linux-sandbox"],
             "action": ["<(static_cc)", "<@(static_cflags)", "-D_GNU_SOURCE", "-pthread", "-o", "<@(_outputs)", "<@(launcher_sources)"]
           }]
-        }]
-      ]
-    },
-    {
-      "target_name": "cordon_intercept",
-      "type": "none",
-      "conditions": [
-        ["OS=='linux'", {
-          "type": "shared_library",
-          "product_prefix": "lib",
-          "product_dir": "<(PRODUCT_DIR)",
-          "cflags": ["-fvisibility=hidden"],
-          "libraries": ["-ldl"],
-          "sources": [
-            "native/intercept/intercept.c",
-            "native/intercept/route.c",
-            "native/intercept/rewrite.c",
-            "native/intercept/resolve.c",
-            "native/intercept/fd-path.c",
-            "native/intercept/format.c",
-            "native/intercept/wrapper.c",
-            "native/intercept/real.c",
-            "native/intercept/spawn.c"
-          ]
         }]
       ]
     }

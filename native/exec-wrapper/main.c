@@ -16,9 +16,13 @@
 #include <sys/syscall.h>
 #endif
 
-#include "wrapper.h"
+#include "../exec-wire/wire.h"
 
 extern char** environ;
+
+// Exit statuses: the program was refused, or cordon itself failed.
+#define EXIT_DENIED 126
+#define EXIT_CORDON_FAILURE 125
 
 __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char* format, ...) {
   va_list args;
@@ -31,39 +35,24 @@ __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char* for
 }
 
 // Asks the server; returns its answer or exits 125.
-static struct exec_response ask(const char* socket_path, const char* file, char* const* argv,
-                                int argc) {
+static struct exec_response ask(const char* socket_path, const char* file, char* const* argv, int argc) {
   char* cwd = getcwd(NULL, 0);
   if (cwd == NULL) fail("cannot read the working directory: %s", strerror(errno));
-  if (!utf8_valid(file) || !utf8_valid(cwd)) fail("the program path or working directory is not valid UTF-8");
-  for (int i = 0; i < argc; i++) {
-    if (!utf8_valid(argv[i])) fail("argument %d of %s is not valid UTF-8", i, file);
-  }
   char request_id[UUID_TEXT_SIZE];
   if (uuid_generate(request_id) != 0) fail("cannot generate a request id: %s", strerror(errno));
-
-  struct buffer request;
-  buffer_init(&request, MAX_MESSAGE_BYTES);
-  if (build_exec_request(&request, request_id, file, argv, argc, cwd) != 0) {
-    if (errno == EMSGSIZE) fail("the exec request for %s is longer than 1 MiB", file);
-    fail("out of memory building the exec request for %s", file);
-  }
-  free(cwd);
-
-  char error[512];
-  int fd = connect_exec_socket(socket_path, error, sizeof error);
-  if (fd < 0) fail("%s", error);
-  struct buffer reply;
-  buffer_init(&reply, MAX_MESSAGE_BYTES);
-  if (exchange_lines(fd, &request, &reply, error, sizeof error) != 0) fail("%s", error);
-  if (close(fd) != 0) fail("cannot close the exec socket: %s", strerror(errno));
-  buffer_free(&request);
-
+  // Codex's members only: what a wrapper inside the sandbox could add (the
+  // resolved program, its pid) the host could not trust anyway.
+  struct exec_request request = {
+      .request_id = request_id,
+      .file = file,
+      .argv = (const char* const*)argv,
+      .argc = (size_t)argc,
+      .cwd = cwd,
+  };
   struct exec_response response;
-  if (parse_exec_response(reply.data, reply.length, request_id, &response, error, sizeof error) != 0) {
-    fail("%s", error);
-  }
-  buffer_free(&reply);
+  char error[512];
+  if (ask_exec_server(socket_path, &request, &response, error, sizeof error) != 0) fail("%s", error);
+  free(cwd);
   return response;
 }
 

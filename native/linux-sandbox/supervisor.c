@@ -1,46 +1,178 @@
-// A stand-in exec supervisor: lets every notified call continue unchanged.
-// The real supervisor (per-exec approvals, vetted socket paths) replaces it.
+// The notification loop: a pool of threads, each receiving a notification
+// and answering it itself, so the thread the kernel wakes is the one that
+// answers (no hand-over), and an exec waiting for a person holds up only its
+// own thread (make -j2). The pool grows while every thread is busy, up to
+// MAX_THREADS; past that the next process waits in the kernel until a
+// thread is free.
 #include <errno.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "supervisor.h"
 
-static void* answer_all(void* argument) {
-  int listener = *(int*)argument;
-  for (;;) {
-    // Once no process uses the filter any more, the listener hangs up.
-    struct pollfd ready = {.fd = listener, .events = POLLIN};
-    if (poll(&ready, 1, -1) == -1) {
-      if (errno == EINTR) continue;
-      return NULL;
-    }
-    if (ready.revents & (POLLHUP | POLLERR | POLLNVAL)) return NULL;
-    struct seccomp_notif request;
-    memset(&request, 0, sizeof request);
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == -1) {
-      if (errno == EINTR || errno == ENOENT) continue;
-      return NULL;
-    }
-    struct seccomp_notif_resp response = {.id = request.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
-    // ENOENT: the caller was killed or its call interrupted meanwhile.
-    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &response) == -1 && errno != ENOENT) return NULL;
+#define MAX_THREADS 64
+// Room for the supervisor's own buffers; large data lives on the heap.
+#define THREAD_STACK_SIZE (256 * 1024)
+
+// Linux 6.6: wake the answered process on this CPU right away; the
+// supervisor and the process take turns, so this halves the latency.
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+struct supervisor {
+  int listener;
+  const struct plan* plan;
+  struct seccomp_notif_sizes sizes;
+  pthread_attr_t attributes;
+  atomic_int threads;  // started
+  atomic_int idle;     // waiting to receive
+};
+
+bool notification_valid(const struct notification* n) {
+  uint64_t id = n->request->id;
+  return ioctl(n->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static void send_response(const struct notification* n, int error, long value, uint32_t flags) {
+  // The kernel's structure can outgrow the headers': room for that without
+  // an allocation that could fail and leave the process without an answer.
+  union {
+    struct seccomp_notif_resp response;
+    char room[256];
+  } buffer;
+  if (n->response_size > sizeof buffer) {
+    warn("supervisor: the kernel's notification response is larger than expected (%zu bytes)", n->response_size);
+    return;
+  }
+  memset(&buffer, 0, sizeof buffer);
+  struct seccomp_notif_resp* response = &buffer.response;
+  response->id = n->request->id;
+  response->error = error == 0 ? 0 : -error;
+  response->val = value;
+  response->flags = flags;
+  // ENOENT: the process died (or was interrupted) meanwhile; nothing to answer.
+  if (ioctl(n->listener, SECCOMP_IOCTL_NOTIF_SEND, response) == -1 && errno != ENOENT) {
+    warn("supervisor: cannot answer a notification: %s", strerror(errno));
   }
 }
 
-int supervisor_start(int listener_fd, const struct plan* plan) {
-  (void)plan;
-  static int listener;
-  listener = listener_fd;
+void answer_error(const struct notification* n, int error) { send_response(n, error, 0, 0); }
+void answer_value(const struct notification* n, long value) { send_response(n, 0, value, 0); }
+void answer_continue(const struct notification* n) {
+  send_response(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
+
+void close_or_warn(int fd) {
+  if (close(fd) == -1) warn("supervisor: close: %s", strerror(errno));
+}
+
+static void handle(const struct notification* n) {
+  int nr = n->request->data.nr;
+  if (nr == SYS_execve || nr == SYS_execveat) {
+    handle_exec(n);
+  } else {
+    handle_socket_call(n);
+  }
+}
+
+// Receives the next notification; NULL when the listener is gone (the
+// command and everything it started have ended).
+static struct seccomp_notif* receive(const struct supervisor* s) {
+  for (;;) {
+    struct seccomp_notif* request = calloc(1, s->sizes.seccomp_notif);
+    if (request == NULL) {
+      warn("supervisor: out of memory receiving a notification");
+      return NULL;
+    }
+    if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, request) == 0) return request;
+    int error = errno;
+    free(request);
+    // EINTR: a signal; ENOENT: the process was gone before it could be received.
+    if (error == EINTR || error == ENOENT) continue;
+    if (error != EBADF && error != ENOTCONN) warn("supervisor: cannot receive a notification: %s", strerror(error));
+    return NULL;
+  }
+}
+
+static int start_thread(struct supervisor* s);
+
+static void* serve(void* argument) {
+  struct supervisor* s = argument;
+  for (;;) {
+    struct seccomp_notif* request = receive(s);
+    if (request == NULL) return NULL;
+    // The last idle thread is taking this one: start another to receive the
+    // next while this one may wait for a person.
+    if (atomic_fetch_sub(&s->idle, 1) == 1 && atomic_load(&s->threads) < MAX_THREADS) {
+      int error = start_thread(s);
+      if (error != 0) warn("supervisor: cannot start another thread: %s", strerror(error));
+    }
+    struct notification n = {.listener = s->listener, .plan = s->plan, .request = request,
+                             .response_size = s->sizes.seccomp_notif_resp};
+    handle(&n);
+    free(request);
+    atomic_fetch_add(&s->idle, 1);
+  }
+}
+
+// Every signal stays with the main thread, which forwards them to the
+// command; a write to a closed pipe becomes EPIPE here, never SIGPIPE.
+static int start_thread(struct supervisor* s) {
+  sigset_t all, previous;
+  sigfillset(&all);
+  int error = pthread_sigmask(SIG_SETMASK, &all, &previous);
+  if (error != 0) return error;
+  atomic_fetch_add(&s->threads, 1);
+  atomic_fetch_add(&s->idle, 1);
   pthread_t thread;
-  int error = pthread_create(&thread, NULL, answer_all, &listener);
-  if (error == 0) error = pthread_detach(thread);
+  error = pthread_create(&thread, &s->attributes, serve, s);
+  if (error != 0) {
+    atomic_fetch_sub(&s->threads, 1);
+    atomic_fetch_sub(&s->idle, 1);
+  }
+  int restored = pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (restored != 0) warn("supervisor: cannot restore the signal mask: %s", strerror(restored));
+  return error;
+}
+
+int supervisor_start(int listener_fd, const struct plan* plan) {
+  struct supervisor* s = calloc(1, sizeof *s);
+  if (s == NULL) return -1;
+  s->listener = listener_fd;
+  s->plan = plan;
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &s->sizes) == -1) goto failed;
+  // The kernel may know larger structures than these headers; never smaller ones.
+  if (s->sizes.seccomp_notif < sizeof(struct seccomp_notif)) s->sizes.seccomp_notif = sizeof(struct seccomp_notif);
+  if (s->sizes.seccomp_notif_resp < sizeof(struct seccomp_notif_resp)) {
+    s->sizes.seccomp_notif_resp = sizeof(struct seccomp_notif_resp);
+  }
+  // Older kernels do not know the flag: only slower, so not an error.
+  if (ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == -1 && errno != EINVAL &&
+      errno != ENOTTY) {
+    goto failed;
+  }
+  int error = pthread_attr_init(&s->attributes);
+  if (error == 0) error = pthread_attr_setdetachstate(&s->attributes, PTHREAD_CREATE_DETACHED);
+  if (error == 0) error = pthread_attr_setstacksize(&s->attributes, THREAD_STACK_SIZE);
+  if (error == 0) error = start_thread(s);
   if (error != 0) {
     errno = error;
-    return -1;
+    goto failed;
   }
   return 0;
+failed:
+  free(s);
+  return -1;
 }

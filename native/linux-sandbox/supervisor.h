@@ -1,13 +1,118 @@
-// The exec supervisor: answers the seccomp notifications of the sandbox
-// (execve/execveat, and without network the pathname AF_UNIX sends) from the
-// launcher's unsandboxed parent process (SPEC §5).
-#ifndef CORDON_LINUX_SANDBOX_SUPERVISOR_H
-#define CORDON_LINUX_SANDBOX_SUPERVISOR_H
+// The exec supervisor (SPEC §5): the launcher's unsandboxed parent answers
+// the seccomp user notifications of the sandboxed command.
+//
+//   execve / execveat   read path, argv and cwd from the stopped process,
+//                       resolve what the kernel will run (symlinks, #!,
+//                       PT_INTERP, anonymous files), ask the exec server at
+//                       plan->exec_socket (wire format: native/exec-wire/wire.h)
+//                       and answer: run -> SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+//                       deny, or any failure to ask -> EACCES, with
+//                         cordon: execution denied: <argv joined by spaces>: <reason>
+//                       written to the process's stderr.
+//   connect, sendto, sendmsg, sendmmsg (network off)
+//                       a pathname AF_UNIX address is allowed only when its
+//                       resolved path is one of plan->allowed_unix_sockets,
+//                       and then the supervisor performs the call itself on
+//                       the process's socket (pidfd_getfd) with the vetted
+//                       file, so nothing can be swapped after the check;
+//                       any other pathname gets EACCES.
+//
+// The command learns nothing of the exec socket: only this process, outside
+// the sandbox, ever connects to it.
+//
+// What the supervisor cannot see, by design of the kernel interface:
+//   - after CONTINUE the kernel reads the path and argv again, so a sibling
+//     thread that rewrites them, or a rename of the file, after approval runs
+//     something else (the sandbox still confines it);
+//   - what a program does without exec: `source`, an interpreter given a
+//     script as an argument (`sh script`, `python x.py`: asked as sh/python
+//     with the script in argv), a renamed copy of a binary (judged by its new
+//     name), code loaded with dlopen, mmap'd executable memory;
+//   - a binfmt_misc handler the host registered (qemu-user, wine, Java):
+//     the file is asked about, its handler is not named;
+//   - a path reached through a procfs magic link other than the process's
+//     own /proc/self, /dev/fd (another process's /proc/<pid>/exe): asked
+//     about as anonymous, with no executable;
+//   - a process it may not read (another user's, which the sandbox cannot
+//     start): the exec is refused.
+#ifndef CORDON_SUPERVISOR_H
+#define CORDON_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "sandbox.h"
 
-// Starts answering the notifications of `listener_fd` on a thread of its own.
-// Returns 0, or -1 with errno set.
+// Starts answering the notifications of `listener_fd` (the filter's
+// SECCOMP_FILTER_FLAG_NEW_LISTENER descriptor) on threads of its own and
+// returns; the caller keeps waiting for the command. 0, or -1 with errno.
 int supervisor_start(int listener_fd, const struct plan* plan);
+
+// ---- shared by the supervisor's parts ----
+
+// One notification being answered, owned by the thread that answers it.
+struct notification {
+  int listener;
+  const struct plan* plan;
+  struct seccomp_notif* request;  // the kernel's notification (as large as the kernel says)
+  size_t response_size;
+};
+
+// supervisor.c: answers (each at most once per notification).
+// Whether the notification is still pending: the process has not died and
+// its pid was not reused. Every read from the process is checked with it.
+bool notification_valid(const struct notification* n);
+void answer_error(const struct notification* n, int error);
+void answer_value(const struct notification* n, long value);
+void answer_continue(const struct notification* n);
+// Closes a descriptor the supervisor opened; a failure is only reported, as
+// nothing about the answer depends on it.
+void close_or_warn(int fd);
+
+// supervisor-memory.c: reading the stopped process.
+// Copies `size` bytes at `address`; 0, or -1 with errno (EFAULT when unmapped).
+int remote_read(pid_t pid, uint64_t address, void* out, size_t size);
+// A NUL-terminated string of at most `max` bytes (NUL excluded), malloc'd;
+// NULL with errno (ENAMETOOLONG past `max`, EFAULT, ENOMEM).
+char* remote_string(pid_t pid, uint64_t address, size_t max);
+// A NULL-terminated array of strings (argv), within the kernel's limits;
+// NULL with errno (E2BIG past them, EFAULT, ENOMEM). *count gets its length.
+char** remote_string_array(pid_t pid, uint64_t address, size_t* count);
+void free_string_array(char** strings, size_t count);
+// The target of a symlink, malloc'd; NULL with errno.
+char* link_target(const char* link);
+// The target of /proc/<pid>/<name>, malloc'd; NULL with errno.
+char* proc_link(pid_t pid, const char* name);
+
+// supervisor-resolve.c: what an exec will really run.
+struct exec_target {
+  char* file;         // the path as given (made absolute for execveat's directory descriptor)
+  char* executable;   // absolute, symlinks resolved; NULL when unknown or anonymous
+  char* interpreter;  // the #! interpreter or a PT_INTERP that is not the system loader; NULL when none
+  bool anonymous;     // memfd, deleted file, O_TMPFILE: nothing on disk names it
+};
+// 0, or the errno the exec would fail with anyway (so nothing need be asked).
+int resolve_exec_target(pid_t pid, const char* cwd, int dirfd, const char* path, int flags, struct exec_target* out);
+void free_exec_target(struct exec_target* target);
+// Opens `path` as process `pid` would look it up (its root; a relative path
+// from `base`, an absolute directory), O_PATH. The fd, or -errno; -EXDEV
+// when the path crosses a link the supervisor cannot follow safely.
+int open_as_process(pid_t pid, const char* base, const char* path, bool follow);
+// The absolute path of an fd opened by open_as_process, as the process sees it; malloc'd.
+char* path_of(pid_t pid, int fd);
+
+// supervisor-exec.c / supervisor-socket.c: one handler per notified call.
+void handle_exec(const struct notification* n);
+void handle_socket_call(const struct notification* n);
+
+// supervisor-deny.c
+// Writes "cordon: execution denied: <command>: <reason>" to the process's stderr.
+void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason);
+
+// A pidfd for the notified process, checked to be that process; -1 with errno.
+int notified_pidfd(const struct notification* n);
 
 #endif

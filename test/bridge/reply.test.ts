@@ -79,7 +79,7 @@ describe("native wrapper: the reply line", () => {
     ["not JSON at all", () => "run\n", /not a JSON object/],
     ["no newline before the server hangs up", (id) => line(run(id)).trimEnd(), /closed the connection without answering/],
     ["nothing at all", () => "", /closed the connection without answering/],
-    ["a reply over 1 MiB", (id) => line({ ...run(id), reason: "x".repeat(1024 * 1024) }), /longer than 1048576 bytes/],
+    ["a reply over 32 MiB", (id) => line({ ...run(id), reason: "x".repeat(32 * 1024 * 1024) }), /longer than 33554432 bytes/],
   ])("%s: exit 125, nothing run", async (_name, answer, message) => {
     const result = await wrapperAgainst(answer);
     expect(result.exitCode).toBe(125);

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ExecBridge, type ExecRequest } from "../../src/bridge/index.js";
+import { startExecServer } from "../supervisor/harness.js";
 import { runProgram, runWrapper, scratchDir, startBridge, wrapperPath } from "./support.js";
 
 const hostileStrings = ["it's \"quoted\"", "(paren) $(sub) `tick`", "semi;colon", "new\nline\ttab", "ünïcødé ✓ 😀", "back\\slash", ""];
@@ -68,19 +69,38 @@ describe("native exec wrapper", () => {
     }
   });
 
-  test("an argument that is not UTF-8 cannot be shown to the host, so nothing runs (125)", async () => {
-    let asked = false;
-    const { bridge } = await startBridge({ decide: () => ((asked = true), { action: "run" }) });
+  test("an argument that is not UTF-8 is shown replaced and carried exactly in argv_b64; Codex's members only", async () => {
+    const scratch = scratchDir();
+    const server = await startExecServer(scratch.path, () => ({ action: "run" }));
     try {
       // Node re-encodes string arguments, so a shell's printf makes the raw byte.
       const result = await runProgram("/bin/sh", ["-c", `exec "$0" /bin/echo echo "$(printf 'f\\377o')"`, wrapperPath], {
-        env: bridge.env(),
+        env: { CORDON_EXEC_SOCKET: server.socketPath },
       });
-      expect(result.exitCode).toBe(125);
-      expect(result.stderr).toMatch(/^cordon: argument 1 of \/bin\/echo is not valid UTF-8/);
-      expect(asked).toBe(false);
+      expect(result.exitCode).toBe(0);
+      const [request] = server.requests;
+      expect(request!.argv).toEqual(["echo", "f\uFFFDo"]);
+      expect(request!.argv_b64!.map((b64) => Buffer.from(b64, "base64"))).toEqual([Buffer.from("echo"), Buffer.from([0x66, 0xff, 0x6f])]);
+      expect(Object.keys(request!).sort()).toEqual(["argv", "argv_b64", "cwd", "file", "request_id", "type"]);
     } finally {
-      await bridge.close();
+      await server.close();
+      scratch.remove();
+    }
+  });
+
+  test.each([
+    ["reads the request to end of file before answering (as Codex's does)", true],
+    ["answers as soon as the line ends", false],
+  ])("a server that %s is answered: the wrapper shuts down its sending side", async (_name, readToEof) => {
+    const scratch = scratchDir();
+    const server = await startExecServer(scratch.path, () => ({ action: "run" }), { readToEof });
+    try {
+      const result = await runWrapper({ CORDON_EXEC_SOCKET: server.socketPath }, "/bin/echo", ["echo", "answered"]);
+      expect(result.stdout).toBe("answered\n");
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await server.close();
+      scratch.remove();
     }
   });
 

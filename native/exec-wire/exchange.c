@@ -1,13 +1,14 @@
-// One request line out, one reply line back. There is deliberately no
-// timeout on the reply: the host may be waiting for a person to decide.
-// End of file before the newline means the server is gone.
+// One request line out, then end of file (a Codex server reads the request
+// to end of file before it answers), then one reply line back. There is
+// deliberately no timeout on the reply: the host may be waiting for a person
+// to decide. End of file before the newline means the server is gone.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "wrapper.h"
+#include "wire.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
@@ -15,7 +16,7 @@
 
 static int send_all(int fd, const char* data, size_t length, char* error, size_t error_size) {
   while (length > 0) {
-    // MSG_NOSIGNAL: a vanished server must become exit status 125, not SIGPIPE.
+    // MSG_NOSIGNAL: a vanished server must become an error, not SIGPIPE.
     ssize_t sent = send(fd, data, length, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
@@ -58,5 +59,9 @@ static int read_line(int fd, struct buffer* reply, char* error, size_t error_siz
 int exchange_lines(int fd, const struct buffer* request, struct buffer* reply, char* error,
                    size_t error_size) {
   if (send_all(fd, request->data, request->length, error, error_size) != 0) return -1;
+  if (shutdown(fd, SHUT_WR) != 0) {
+    snprintf(error, error_size, "cannot finish sending the exec request: %s", strerror(errno));
+    return -1;
+  }
   return read_line(fd, reply, error, error_size);
 }

@@ -1,9 +1,8 @@
-// UTF-8 validation. JSON carries text, so an argument that is not valid UTF-8
-// cannot be shown to the host faithfully; the wrapper refuses it rather than
-// let the host approve a different argv than the one that would run.
+// UTF-8 validation: JSON carries text, so bytes that are not valid UTF-8 are
+// shown replaced and travel exactly in a base64 sibling (request.c).
 #include <string.h>
 
-#include "wrapper.h"
+#include "wire.h"
 
 size_t utf8_sequence_length(const unsigned char* s, size_t available) {
   if (available == 0) return 0;
@@ -29,14 +28,14 @@ size_t utf8_sequence_length(const unsigned char* s, size_t available) {
   return length;
 }
 
-int utf8_valid(const char* s) {
+bool utf8_valid(const char* s) {
   const unsigned char* bytes = (const unsigned char*)s;
   size_t remaining = strlen(s);
   while (remaining > 0) {
     size_t length = utf8_sequence_length(bytes, remaining);
-    if (length == 0) return 0;
+    if (length == 0) return false;
     bytes += length;
     remaining -= length;
   }
-  return 1;
+  return true;
 }

@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #endif
 
-#include "wrapper.h"
+#include "wire.h"
 
 static int random_bytes(unsigned char* out, size_t count) {
 #ifdef __linux__

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wrapper.h"
+#include "wire.h"
 
 void buffer_init(struct buffer* buf, size_t limit) {
   buf->data = NULL;

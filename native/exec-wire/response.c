@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wrapper.h"
+#include "wire.h"
 
 struct cursor {
   const char* at;

@@ -1,0 +1,111 @@
+// The refusal as the command sees it: the exec fails with EACCES (the shell
+// says 126), and this line on the process's own stderr, written through a
+// copy of its descriptor 2 (pidfd_getfd), so it lands wherever the
+// process's errors go, in order with them:
+//   cordon: execution denied: <argv joined by spaces>: <reason>
+// Control characters in the command are shown as '?', so that an argument
+// cannot forge lines or terminal sequences, and a long command is cut.
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../exec-wire/wire.h"
+#include "supervisor.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+// A pidfd for a thread rather than a thread group leader (Linux 6.9).
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#define MAX_SHOWN_COMMAND 1024
+
+int notified_pidfd(const struct notification* n) {
+  pid_t pid = (pid_t)n->request->pid;
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+  if (pidfd == -1 && errno == EINVAL) pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd == -1) return -1;
+  // Checked after opening: the pidfd now names the notified process, not a
+  // later one that reused its pid.
+  if (!notification_valid(n)) {
+    close_or_warn(pidfd);
+    errno = ESRCH;
+    return -1;
+  }
+  return pidfd;
+}
+
+static void append_shown(struct buffer* line, const char* text) {
+  for (const unsigned char* p = (const unsigned char*)text; *p != '\0'; p++) {
+    char c = *p < 0x20 || *p == 0x7f ? '?' : (char)*p;
+    if (buffer_append(line, &c, 1) != 0) return;
+  }
+}
+
+// Writes to the process's stderr without ever waiting on it: a full pipe or
+// socket nobody reads must not hold up the answer. A pipe is written through
+// a description of its own (opened non-blocking, leaving the process's
+// flags alone), a socket with MSG_DONTWAIT; files and terminals are written
+// as they are, at the process's own offset.
+static void write_without_waiting(int fd, const char* data, size_t length) {
+  struct stat st;
+  if (fstat(fd, &st) == -1) return;
+  int target = fd;
+  if (S_ISFIFO(st.st_mode)) {
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    target = open(link, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (target == -1) return;
+  }
+  for (size_t done = 0; done < length;) {
+    ssize_t written = S_ISSOCK(st.st_mode) ? send(target, data + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL)
+                                           : write(target, data + done, length - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) break;
+    done += (size_t)written;
+  }
+  if (target != fd) close_or_warn(target);
+}
+
+void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason) {
+  struct buffer command;
+  buffer_init(&command, MAX_SHOWN_COMMAND);
+  for (size_t i = 0; i < argc; i++) {
+    if (i > 0) append_shown(&command, " ");
+    append_shown(&command, argv[i]);
+  }
+  struct buffer line;
+  buffer_init(&line, MAX_SHOWN_COMMAND * 2);
+  append_shown(&line, "cordon: execution denied: ");
+  if (command.length > 0) buffer_append(&line, command.data, command.length);
+  if (command.length == MAX_SHOWN_COMMAND) append_shown(&line, "...");
+  append_shown(&line, ": ");
+  append_shown(&line, reason);
+  buffer_free(&command);
+  if (line.length == line.limit) line.length--;
+  if (buffer_append(&line, "\n", 1) != 0) {
+    buffer_free(&line);
+    return;
+  }
+
+  // Best effort: the refusal itself (EACCES) does not depend on the message.
+  int pidfd = notified_pidfd(n);
+  int stderr_fd = pidfd == -1 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, 2, 0);
+  if (stderr_fd != -1) {
+    write_without_waiting(stderr_fd, line.data, line.length);
+    close_or_warn(stderr_fd);
+  }
+  if (pidfd != -1) close_or_warn(pidfd);
+  buffer_free(&line);
+}
