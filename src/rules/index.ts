@@ -35,3 +35,4 @@ export { splitShellWords } from "./shell-words.js";
 export { initShellParser, splitShellScript, splitShellCommand } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";
 export { isDangerousCommand } from "./dangerous-commands.js";
+export { defaultRulesPath } from "./shipped-rules.js";
