@@ -9,7 +9,7 @@ import { join } from "node:path";
 function newestChange(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestChange(join(path, name))));
+  return Math.max(0, ...readdirSync(path).map((name) => newestChange(join(path, name))));
 }
 
 const built = "dist/cli/main.js";
