@@ -25,7 +25,7 @@ export function requireNativeArtifact(name: string): string {
   if (!existsSync(path)) {
     throw new NativeError(
       `the native build is missing ${name} (expected at ${path}); run \`npm rebuild cordon\` in the project that depends on cordon ` +
-        `(in a clone of cordon itself: \`npx node-gyp rebuild\`); building needs a C compiler (cc), make and python3`,
+        `(in a clone of cordon itself: \`npx node-gyp rebuild\`); building needs C and C++ compilers (cc, c++), make and python3`,
     );
   }
   return path;
