@@ -33,7 +33,7 @@ async function parseOptions(args: string[]) {
     usage,
   );
   if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
-  const [{ z }, { APPROVAL_POLICIES }] = await Promise.all([import("zod"), import("../approval/index.js")]);
+  const [{ z }, { APPROVAL_POLICIES }] = await Promise.all([import("zod"), import("../approval/outcome.js")]);
   const optionsSchema = z.object({
     policy: z.string().optional(),
     sandbox: z.string().optional(),
@@ -122,9 +122,11 @@ export const shell: Command = {
     const options = await parseOptions(args);
     const cwd = resolve(io.cwd, options.cwd ?? ".");
     const policy = await loadPolicyFlags(options, io);
-    const [{ ExecBridge }, { EMPTY_EXEC_POLICY, loadPolicy }] = await Promise.all([
+    // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
+    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
       import("../bridge/index.js"),
-      import("../rules/index.js"),
+      import("../rules/load.js"),
+      import("../rules/policy.js"),
     ]);
     // Without rules files the bash parser is loaded on the first exec that needs it, not up front.
     const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
