@@ -6,4 +6,5 @@ import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const configured = existsSync("build/Makefile");
-execSync(configured ? "node-gyp build" : "node-gyp rebuild", { stdio: "inherit" });
+// In a configured checkout only make speaks: what it rebuilds, or that nothing needed it.
+execSync(configured ? "node-gyp build --loglevel=silent" : "node-gyp rebuild", { stdio: "inherit" });
