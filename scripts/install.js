@@ -6,5 +6,6 @@ import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const configured = existsSync("build/Makefile");
-// In a configured checkout only make speaks: what it rebuilds, or that nothing needed it.
-execSync(configured ? "node-gyp build --loglevel=silent" : "node-gyp rebuild", { stdio: "inherit" });
+// In a configured checkout only make speaks: what it rebuilds, or that nothing needed it. Everything goes to
+// stderr: when npm shows this script's output during `npx cordon`, stdout is the command's.
+execSync(configured ? "node-gyp build --loglevel=silent" : "node-gyp rebuild", { stdio: ["inherit", 2, 2] });

@@ -17,5 +17,6 @@ const sources = ["src", "tsconfig.json", "tsconfig.build.json"];
 if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newestChange))) {
   console.error(`cordon: ${built} is newer than the sources; not rebuilding (\`npm run build\` forces it)`);
 } else {
-  execSync("npm run build", { stdio: "inherit" });
+  // To stderr, as in install.js: stdout belongs to the command `npx cordon` runs.
+  execSync("npm run build", { stdio: ["inherit", 2, 2] });
 }

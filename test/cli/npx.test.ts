@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const copied = ["package.json", "binding.gyp", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "native", "policies", "dist"];
+const copied = ["package.json", ".npmrc", "binding.gyp", "tsconfig.json", "tsconfig.build.json", "scripts", "src", "native", "policies", "dist"];
 const built = ["dist/cli/main.js", "dist/index.js", "build/Release/cordon.node", "build/Release/cordon-linux-sandbox"];
 
 const npm = spawnSync("npm", ["--version"], { encoding: "utf8" });
@@ -38,7 +38,8 @@ describeHere(`npx cordon in a clone${unavailable ? ` (skipped: ${unavailable})` 
     const result = spawnSync("npx", ["--offline", "cordon", "--version"], {
       cwd: clone,
       encoding: "utf8",
-      env: { ...process.env, npm_config_cache: join(dir, "npm-cache"), npm_config_update_notifier: "false" },
+      // Install scripts in the foreground, as the clone's .npmrc has it: what they print must not reach stdout.
+      env: { ...process.env, npm_config_cache: join(dir, "npm-cache"), npm_config_update_notifier: "false", npm_config_foreground_scripts: "true" },
       timeout: 300_000,
     });
     expect({ status: result.status, stderr: result.stderr }).toMatchObject({ status: 0 });
