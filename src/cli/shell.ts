@@ -14,12 +14,32 @@ import { UsageError } from "../errors.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
-import { loadPolicyFlags, policyFlagOptions } from "./policy-option.js";
+import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
 
 const usage = usages.shell;
 
+interface ShellOptions extends PolicyFlags {
+  rules?: string[];
+  "approval-policy"?: string;
+  audit?: string;
+  cwd?: string;
+  shell?: string;
+  script?: string;
+}
+
+/** `value` when it is one of `choices`, else a usage error naming the flag and the choices. */
+function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}\nusage: ${usage}`);
+}
+
+/**
+ * parseArgs already types every flag strictly; what is left to check are
+ * the closed choices and the script. Checked by hand, not with a schema,
+ * so that a call loads no schema library it does not need.
+ */
 async function parseOptions(args: string[]) {
-  const { values, rest } = parseCommandLine<Record<string, unknown>>(
+  const { values, rest } = parseCommandLine<ShellOptions>(
     args,
     {
       ...policyFlagOptions,
@@ -33,26 +53,15 @@ async function parseOptions(args: string[]) {
     usage,
   );
   if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
-  const [{ z }, { APPROVAL_POLICIES }] = await Promise.all([import("zod"), import("../approval/outcome.js")]);
-  const optionsSchema = z.object({
-    policy: z.string().optional(),
-    sandbox: z.string().optional(),
-    "writable-root": z.array(z.string()).optional(),
-    network: z.boolean().optional(),
-    rules: z.array(z.string()).default([]),
-    "approval-policy": z.enum(APPROVAL_POLICIES).default("on-request"),
-    audit: z.string().optional(),
-    cwd: z.string().optional(),
-    shell: z.enum(SHELLS).default("bash"),
-    script: z.string({ error: "-c SCRIPT is required" }),
-  });
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = issue.path[0] === "script" ? "-c" : `--${String(issue.path[0])}`;
-    throw new UsageError(`${flag}: ${issue.message}\nusage: ${usage}`);
-  }
-  return parsed.data;
+  if (values.script === undefined) throw new UsageError(`-c: -c SCRIPT is required\nusage: ${usage}`);
+  const { APPROVAL_POLICIES } = await import("../approval/outcome.js");
+  return {
+    ...values,
+    script: values.script,
+    rules: values.rules ?? [],
+    approvalPolicy: oneOf("--approval-policy", values["approval-policy"] ?? "on-request", APPROVAL_POLICIES),
+    shell: oneOf("--shell", values.shell ?? "bash", SHELLS),
+  };
 }
 
 /**
@@ -139,7 +148,7 @@ export const shell: Command = {
     try {
       bridge = await ExecBridge.start({
         rules,
-        approvalPolicy: options["approval-policy"],
+        approvalPolicy: options.approvalPolicy,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
           if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
