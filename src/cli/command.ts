@@ -10,13 +10,22 @@ export interface CliIO {
 }
 
 export interface Command {
-  /** One line for `cordon --help`. */
-  summary: string;
-  /** The synopsis printed by `cordon <command> --help` and with usage errors. */
-  usage: string;
   /** Runs the command; resolves to the exit status. Throwing a CordonError exits 125. */
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** The status cordon exits with when it fails before the command runs. */
+/**
+ * A command as dispatch and help see it: its text, and how to load it. Each
+ * command is a module of its own, loaded only when it runs, so a call pays
+ * only for the parsers and backends it uses.
+ */
+export interface CommandEntry {
+  /** One line for `cordon --help`. */
+  summary: string;
+  /** What `cordon <command> --help` prints. */
+  help: string;
+  load(): Promise<Command>;
+}
+
+/** The status cordon exits with when it fails before the command runs, usage errors included. */
 export const EXIT_CORDON_FAILURE = 125;

@@ -3,21 +3,34 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CordonError, UsageError } from "../errors.js";
 import { packageRoot } from "../native/index.js";
-import { EXIT_CORDON_FAILURE, type CliIO, type Command } from "./command.js";
-import { policy } from "./policy.js";
-import { run } from "./run.js";
-import { seatbelt } from "./seatbelt.js";
-import { shell } from "./shell.js";
+import { EXIT_CORDON_FAILURE, type CliIO, type CommandEntry } from "./command.js";
+import { policyUsage, runHelp, shellHelp, usages } from "./help.js";
 
 export type { CliIO, Command } from "./command.js";
 export { EXIT_CORDON_FAILURE } from "./command.js";
 
-/** Every command, by name. Each lives in its own module. */
-const commands: Record<string, Command> = {
-  policy,
-  run,
-  seatbelt,
-  shell,
+/** Every command, by name. */
+const commands: Record<string, CommandEntry> = {
+  policy: {
+    summary: "inspect sandbox policies and test exec-policy rules",
+    help: `usage: ${policyUsage}`,
+    load: async () => (await import("./policy.js")).policy,
+  },
+  run: {
+    summary: "run a command in the sandbox here (or print the plan with --dry-run)",
+    help: runHelp,
+    load: async () => (await import("./run.js")).run,
+  },
+  seatbelt: {
+    summary: "print the macOS sandbox-exec program and arguments for a command (JSON)",
+    help: `usage: ${usages.seatbelt}`,
+    load: async () => (await import("./seatbelt.js")).seatbelt,
+  },
+  shell: {
+    summary: "run a script with every exec decided by rules and approvals",
+    help: shellHelp,
+    load: async () => (await import("./shell.js")).shell,
+  },
 };
 
 function version(): string {
@@ -36,20 +49,26 @@ function help(): string {
 export async function runCli(args: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = args;
   try {
-    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    if (name === undefined) {
+      // A usage error like any other: the help goes to stderr, stdout stays empty.
+      io.stderr.write(`cordon: UsageError: no command given\n${help()}`);
+      return EXIT_CORDON_FAILURE;
+    }
+    if (name === "--help" || name === "-h" || name === "help") {
       io.stdout.write(help());
-      return name === undefined ? 2 : 0;
+      return 0;
     }
     if (name === "--version" || name === "-v") {
       io.stdout.write(`${version()}\n`);
       return 0;
     }
-    const command = commands[name];
-    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`cordon --help\``);
-    if (rest[0] === "--help") {
-      io.stdout.write(`usage: ${command.usage}\n`);
+    const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`cordon --help\``);
+    if (rest[0] === "--help" || rest[0] === "-h") {
+      io.stdout.write(`${entry.help}\n`);
       return 0;
     }
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof CordonError) {

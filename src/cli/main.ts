@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `cordon` executable. As EXEC_WRAPPER it runs once per exec, so wrapper
- * mode is checked first and loads only what it needs; the rest of the CLI
- * (rules, parsers, backends) is loaded only for a real CLI call.
+ * The `cordon` executable. As EXEC_WRAPPER it runs once per exec: then only
+ * the wrapper's client is loaded. A CLI call loads the dispatcher, which
+ * loads only the command it runs.
  */
-import { maybeRunExecWrapperMode } from "../bridge/wrapper-mode.js";
-
-if (!(await maybeRunExecWrapperMode())) {
+// The variable is checked here as well as in wrapper mode itself, so that a
+// CLI call does not load the wrapper's client and its message schemas.
+if (process.env.CORDON_EXEC_WRAPPER_MODE !== "1" || !(await (await import("../bridge/wrapper-mode.js")).maybeRunExecWrapperMode())) {
   const { runCli } = await import("./index.js");
   process.exitCode = await runCli(process.argv.slice(2), {
     stdin: process.stdin,

@@ -3,8 +3,8 @@ import { UsageError } from "../errors.js";
 import { evaluate, loadPolicy } from "../rules/index.js";
 import { parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
+import { usages } from "./help.js";
 
-const usage = "cordon policy check --rules FILE... [--resolve-host-executables] [--pretty] -- CMD...";
 
 interface CheckOptions {
   rules?: string[];
@@ -12,9 +12,9 @@ interface CheckOptions {
   pretty?: boolean;
 }
 
+const usage = usages.policyCheck;
+
 export const policyCheck: Command = {
-  summary: "print how rules files decide a command (exit 0 whatever the decision)",
-  usage,
   async run(args, io) {
     // Words between the options and `--` are more rules files (`--rules a.rules b.rules -- CMD`).
     const dashDash = args.indexOf("--");

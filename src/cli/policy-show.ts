@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
+import { usages } from "./help.js";
 import { loadPolicyOption } from "./policy-option.js";
 import {
   hasFullDiskReadAccess,
@@ -13,11 +14,9 @@ import {
 } from "../policy/index.js";
 import { linuxPlatformDefaults, linuxReadablePaths } from "../linux/index.js";
 
-const usage = "cordon policy show [--policy FILE] [--cwd DIR]";
+const usage = usages.policyShow;
 
 export const policyShow: Command = {
-  summary: "print the normalised policy and the roots it grants",
-  usage,
   async run(args, io) {
     const { values } = parseCommandLine<{ policy?: string; cwd?: string }>(
       args,

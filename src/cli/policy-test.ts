@@ -3,12 +3,11 @@ import { UsageError } from "../errors.js";
 import { formatRulesTestReport, testRulesFiles } from "../rules/index.js";
 import { parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
+import { usages } from "./help.js";
 
-const usage = "cordon policy test --rules FILE...";
+const usage = usages.policyTest;
 
 export const policyTest: Command = {
-  summary: "check the match / not_match examples of rules files",
-  usage,
   async run(args, io) {
     const { values, rest } = parseCommandLine<{ rules?: string[] }>(args, { rules: { type: "string", multiple: true } }, usage);
     const files = [...(values.rules ?? []), ...rest];

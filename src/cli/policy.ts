@@ -1,31 +1,24 @@
 /** `cordon policy <show|check|test>`: look at sandbox policies and exec-policy rules. */
 import { UsageError } from "../errors.js";
 import type { Command } from "./command.js";
-import { policyCheck } from "./policy-check.js";
-import { policyShow } from "./policy-show.js";
-import { policyTest } from "./policy-test.js";
+import { policyUsage, usages } from "./help.js";
 
-const subcommands: Record<string, Command> = {
-  show: policyShow,
-  check: policyCheck,
-  test: policyTest,
+/** Each subcommand with its synopsis; loaded only when it runs (check and test load the rules engine). */
+const subcommands: Record<string, { usage: string; load(): Promise<Command> }> = {
+  show: { usage: usages.policyShow, load: async () => (await import("./policy-show.js")).policyShow },
+  check: { usage: usages.policyCheck, load: async () => (await import("./policy-check.js")).policyCheck },
+  test: { usage: usages.policyTest, load: async () => (await import("./policy-test.js")).policyTest },
 };
 
-const usage = Object.values(subcommands)
-  .map((c) => c.usage)
-  .join("\n       ");
-
 export const policy: Command = {
-  summary: "inspect sandbox policies and test exec-policy rules",
-  usage,
   async run(args, io) {
     const [name, ...rest] = args;
-    const sub = name === undefined ? undefined : subcommands[name];
-    if (!sub) throw new UsageError(`unknown policy subcommand ${JSON.stringify(name ?? "")}\nusage: ${usage}`);
+    const sub = name !== undefined && Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+    if (!sub) throw new UsageError(`unknown policy subcommand ${JSON.stringify(name ?? "")}\nusage: ${policyUsage}`);
     if (rest.includes("--help") && !rest.slice(0, rest.indexOf("--help")).includes("--")) {
       io.stdout.write(`usage: ${sub.usage}\n`);
       return 0;
     }
-    return sub.run(rest, io);
+    return (await sub.load()).run(rest, io);
   },
 };

@@ -5,12 +5,19 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { constants } from "node:os";
 import { UsageError } from "../errors.js";
-import { prepareSandboxedCommand, type SandboxedCommand } from "../platform/index.js";
+import type { SandboxedCommand } from "../platform/index.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
-import { loadPolicyOption } from "./policy-option.js";
+import { usages } from "./help.js";
+import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
 
-const usage = "cordon run [--policy FILE] [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...";
+const usage = usages.run;
+
+interface RunOptions extends PolicyFlags {
+  cwd?: string;
+  platform?: string;
+  "dry-run"?: boolean;
+}
 
 // The statuses a shell reports for a command it cannot run.
 const EXIT_NOT_EXECUTABLE = 126;
@@ -91,21 +98,24 @@ async function runHere(command: string, plan: SandboxedCommand, cwd: string, io:
 }
 
 export const run: Command = {
-  summary: "run a command in the sandbox here (or print the plan with --dry-run)",
-  usage,
   async run(args, io) {
-    const { values, rest } = parseCommandLine<{ policy?: string; cwd?: string; platform?: string; "dry-run"?: boolean }>(
+    const { values, rest } = parseCommandLine<RunOptions>(
       args,
-      { policy: { type: "string" }, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
+      { ...policyFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
-    const policy = await loadPolicyOption(values.policy, io.stdin);
+    const policy = await loadPolicyFlags(values, io);
     const cwd = resolve(io.cwd, values.cwd ?? ".");
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
-    const dryRun = values["dry-run"] === true || platform !== process.platform;
+    const dryRun = values["dry-run"] === true;
     if (!dryRun) checkDirectory(cwd);
+    const { prepareSandboxedCommand } = await import("../platform/index.js");
+    // Planned first, so a policy no backend of that OS can enforce is reported as such.
     const plan = prepareSandboxedCommand(rest, policy, { cwd, env: io.env, platform });
+    if (!dryRun && platform !== process.platform) {
+      throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
+    }
     if (dryRun) {
       const shown = { program: plan.program, args: plan.args, env: addedVariables(io.env, plan.env) };
       io.stdout.write(`${JSON.stringify(shown)}\n`);

@@ -4,13 +4,12 @@ import { UsageError } from "../errors.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
+import { usages } from "./help.js";
 import { loadPolicyOption } from "./policy-option.js";
 
-const usage = "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...";
+const usage = usages.seatbelt;
 
 export const seatbelt: Command = {
-  summary: "print the macOS sandbox-exec program and arguments for a command (JSON)",
-  usage,
   async run(args, io) {
     const { values, rest } = parseCommandLine<{ policy?: string; cwd?: string; "allow-unix-socket"?: string[] }>(
       args,

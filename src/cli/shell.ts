@@ -1,38 +1,48 @@
 /**
  * `cordon shell`: run a script with every exec inside it decided by rules,
- * heuristics and (on a terminal) the person at it (SPEC §8).
+ * heuristics and (on a terminal) the person at it (SPEC §8). The bridge, the
+ * rules engine and the schemas are loaded when the command runs, not before.
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { constants } from "node:os";
-import { z } from "zod";
-import { APPROVAL_POLICIES, type ApprovalAnswer, type ApprovalPolicy, type ApprovalRequest } from "../approval/index.js";
-import { ExecBridge, type ExecDecisionRecord } from "../bridge/index.js";
+import type { Readable } from "node:stream";
+import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
+import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
-import { loadPolicy } from "../rules/index.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
-import { loadPolicyOption } from "./policy-option.js";
+import { SHELLS, usages } from "./help.js";
+import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
 
-const usage =
-  "cordon shell [--policy FILE] [--rules FILE]... [--approval-policy MODE] [--audit FILE] [--cwd DIR] [--shell bash|sh|zsh] -c SCRIPT";
+const usage = usages.shell;
 
-const optionsSchema = z.object({
-  policy: z.string().optional(),
-  rules: z.array(z.string()).default([]),
-  "approval-policy": z.enum(APPROVAL_POLICIES as [ApprovalPolicy, ...ApprovalPolicy[]]).default("on-request"),
-  audit: z.string().optional(),
-  cwd: z.string().optional(),
-  shell: z.enum(["bash", "sh", "zsh"]).default("bash"),
-  script: z.string({ error: "-c SCRIPT is required" }),
-});
+interface ShellOptions extends PolicyFlags {
+  rules?: string[];
+  "approval-policy"?: string;
+  audit?: string;
+  cwd?: string;
+  shell?: string;
+  script?: string;
+}
 
-function parseOptions(args: string[]) {
-  const { values, rest } = parseCommandLine<Record<string, unknown>>(
+/** `value` when it is one of `choices`, else a usage error naming the flag and the choices. */
+function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}\nusage: ${usage}`);
+}
+
+/**
+ * parseArgs already types every flag strictly; what is left to check are
+ * the closed choices and the script. Checked by hand, not with a schema,
+ * so that a call loads no schema library it does not need.
+ */
+async function parseOptions(args: string[]) {
+  const { values, rest } = parseCommandLine<ShellOptions>(
     args,
     {
-      policy: { type: "string" },
+      ...policyFlagOptions,
       rules: { type: "string", multiple: true },
       "approval-policy": { type: "string" },
       audit: { type: "string" },
@@ -43,13 +53,26 @@ function parseOptions(args: string[]) {
     usage,
   );
   if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
-  const parsed = optionsSchema.safeParse(values);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = issue.path[0] === "script" ? "-c" : `--${String(issue.path[0])}`;
-    throw new UsageError(`${flag}: ${issue.message}\nusage: ${usage}`);
-  }
-  return parsed.data;
+  if (values.script === undefined) throw new UsageError(`-c: -c SCRIPT is required\nusage: ${usage}`);
+  const { APPROVAL_POLICIES } = await import("../approval/outcome.js");
+  return {
+    ...values,
+    script: values.script,
+    rules: values.rules ?? [],
+    approvalPolicy: oneOf("--approval-policy", values["approval-policy"] ?? "on-request", APPROVAL_POLICIES),
+    shell: oneOf("--shell", values.shell ?? "bash", SHELLS),
+  };
+}
+
+/**
+ * What the script reads. With a terminal, stdin belongs to the approval
+ * prompts (the script runs in a process group of its own and could not read
+ * the terminal anyway); otherwise cordon's own stdin is the script's, given
+ * as the descriptor itself when it is this process's, or piped in.
+ */
+function scriptInput(io: CliIO): { stdin: "ignore" | "inherit" } | { input: Readable } {
+  if (io.stdin.isTTY) return { stdin: "ignore" };
+  return io.stdin === process.stdin ? { stdin: "inherit" } : { input: io.stdin };
 }
 
 const ANSWERS: Record<string, ApprovalAnswer> = { y: "approved", a: "approved-for-session", n: "denied", abort: "abort" };
@@ -104,13 +127,18 @@ async function openAudit(path: string | undefined): Promise<FileHandle | null> {
 }
 
 export const shell: Command = {
-  summary: "run a script with every exec decided by rules and approvals",
-  usage,
   async run(args, io) {
-    const options = parseOptions(args);
+    const options = await parseOptions(args);
     const cwd = resolve(io.cwd, options.cwd ?? ".");
-    const policy = await loadPolicyOption(options.policy, io.stdin);
-    const rules = await loadPolicy(options.rules);
+    const policy = await loadPolicyFlags(options, io);
+    // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
+    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
+      import("../bridge/index.js"),
+      import("../rules/load.js"),
+      import("../rules/policy.js"),
+    ]);
+    // Without rules files the bash parser is loaded on the first exec that needs it, not up front.
+    const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
     const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
     const audit = await openAudit(options.audit);
     let auditWrites: Promise<unknown> = Promise.resolve();
@@ -120,7 +148,7 @@ export const shell: Command = {
     try {
       bridge = await ExecBridge.start({
         rules,
-        approvalPolicy: options["approval-policy"],
+        approvalPolicy: options.approvalPolicy,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
           if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
@@ -136,6 +164,7 @@ export const shell: Command = {
         policy,
         env: io.env,
         signal: controller.signal,
+        ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
       if (result.aborted) io.stderr.write("cordon: the command was aborted\n");

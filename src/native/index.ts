@@ -24,7 +24,8 @@ export function requireNativeArtifact(name: string): string {
   const path = nativeArtifactPath(name);
   if (!existsSync(path)) {
     throw new NativeError(
-      `the native build is missing ${name} (expected at ${path}); run \`npm install\` (or \`npx node-gyp rebuild\`) in the cordon package`,
+      `the native build is missing ${name} (expected at ${path}); run \`npm rebuild cordon\` in the project that depends on cordon ` +
+        `(in a clone of cordon itself: \`npx node-gyp rebuild\`); building needs C and C++ compilers (cc, c++), make and python3`,
     );
   }
   return path;

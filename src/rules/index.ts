@@ -39,3 +39,4 @@ export { splitShellWords } from "./shell-words.js";
 export { initShellParser, splitShellScript, splitShellCommand, splitPlainShellCommand, heredocCommandPrefix } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";
 export { isDangerousCommand } from "./dangerous-commands.js";
+export { defaultRulesPath } from "./shipped-rules.js";

@@ -142,13 +142,13 @@ describe("cordon run", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  test("--platform of another OS implies --dry-run, even for a command that would run directly", () => {
-    const sandboxed = run(["--platform", otherPlatform, "--policy", policyFile({ type: "read-only" }), "--", "touch", marker]);
+  test("--dry-run with --platform of another OS prints that OS's plan, even for a command that would run directly", () => {
+    const sandboxed = run(["--dry-run", "--platform", otherPlatform, "--policy", policyFile({ type: "read-only" }), "--", "touch", marker]);
     expect(sandboxed.status).toBe(0);
     const plan = JSON.parse(sandboxed.stdout) as { program: string; args: string[] };
     expect(plan.args.slice(-2)).toEqual(["touch", marker]);
 
-    const direct = run(["--platform", "win32", "--policy", policyFile({ type: "danger-full-access" }), "--", "touch", marker]);
+    const direct = run(["--dry-run", "--platform", "win32", "--policy", policyFile({ type: "danger-full-access" }), "--", "touch", marker]);
     expect(direct.status).toBe(0);
     expect(JSON.parse(direct.stdout)).toEqual({ program: "touch", args: [marker], env: {} });
     expect(existsSync(marker)).toBe(false);

@@ -1,0 +1,63 @@
+/**
+ * What `cordon --help` and `cordon <command> --help` print, and the synopsis
+ * shown with usage errors. Kept apart from the commands so that help and
+ * dispatch load none of them.
+ */
+
+/** The shells `cordon shell --shell` accepts. */
+export const SHELLS = ["bash", "sh", "zsh"] as const;
+export type ShellName = (typeof SHELLS)[number];
+
+/** The policy shorthands of `run` and `shell`, for simple cases without a JSON file. */
+const policyShorthands = "[--sandbox read-only|workspace-write|danger-full-access] [--writable-root DIR]... [--network]";
+
+export const usages = {
+  seatbelt: "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...",
+  run: `cordon run [--policy FILE | ${policyShorthands}] [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...`,
+  policyShow: "cordon policy show [--policy FILE] [--cwd DIR]",
+  policyCheck: "cordon policy check --rules FILE... [--resolve-host-executables] [--pretty] -- CMD...",
+  policyTest: "cordon policy test --rules FILE...",
+  shell:
+    `cordon shell [--policy FILE | ${policyShorthands}] [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
+    `[--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
+} as const;
+
+export const policyUsage = [usages.policyShow, usages.policyCheck, usages.policyTest].join("\n       ");
+
+const policyOptionsHelp = [
+  "  --policy FILE          the sandbox policy, Codex JSON (`-` reads it from stdin); default read-only",
+  "  --sandbox MODE         read-only | workspace-write | danger-full-access, instead of --policy",
+  "  --writable-root DIR    with --sandbox workspace-write: one more writable directory (repeatable)",
+  "  --network              allow network access (default: none)",
+];
+
+export const runHelp = [
+  `usage: ${usages.run}`,
+  "",
+  "Runs CMD in the sandbox on this host; its exit status is cordon's. cordon exits 125 when it fails before CMD runs.",
+  "",
+  ...policyOptionsHelp,
+  "  --cwd DIR              the directory CMD runs in (default: the current one)",
+  "  --platform OS          build the plan for another OS; needs --dry-run unless OS is this one",
+  "  --dry-run              print {program, args, env} as JSON instead of running",
+].join("\n");
+
+export const shellHelp = [
+  `usage: ${usages.shell}`,
+  "",
+  "Runs SCRIPT with every exec inside it decided by rules, heuristics and, when stdin is a terminal, you.",
+  "",
+  ...policyOptionsHelp,
+  "  --rules FILE           a .rules file (repeatable)",
+  "  --approval-policy MODE when to ask (default on-request):",
+  "      untrusted          ask for every command not known to be safe",
+  "      on-failure         as on-request (no command is retried outside the sandbox)",
+  "      on-request         ask where a rule says prompt, or the command looks destructive",
+  "      never              never ask: what would need asking is denied",
+  "  --audit FILE           append one JSON line per exec",
+  "  --cwd DIR              the directory SCRIPT runs in (default: the current one)",
+  `  --shell SHELL          ${SHELLS.join(" | ")} (default bash)`,
+  "  -c SCRIPT              the script to run",
+  "",
+  "Without a terminal on stdin, a command that needs approval is denied, and stdin is passed to SCRIPT.",
+].join("\n");
