@@ -6,6 +6,7 @@
 // thread is free.
 #include <errno.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -87,6 +88,19 @@ static void handle(const struct notification* n) {
   }
 }
 
+// Whether every process of the filter has ended (the listener polls as hung up).
+static bool listener_hung_up(int listener) {
+  struct pollfd fd = {.fd = listener, .events = POLLIN};
+  int ready;
+  do ready = poll(&fd, 1, 0);
+  while (ready == -1 && errno == EINTR);
+  if (ready == -1) {
+    warn("supervisor: poll: %s", strerror(errno));
+    return true;
+  }
+  return ready == 1 && (fd.revents & (POLLHUP | POLLERR)) != 0 && (fd.revents & POLLIN) == 0;
+}
+
 // Receives the next notification; NULL when the listener is gone (the
 // command and everything it started have ended).
 static struct seccomp_notif* receive(const struct supervisor* s) {
@@ -99,8 +113,15 @@ static struct seccomp_notif* receive(const struct supervisor* s) {
     if (ioctl(s->listener, SECCOMP_IOCTL_NOTIF_RECV, request) == 0) return request;
     int error = errno;
     free(request);
-    // EINTR: a signal; ENOENT: the process was gone before it could be received.
-    if (error == EINTR || error == ENOENT) continue;
+    // EINTR: a signal. ENOENT: the process was gone before it could be
+    // received, or no process uses the filter any more; the kernel answers
+    // the latter at once on every call, so the listener is asked first
+    // whether it has hung up, rather than spinning until the launcher exits.
+    if (error == EINTR) continue;
+    if (error == ENOENT) {
+      if (listener_hung_up(s->listener)) return NULL;
+      continue;
+    }
     if (error != EBADF && error != ENOTCONN) warn("supervisor: cannot receive a notification: %s", strerror(error));
     return NULL;
   }
