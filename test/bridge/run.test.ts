@@ -136,7 +136,7 @@ describeHere(`bridge.run${skipNote}`, () => {
     const marker = join(scratch.path, "restricted");
     await expect(bridge.run({ script: `touch '${marker}'`, cwd: scratch.path, policy: restricted })).rejects.toThrow(UnsupportedOperationError);
     expect(existsSync(marker)).toBe(false);
-    expect(readdirSync(dirname(bridge.socketPath))).toEqual(["exec.sock"]);
+    expect(readdirSync(dirname(bridge.socketPath)).sort()).toEqual(["exec.sock", "owner"]);
   });
 });
 
