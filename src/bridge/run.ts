@@ -261,8 +261,9 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     if (why === "timeout") timedOut = true;
     else aborted = true;
     if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    // Stopped, not killed, until the watchdog has walked the tree: a parent that died now would orphan its setsid children.
     try {
-      process.kill(-child.pid, "SIGKILL");
+      process.kill(-child.pid, watchdog === undefined ? "SIGKILL" : "SIGSTOP");
     } catch {
       // ESRCH: the group is already gone.
     }

@@ -1,5 +1,5 @@
 /** Shared pieces of the exec bridge tests: real wrappers, real sockets, scratch directories. */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,4 +78,19 @@ export function interceptedShellUnavailable(): string | null {
     return `the sandbox cannot run here: ${(error as Error).message}`;
   }
   return null;
+}
+
+/** Whether a process is gone (or only a zombie waiting to be reaped). */
+export function isGone(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+/** Polls `check` for up to about five seconds; the last answer counts. */
+export async function eventually(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return check();
 }
