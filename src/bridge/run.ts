@@ -261,13 +261,21 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     if (why === "timeout") timedOut = true;
     else aborted = true;
     if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const group = -child.pid;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(group, signal);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    if (watchdog === undefined) return signalGroup("SIGKILL");
     // Stopped, not killed, until the watchdog has walked the tree: a parent that died now would orphan its setsid children.
-    try {
-      process.kill(-child.pid, watchdog === undefined ? "SIGKILL" : "SIGSTOP");
-    } catch {
-      // ESRCH: the group is already gone.
-    }
-    watchdog?.killTree();
+    signalGroup("SIGSTOP");
+    watchdog.killTree();
+    // Should the watchdog fail, the group must not stay stopped: the host kills what it can reach itself.
+    const running = child;
+    setTimeout(() => running.exitCode === null && running.signalCode === null && signalGroup("SIGKILL"), WATCHDOG_WAIT_MS).unref();
   };
   const callbackFailed = new Set<string>();
   const callbackThrew = (name: string, error: unknown) => {

@@ -51,7 +51,9 @@ export function applyEnvPolicy(env: NodeJS.ProcessEnv, policy: EnvPolicy = {}): 
     const issue = checked.error.issues[0]!;
     throw new TypeError(`envPolicy.${issue.path.join(".")}: ${issue.message}`);
   }
-  const { inherit = "all", ignoreDefaultExcludes = false, exclude = [], set = {} } = checked.data;
+  const { inherit = "all", ignoreDefaultExcludes = false, exclude = [] } = checked.data;
+  // The caller's own object, not zod's copy: a record key like __proto__ must survive as a name.
+  const set = policy.set ?? {};
   const excluded = [...(ignoreDefaultExcludes ? [] : DEFAULT_ENV_EXCLUDES), ...exclude].map(globPattern);
   const result: Record<string, string> = {};
   // Defined, not assigned: a variable named __proto__ stays a variable.

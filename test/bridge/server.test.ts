@@ -13,6 +13,61 @@ async function stillServes(env: Record<string, string>): Promise<void> {
   expect(result.exitCode).toBe(3);
 }
 
+describe("exec bridge server: the supervisor's additive fields", () => {
+  test("executable, interpreter, anonymous, pid and exact bytes reach decide; Codex's plain request gets neutral values", async () => {
+    const asked: import("../../src/bridge/index.js").ExecRequest[] = [];
+    const { bridge } = await startBridge({ decide: (request) => (asked.push(request), { action: "run" }) });
+    try {
+      const argv0 = Buffer.from([0x74, 0xff]);
+      const line = JSON.stringify({
+        type: "exec_request",
+        request_id: "sup-1",
+        file: "./t\ufffd",
+        argv: ["t\ufffd", "x"],
+        cwd: "/tmp",
+        executable: "/usr/bin/true",
+        interpreter: "/bin/sh",
+        anonymous: false,
+        pid: 4242,
+        file_b64: Buffer.from([0x2e, 0x2f, 0x74, 0xff]).toString("base64"),
+        argv_b64: [argv0.toString("base64"), Buffer.from("x").toString("base64")],
+      });
+      const answer = await rawExchange(bridge.socketPath, (socket) => socket.end(`${line}\n`));
+      expect(replies(answer)).toEqual([{ type: "exec_response", request_id: "sup-1", action: "run", reason: null }]);
+      expect(asked[0]).toMatchObject({
+        file: "/tmp/./t\ufffd",
+        executable: "/usr/bin/true",
+        interpreter: "/bin/sh",
+        anonymous: false,
+        pid: 4242,
+        exact: { file: Buffer.from([0x2e, 0x2f, 0x74, 0xff]), cwd: Buffer.from("/tmp"), argv: [argv0, Buffer.from("x")] },
+      });
+      await rawExchange(bridge.socketPath, (socket) => socket.end(`${validRequest("plain")}\n`));
+      expect(asked[1]).toMatchObject({ executable: null, interpreter: null, anonymous: false, pid: null, exact: null });
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test.each([
+    ["argv_b64 of another length", { argv_b64: ["dA=="] }, /argv_b64: must hold one element per argv element/],
+    ["base64 that is not canonical", { file_b64: "dA" }, /file_b64: must be base64/],
+    ["bytes with a NUL", { argv_b64: ["AA==", "AA=="] }, /argv_b64.0: must not encode a NUL byte/],
+    ["a relative executable", { executable: "bin/true" }, /executable: must be an absolute path/],
+    ["a relative cwd in bytes", { cwd_b64: "dG1w" }, /cwd_b64: must be an absolute path/],
+  ])("%s is refused", async (_name, extra, problem) => {
+    const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
+    try {
+      const line = JSON.stringify({ ...JSON.parse(validRequest("bad")), argv: ["true", "x"], ...extra });
+      const answer = await rawExchange(bridge.socketPath, (socket) => socket.end(`${line}\n`));
+      expect(replies(answer)).toEqual([expect.objectContaining({ request_id: "bad", action: "deny", reason: expect.stringMatching(problem) })]);
+      expect(errors()).toEqual([expect.objectContaining({ kind: "bad-shape" })]);
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
 describe("exec bridge server: malformed traffic", () => {
   test("garbage bytes get a deny without a request id and a bad-json error event", async () => {
     const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
