@@ -95,6 +95,7 @@ export interface ChannelSource {
   /** How execs of a stock shell are intercepted here; null when they are not. */
   readonly interception: string | null;
   readonly approvals: "required" | "best-effort";
+  readonly closed: boolean;
   report(event: ExecBridgeEvent): void;
 }
 
@@ -234,6 +235,7 @@ export function runShellCommand(bridge: ChannelSource, options: ShellRunOptions)
 async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPipe: PassThrough | null): Promise<ShellRunResult> {
   const started = performance.now();
   checkOptions(options);
+  if (bridge.closed) throw new BridgeError("the exec bridge is closed");
   const policy = policyFromInput(options.policy);
   checkWritableRootsExist(policy);
   const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);

@@ -196,6 +196,10 @@ export class ExecBridge {
     return this.#interposerPath === null ? null : "the exec interposer";
   }
 
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
   get approvals(): "required" | "best-effort" {
     return this.#options.approvals ?? "required";
   }
