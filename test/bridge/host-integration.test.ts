@@ -21,8 +21,9 @@ const skipNote = unavailable ? ` (skipped: ${unavailable})` : "";
 const hostScript = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "host.mjs");
 
 const MiB = 1024 * 1024;
+const policy = parseSandboxPolicy({ type: "workspace-write" });
 // A literal with every default left out type-checks as a policy input.
-const policy: SandboxPolicyInput = { type: "workspace-write" };
+const literal: SandboxPolicyInput = { type: "workspace-write" };
 
 let scratch: ReturnType<typeof scratchDir>;
 let bridge: ExecBridge;
@@ -148,7 +149,7 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       const codex = { type: "workspace-write", writable_roots: [scratch.path], network_access: false } as const;
       expect((await bridge.run({ script: "echo ok", cwd: scratch.path, policy: codex })).stdout).toBe("ok\n");
       expect((await bridge.run({ script: "echo ok", cwd: scratch.path, policy: JSON.stringify(codex) })).stdout).toBe("ok\n");
-      expect((await bridge.run({ script: "echo ok", cwd: scratch.path, policy: parseSandboxPolicy(codex) })).stdout).toBe("ok\n");
+      expect((await bridge.run({ script: "echo ok", cwd: scratch.path, policy: literal })).stdout).toBe("ok\n");
     });
 
     test("a misspelt policy type is a PolicyError naming the field", async () => {
