@@ -41,6 +41,8 @@ export interface ExecDecision {
   abort: boolean;
   /** The justification of the strictest matching rule, when it has one. */
   justification: string | null;
+  /** Where that rule was written (`file:line`), when the rules say. */
+  rule: string | null;
 }
 
 export interface ApprovalDeciderOptions {
@@ -69,34 +71,47 @@ export const ANONYMOUS_EXECUTABLE_REASON = "The program has no name on disk (a m
 
 const ANSWERS: readonly string[] = ["approved", "approved-for-session", "denied", "abort"];
 
-function run(source: ExecDecision["source"], justification: string | null, approvalId: string | null = null): ExecDecision {
-  return { action: "run", reason: null, source, approvalId, abort: false, justification };
+/** Which rule decided, and why, as the record and the messages show it. */
+type DecidingRule = Pick<ExecDecision, "justification" | "rule">;
+
+const NO_RULE: DecidingRule = { justification: null, rule: null };
+
+function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId: string | null = null): ExecDecision {
+  return { action: "run", reason: null, source, approvalId, abort: false, ...decidedBy };
 }
 
-function deny(source: ExecDecision["source"], reason: string, justification: string | null, approvalId: string | null = null, abort = false): ExecDecision {
-  return { action: "deny", reason, source, approvalId, abort, justification };
+/** A deny; its reason names the rule's location when there is one, so the person reading it can find the rule. */
+function deny(source: ExecDecision["source"], reason: string, decidedBy: DecidingRule, approvalId: string | null = null, abort = false): ExecDecision {
+  const located = decidedBy.rule === null ? reason : `${reason} (rule ${decidedBy.rule})`;
+  return { action: "deny", reason: located, source, approvalId, abort, ...decidedBy };
 }
 
 interface Judgement {
   command: string[];
   evaluation: Evaluation;
   outcome: ExecOutcome;
-  justification: string | null;
+  decidedBy: DecidingRule;
 }
 
 const severity: Record<ExecOutcome["action"], number> = { run: 0, ask: 1, deny: 2 };
 
-/** The justification of the first matching rule with the evaluation's (strictest) decision. */
-function justificationOf(evaluation: Evaluation): string | null {
-  const deciding = evaluation.matchedRules.find((match) => match.prefixRuleMatch.decision === evaluation.decision);
-  return deciding?.prefixRuleMatch.justification ?? null;
+/**
+ * The first matching rule with the evaluation's (strictest) decision: its
+ * justification, and its `file:line` where the rules API gives matches a
+ * `source`.
+ */
+function decidingRule(evaluation: Evaluation): DecidingRule {
+  const deciding: (RuleMatch & { source?: string }) | undefined = evaluation.matchedRules.find(
+    (match) => match.prefixRuleMatch.decision === evaluation.decision,
+  );
+  return { justification: deciding?.prefixRuleMatch.justification ?? null, rule: deciding?.source ?? null };
 }
 
 function judge({ command, weight }: JudgedCommand, policy: ExecPolicy, approvalPolicy: ApprovalPolicy): Judgement {
   const evaluation = evaluate(policy, command, { resolveHostExecutables: true });
   let outcome = outcomeOf(evaluation, command, approvalPolicy);
   if (weight === "rules" && outcome.action === "ask" && outcome.reason === NOT_KNOWN_SAFE_REASON) outcome = { action: "run", source: "heuristics" };
-  return { command, evaluation, outcome, justification: justificationOf(evaluation) };
+  return { command, evaluation, outcome, decidedBy: decidingRule(evaluation) };
 }
 
 /** The strictest judgement; on a tie, the earlier (the program as given comes first). */
@@ -119,27 +134,27 @@ export function createApprovalDecider(
   const { policy, approvalPolicy, requestApproval } = options;
   const approvedForSession = new Set<string>();
   return async (exec, onApprovalError = options.onApprovalError) => {
-    const approvalFailed = (message: string, approvalId: string, justification: string | null) => {
+    const approvalFailed = (message: string, approvalId: string, decidedBy: DecidingRule) => {
       try {
         onApprovalError?.(message);
       } catch {
         // Reporting is best effort; the deny stands either way.
       }
-      return deny("user", APPROVAL_FAILED_REASON, justification, approvalId);
+      return deny("user", APPROVAL_FAILED_REASON, decidedBy, approvalId);
     };
-    if (exec.anonymous && !options.allowAnonymousExecutables) return deny("rule", ANONYMOUS_EXECUTABLE_REASON, null);
+    if (exec.anonymous && !options.allowAnonymousExecutables) return deny("rule", ANONYMOUS_EXECUTABLE_REASON, NO_RULE);
     await initShellParser();
     const judgements = judgedCommands(exec).map((judged) => judge(judged, policy, approvalPolicy));
-    const { command, evaluation, outcome, justification } = strictest(judgements);
-    if (outcome.action === "run") return run(outcome.source, justification);
+    const { command, evaluation, outcome, decidedBy } = strictest(judgements);
+    if (outcome.action === "run") return run(outcome.source, decidedBy);
     if (outcome.action === "deny") {
       // A forbidding rule says why in its own words; other denials keep the standard reasons.
-      const reason = evaluation.decision === "forbidden" && justification !== null ? justification : outcome.reason;
-      return deny(outcome.source, reason, justification);
+      const reason = evaluation.decision === "forbidden" && decidedBy.justification !== null ? decidedBy.justification : outcome.reason;
+      return deny(outcome.source, reason, decidedBy);
     }
     const sessionKey = JSON.stringify(judgements.map((judgement) => judgement.command));
-    if (approvedForSession.has(sessionKey)) return run("user", justification);
-    if (requestApproval === undefined) return deny(outcome.source, NO_APPROVER_REASON, justification);
+    if (approvedForSession.has(sessionKey)) return run("user", decidedBy);
+    if (requestApproval === undefined) return deny(outcome.source, NO_APPROVER_REASON, decidedBy);
     const approvalId = randomUUID();
     let answer: unknown;
     try {
@@ -152,7 +167,7 @@ export function createApprovalDecider(
         matchedRules: judgements.flatMap((judgement) => judgement.evaluation.matchedRules),
       });
     } catch (error) {
-      return approvalFailed(`requestApproval threw: ${describeError(error)}`, approvalId, justification);
+      return approvalFailed(`requestApproval threw: ${describeError(error)}`, approvalId, decidedBy);
     }
     if (typeof answer !== "string" || !ANSWERS.includes(answer)) {
       let shown: string;
@@ -161,18 +176,18 @@ export function createApprovalDecider(
       } catch {
         shown = "an unprintable value";
       }
-      return approvalFailed(`requestApproval answered ${shown}, not one of ${ANSWERS.join(", ")}`, approvalId, justification);
+      return approvalFailed(`requestApproval answered ${shown}, not one of ${ANSWERS.join(", ")}`, approvalId, decidedBy);
     }
     switch (answer as ApprovalAnswer) {
       case "approved":
-        return run("user", justification, approvalId);
+        return run("user", decidedBy, approvalId);
       case "approved-for-session":
         approvedForSession.add(sessionKey);
-        return run("user", justification, approvalId);
+        return run("user", decidedBy, approvalId);
       case "denied":
-        return deny("user", USER_DENIED_REASON, justification, approvalId);
+        return deny("user", USER_DENIED_REASON, decidedBy, approvalId);
       case "abort":
-        return deny("user", USER_CANCELLED_REASON, justification, approvalId, true);
+        return deny("user", USER_CANCELLED_REASON, decidedBy, approvalId, true);
     }
   };
 }

@@ -19,7 +19,7 @@ export function fromHostDecide(decide: HostDecide): Decide {
     }
     const decision = answer.data;
     return decision.action === "run"
-      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false, justification: null }
-      : { action: "deny", reason: decision.reason, source: "host", approvalId: null, abort: decision.abort ?? false, justification: null };
+      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false, justification: null, rule: null }
+      : { action: "deny", reason: decision.reason, source: "host", approvalId: null, abort: decision.abort ?? false, justification: null, rule: null };
   };
 }

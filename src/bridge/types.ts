@@ -43,6 +43,8 @@ export interface DecisionOutcome {
   abort: boolean;
   /** The justification of the rule that decided, when a rule with one did. */
   justification: string | null;
+  /** Where that rule was written (`file:line`), when the rules say. */
+  rule: string | null;
 }
 
 /** One decided exec, as reported to the host and listed by `run`. */

