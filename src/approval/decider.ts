@@ -80,9 +80,13 @@ function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId
   return { action: "run", reason: null, source, approvalId, abort: false, ...decidedBy };
 }
 
-/** A deny; its reason names the rule's location when there is one, so the person reading it can find the rule. */
+/**
+ * A deny. When a rule itself denied, the reason ends with where the rule was
+ * written, so the person reading it can find the rule; a person's answer
+ * keeps its standard words.
+ */
 function deny(source: ExecDecision["source"], reason: string, decidedBy: DecidingRule, approvalId: string | null = null, abort = false): ExecDecision {
-  const located = decidedBy.rule === null ? reason : `${reason} (rule ${decidedBy.rule})`;
+  const located = source === "rule" && decidedBy.rule !== null ? `${reason} (rule ${decidedBy.rule})` : reason;
   return { action: "deny", reason: located, source, approvalId, abort, ...decidedBy };
 }
 
