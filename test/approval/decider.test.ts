@@ -10,12 +10,9 @@ import {
   type ApprovalRequest,
   type ExecToDecide,
 } from "../../src/approval/index.js";
-import { evaluate, parseRules } from "../../src/rules/index.js";
+import { parseRules } from "../../src/rules/index.js";
+import { deniedBy as denied, ruleAt, rulesGiveLocations as locating } from "../bridge/support.js";
 
-/** Whether the rules API gives each match the `file:line` of its rule; decisions and a rule's own denials then name it. */
-const locating = (evaluate(parseRules('prefix_rule(pattern = ["x"])\n', "loc.rules"), ["x"]).matchedRules[0] as { source?: string }).source !== undefined;
-const ruleAt = (file: string, line: number) => (locating ? `${file}:${line}` : null);
-const denied = (reason: string, file: string, line: number) => (locating ? `${reason} (rule ${file}:${line})` : reason);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -12,7 +12,7 @@ import { ExecBridge, type ExecBridgeEvent, type ExecRequest, type HostDecision }
 import { BridgeError, PolicyError, UnsupportedOperationError } from "../../src/errors.js";
 import { parseSandboxPolicy, type SandboxPolicyInput } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
-import { eventually, interceptedShellUnavailable, isGone, scratchDir } from "./support.js";
+import { deniedBy, eventually, interceptedShellUnavailable, isGone, ruleAt, scratchDir } from "./support.js";
 
 const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`host integration tests skipped: ${unavailable}`);
@@ -307,16 +307,18 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       try {
         mkdirSync(join(scratch.path, "repo"), { recursive: true });
         const result = await ruled.run({ script: "git push origin main", cwd: join(scratch.path, "repo"), policy });
+        const reason = deniedBy("talks to remotes", "rules/default.rules", 1);
         expect(result.exitCode).toBe(126);
         expect(result.stderr).toContain("cordon: execution denied: ");
-        expect(result.stderr).toContain("talks to remotes");
+        expect(result.stderr).toContain(reason);
         expect(result.stderr).not.toContain("Execution forbidden by policy");
         expect(result.decisions).toEqual([
           expect.objectContaining({
             command: "git push origin main",
             action: "deny",
-            reason: "talks to remotes",
+            reason,
             justification: "talks to remotes",
+            rule: ruleAt("rules/default.rules", 1),
             source: "rule",
           }),
         ]);
