@@ -35,7 +35,7 @@ function ask(id) {
     const socket = connect(socketPath);
     let reply = "";
     socket.setEncoding("utf8");
-    socket.on("connect", () => socket.write(JSON.stringify({ type: "exec_request", request_id: String(id), file: "/bin/true", argv: ["true"], cwd: "/" }) + "\\n"));
+    socket.on("connect", () => socket.end(JSON.stringify({ type: "exec_request", request_id: String(id), file: "/bin/true", argv: ["true"], cwd: "/" }) + "\\n"));
     socket.on("data", (chunk) => (reply += chunk));
     socket.on("error", reject);
     socket.on("close", () => {

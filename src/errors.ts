@@ -55,3 +55,12 @@ export class UsageError extends CordonError {
     super("UsageError", "ERR_CORDON_USAGE", message, options);
   }
 }
+
+/** The message of anything thrown, for an error event; never throws itself, whatever was thrown. */
+export function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return "an unprintable value was thrown";
+  }
+}

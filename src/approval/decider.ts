@@ -3,9 +3,10 @@
  * exec, and ask the host's `requestApproval` when the outcome says so.
  */
 import { randomUUID } from "node:crypto";
-import { isAbsolute, resolve } from "node:path";
-import { evaluate, initShellParser, type ExecPolicy, type RuleMatch } from "../rules/index.js";
-import { outcomeOf, type ApprovalPolicy } from "./outcome.js";
+import { describeError } from "../errors.js";
+import { evaluate, initShellParser, type Evaluation, type ExecPolicy, type RuleMatch } from "../rules/index.js";
+import { judgedCommands, type ExecProgram, type JudgedCommand } from "./judged-commands.js";
+import { NOT_KNOWN_SAFE_REASON, outcomeOf, type ApprovalPolicy, type ExecOutcome } from "./outcome.js";
 
 export type ApprovalAnswer = "approved" | "approved-for-session" | "denied" | "abort";
 
@@ -22,13 +23,10 @@ export interface ApprovalRequest {
 }
 
 /** One intercepted exec, as the exec bridge reports it. */
-export interface ExecToDecide {
+export interface ExecToDecide extends ExecProgram {
   requestId: string;
-  /** The program to run (absolute, or relative to cwd). */
-  file: string;
-  /** The argv it would run with (argv[0] is its own name for itself). */
-  argv: string[];
-  cwd: string;
+  /** The program has no name on disk (a memfd, a deleted file). */
+  anonymous?: boolean;
   /** The host's id for the shell command this exec belongs to; requestId stands in when absent. */
   callId?: string;
 }
@@ -41,50 +39,126 @@ export interface ExecDecision {
   approvalId: string | null;
   /** True when the person chose to stop the whole command. */
   abort: boolean;
+  /** The justification of the strictest matching rule, when it has one. */
+  justification: string | null;
+  /** Where that rule was written (`file:line`), when the rules say. */
+  rule: string | null;
 }
 
 export interface ApprovalDeciderOptions {
   /** The exec-policy rules. */
   policy: ExecPolicy;
   approvalPolicy: ApprovalPolicy;
-  /** Asks a person; without it, anything that needs approval is denied. */
+  /**
+   * Asks a person; without it, anything that needs approval is denied. When
+   * it throws or answers anything but an ApprovalAnswer, the exec is denied
+   * with APPROVAL_FAILED_REASON and `onApprovalError` gets the details.
+   */
   requestApproval?: (request: ApprovalRequest) => Promise<ApprovalAnswer>;
+  /** Told why `requestApproval` failed; what it says never reaches the confined command. */
+  onApprovalError?: ApprovalErrorHandler;
+  /** Let programs without a name on disk (memfd, deleted files) be judged like any other. Default false: denied. */
+  allowAnonymousExecutables?: boolean;
 }
+
+export type ApprovalErrorHandler = (message: string) => void;
 
 export const USER_DENIED_REASON = "User denied execution";
 export const USER_CANCELLED_REASON = "User cancelled execution";
 export const NO_APPROVER_REASON = "Execution needs approval, but there is no one to ask";
+export const APPROVAL_FAILED_REASON = "Execution needs approval, and asking for it failed";
+export const ANONYMOUS_EXECUTABLE_REASON = "The program has no name on disk (a memfd or a deleted file), and the host does not allow such programs";
 
 const ANSWERS: readonly string[] = ["approved", "approved-for-session", "denied", "abort"];
 
-function run(source: ExecDecision["source"], approvalId: string | null = null): ExecDecision {
-  return { action: "run", reason: null, source, approvalId, abort: false };
-}
+/** Which rule decided, and why, as the record and the messages show it. */
+type DecidingRule = Pick<ExecDecision, "justification" | "rule">;
 
-function deny(source: ExecDecision["source"], reason: string, approvalId: string | null = null, abort = false): ExecDecision {
-  return { action: "deny", reason, source, approvalId, abort };
+const NO_RULE: DecidingRule = { justification: null, rule: null };
+
+function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId: string | null = null): ExecDecision {
+  return { action: "run", reason: null, source, approvalId, abort: false, ...decidedBy };
 }
 
 /**
- * Makes the function that decides each exec. It evaluates
- * `[absolute file, ...argv.slice(1)]` with the basename fallback, then runs,
- * denies, or asks (see `outcomeOf`). A command approved for the session
- * runs again without asking for as long as the decider lives.
+ * A deny. When a rule itself denied, the reason ends with where the rule was
+ * written, so the person reading it can find the rule; a person's answer
+ * keeps its standard words.
  */
-export function createApprovalDecider(options: ApprovalDeciderOptions): (exec: ExecToDecide) => Promise<ExecDecision> {
+function deny(source: ExecDecision["source"], reason: string, decidedBy: DecidingRule, approvalId: string | null = null, abort = false): ExecDecision {
+  const located = source === "rule" && decidedBy.rule !== null ? `${reason} (rule ${decidedBy.rule})` : reason;
+  return { action: "deny", reason: located, source, approvalId, abort, ...decidedBy };
+}
+
+interface Judgement {
+  command: string[];
+  evaluation: Evaluation;
+  outcome: ExecOutcome;
+  decidedBy: DecidingRule;
+}
+
+const severity: Record<ExecOutcome["action"], number> = { run: 0, ask: 1, deny: 2 };
+
+/**
+ * The first matching rule with the evaluation's (strictest) decision: its
+ * justification, and its `file:line` where the rules API gives matches a
+ * `source`.
+ */
+function decidingRule(evaluation: Evaluation): DecidingRule {
+  const deciding: (RuleMatch & { source?: string }) | undefined = evaluation.matchedRules.find(
+    (match) => match.prefixRuleMatch.decision === evaluation.decision,
+  );
+  return { justification: deciding?.prefixRuleMatch.justification ?? null, rule: deciding?.source ?? null };
+}
+
+function judge({ command, weight }: JudgedCommand, policy: ExecPolicy, approvalPolicy: ApprovalPolicy): Judgement {
+  const evaluation = evaluate(policy, command, { resolveHostExecutables: true });
+  let outcome = outcomeOf(evaluation, command, approvalPolicy);
+  if (weight === "rules" && outcome.action === "ask" && outcome.reason === NOT_KNOWN_SAFE_REASON) outcome = { action: "run", source: "heuristics" };
+  return { command, evaluation, outcome, decidedBy: decidingRule(evaluation) };
+}
+
+/** The strictest judgement; on a tie, the earlier (the program as given comes first). */
+function strictest(judgements: Judgement[]): Judgement {
+  return judgements.reduce((worst, next) => (severity[next.outcome.action] > severity[worst.outcome.action] ? next : worst));
+}
+
+/**
+ * Makes the function that decides each exec. Every command the exec is
+ * judged as (`judgedCommands`: the program as given, the resolved
+ * executable, the interpreter, the program a directly run loader loads) is
+ * evaluated with the basename fallback; the strictest outcome wins (see
+ * `outcomeOf`). A forbidding rule's justification is the deny's reason. A
+ * command approved for the session runs again without asking for as long as
+ * the decider lives.
+ */
+export function createApprovalDecider(
+  options: ApprovalDeciderOptions,
+): (exec: ExecToDecide, onApprovalError?: ApprovalErrorHandler) => Promise<ExecDecision> {
   const { policy, approvalPolicy, requestApproval } = options;
   const approvedForSession = new Set<string>();
-  return async (exec) => {
+  return async (exec, onApprovalError = options.onApprovalError) => {
+    const approvalFailed = (message: string, approvalId: string, decidedBy: DecidingRule) => {
+      try {
+        onApprovalError?.(message);
+      } catch {
+        // Reporting is best effort; the deny stands either way.
+      }
+      return deny("user", APPROVAL_FAILED_REASON, decidedBy, approvalId);
+    };
+    if (exec.anonymous && !options.allowAnonymousExecutables) return deny("rule", ANONYMOUS_EXECUTABLE_REASON, NO_RULE);
     await initShellParser();
-    const file = isAbsolute(exec.file) ? exec.file : resolve(exec.cwd, exec.file);
-    const command = [file, ...exec.argv.slice(1)];
-    const evaluation = evaluate(policy, command, { resolveHostExecutables: true });
-    const outcome = outcomeOf(evaluation, command, approvalPolicy);
-    if (outcome.action === "run") return run(outcome.source);
-    if (outcome.action === "deny") return deny(outcome.source, outcome.reason);
-    const sessionKey = JSON.stringify(command);
-    if (approvedForSession.has(sessionKey)) return run("user");
-    if (requestApproval === undefined) return deny(outcome.source, NO_APPROVER_REASON);
+    const judgements = judgedCommands(exec).map((judged) => judge(judged, policy, approvalPolicy));
+    const { command, evaluation, outcome, decidedBy } = strictest(judgements);
+    if (outcome.action === "run") return run(outcome.source, decidedBy);
+    if (outcome.action === "deny") {
+      // A forbidding rule says why in its own words; other denials keep the standard reasons.
+      const reason = evaluation.decision === "forbidden" && decidedBy.justification !== null ? decidedBy.justification : outcome.reason;
+      return deny(outcome.source, reason, decidedBy);
+    }
+    const sessionKey = JSON.stringify(judgements.map((judgement) => judgement.command));
+    if (approvedForSession.has(sessionKey)) return run("user", decidedBy);
+    if (requestApproval === undefined) return deny(outcome.source, NO_APPROVER_REASON, decidedBy);
     const approvalId = randomUUID();
     let answer: unknown;
     try {
@@ -94,24 +168,30 @@ export function createApprovalDecider(options: ApprovalDeciderOptions): (exec: E
         command,
         cwd: exec.cwd,
         reason: outcome.reason,
-        matchedRules: evaluation.matchedRules,
+        matchedRules: judgements.flatMap((judgement) => judgement.evaluation.matchedRules),
       });
     } catch (error) {
-      return deny("user", `Approval request failed: ${(error as Error)?.message ?? String(error)}`, approvalId);
+      return approvalFailed(`requestApproval threw: ${describeError(error)}`, approvalId, decidedBy);
     }
     if (typeof answer !== "string" || !ANSWERS.includes(answer)) {
-      return deny("user", `Invalid approval answer ${JSON.stringify(answer) ?? String(answer)}`, approvalId);
+      let shown: string;
+      try {
+        shown = JSON.stringify(answer) ?? String(answer);
+      } catch {
+        shown = "an unprintable value";
+      }
+      return approvalFailed(`requestApproval answered ${shown}, not one of ${ANSWERS.join(", ")}`, approvalId, decidedBy);
     }
     switch (answer as ApprovalAnswer) {
       case "approved":
-        return run("user", approvalId);
+        return run("user", decidedBy, approvalId);
       case "approved-for-session":
         approvedForSession.add(sessionKey);
-        return run("user", approvalId);
+        return run("user", decidedBy, approvalId);
       case "denied":
-        return deny("user", USER_DENIED_REASON, approvalId);
+        return deny("user", USER_DENIED_REASON, decidedBy, approvalId);
       case "abort":
-        return deny("user", USER_CANCELLED_REASON, approvalId, true);
+        return deny("user", USER_CANCELLED_REASON, decidedBy, approvalId, true);
     }
   };
 }

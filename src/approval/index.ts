@@ -16,8 +16,12 @@ export {
   type ExecToDecide,
   type ExecDecision,
   type ApprovalDeciderOptions,
+  type ApprovalErrorHandler,
   createApprovalDecider,
   USER_DENIED_REASON,
   USER_CANCELLED_REASON,
   NO_APPROVER_REASON,
+  APPROVAL_FAILED_REASON,
+  ANONYMOUS_EXECUTABLE_REASON,
 } from "./decider.js";
+export { judgedCommands, isSystemLoader, type ExecProgram, type JudgedCommand, type Weight } from "./judged-commands.js";

@@ -19,15 +19,19 @@ export interface ExecAnswer {
 export async function askExecServer(socketPath: string, exec: { file: string; argv: readonly string[]; cwd: string }): Promise<ExecAnswer> {
   const requestId = randomUUID();
   const line = encodeExecRequest({ requestId, ...exec });
-  if (Buffer.byteLength(line) - 1 > MAX_MESSAGE_BYTES) throw new BridgeError(`the exec request for ${exec.file} is longer than 1 MiB`);
-  const socket = connect(socketPath);
+  if (Buffer.byteLength(line) - 1 > MAX_MESSAGE_BYTES) {
+    throw new BridgeError(`the exec request for ${exec.file} is longer than ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  // allowHalfOpen: the reply still arrives after this side has shut down its sending half.
+  const socket = connect({ path: socketPath, allowHalfOpen: true });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once("connect", resolve).once("error", reject);
     }).catch((error: Error) => {
       throw new BridgeError(`cannot reach the exec server at ${socketPath}: ${error.message}`, { cause: error });
     });
-    socket.write(line);
+    // The request, then end of file: Codex's server reads to end of file before it answers.
+    socket.end(line);
     const result = await readLine(socket);
     switch (result.kind) {
       case "line":

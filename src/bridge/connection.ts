@@ -5,9 +5,11 @@
  * and never thrown.
  */
 import type { Socket } from "node:net";
+import { describeError } from "../errors.js";
 import { peerCredentials } from "../native/index.js";
 import { readLine, type LineResult } from "./line-reader.js";
-import { encodeExecResponse, MAX_MESSAGE_BYTES, parseExecRequestLine, salvageRequestId } from "./protocol.js";
+import { commandText } from "./command-text.js";
+import { encodeExecResponse, MAX_MESSAGE_BYTES, parseExecRequestLine, salvageRequestId, type ExecRequestMessage } from "./protocol.js";
 import type { BridgeErrorKind, DecisionOutcome, ExecDecisionRecord, ExecRequest, ExecBridgeEvent } from "./types.js";
 
 type Peer = { pid: number | null; uid: number };
@@ -17,7 +19,8 @@ export interface ConnectionContext {
   allowedUid: number;
   /** How long a peer may take to send its request line. */
   requestTimeoutMs: number;
-  decide(request: ExecRequest): Promise<DecisionOutcome>;
+  /** May report error events of its own (a failed approver) through `report`. */
+  decide(request: ExecRequest, report: (event: ExecBridgeEvent) => void): Promise<DecisionOutcome>;
   report(event: ExecBridgeEvent): void;
   /** Called when deciding starts and when it ends (a run pauses its clock meanwhile). */
   onDeciding?(started: boolean): void;
@@ -53,6 +56,32 @@ function lineProblem(result: Exclude<LineResult, { kind: "line" }>, timeoutMs: n
     case "error":
       return ["socket-error", `reading the request failed: ${result.error.message}`];
   }
+}
+
+/** The reason a peer is told when the host's decider failed: its error text stays with the host. */
+export const DECIDE_FAILED_REASON = "the host failed to decide";
+
+function requestOf(message: ExecRequestMessage, peer: Peer): ExecRequest {
+  const exact =
+    message.file_b64 === undefined && message.cwd_b64 === undefined && message.argv_b64 === undefined
+      ? null
+      : {
+          file: message.file_b64 ?? Buffer.from(message.file),
+          cwd: message.cwd_b64 ?? Buffer.from(message.cwd),
+          argv: message.argv_b64 ?? message.argv.map((arg) => Buffer.from(arg)),
+        };
+  return {
+    requestId: message.request_id,
+    file: absoluteFile(message.file, message.cwd),
+    argv: message.argv,
+    cwd: message.cwd,
+    peer,
+    executable: message.executable ?? null,
+    interpreter: message.interpreter ?? null,
+    anonymous: message.anonymous ?? false,
+    pid: message.pid ?? null,
+    exact,
+  };
 }
 
 /** Sends the reply and closes the connection once the reply has reached the kernel. */
@@ -101,24 +130,19 @@ export async function serveConnection(socket: Socket, context: ConnectionContext
     return fail("trailing-data", "the peer sent more than one line on an exec connection", message.request_id);
   }
 
-  const request: ExecRequest = {
-    requestId: message.request_id,
-    file: absoluteFile(message.file, message.cwd),
-    argv: message.argv,
-    cwd: message.cwd,
-    peer: credentials,
-  };
+  const request = requestOf(message, credentials);
   const started = performance.now();
   let outcome: DecisionOutcome;
   context.onDeciding?.(true);
   try {
-    outcome = await context.decide(request);
+    outcome = await context.decide(request, context.report);
   } catch (error) {
-    return fail("decide-failed", `the host failed to decide: ${(error as Error)?.message ?? String(error)}`, request.requestId);
+    context.report({ type: "error", kind: "decide-failed", message: `${DECIDE_FAILED_REASON}: ${describeError(error)}`, peer });
+    return refuse(socket, encodeExecResponse(request.requestId, "deny", DECIDE_FAILED_REASON), context.requestTimeoutMs);
   } finally {
     context.onDeciding?.(false);
   }
-  const decision: ExecDecisionRecord = { ...request, ...outcome, ms: performance.now() - started };
+  const decision: ExecDecisionRecord = { ...request, ...outcome, command: commandText(request.argv), ms: performance.now() - started };
   context.report({ type: "decision", decision });
   reply(socket, encodeExecResponse(request.requestId, outcome.action, outcome.reason));
 }

@@ -1,6 +1,7 @@
 /** A host's own `decide` callback, checked and turned into the bridge's decision shape. */
 import { z } from "zod";
-import type { DecisionOutcome, ExecRequest, HostDecision } from "./types.js";
+import type { Decide } from "./rules-decider.js";
+import type { ExecRequest, HostDecision } from "./types.js";
 
 const hostDecisionSchema = z.discriminatedUnion("action", [
   z.strictObject({ action: z.literal("run") }),
@@ -10,7 +11,7 @@ const hostDecisionSchema = z.discriminatedUnion("action", [
 export type HostDecide = (request: ExecRequest) => HostDecision | Promise<HostDecision>;
 
 /** Wraps `decide`; a malformed answer throws, which the connection turns into a deny and an error event. */
-export function fromHostDecide(decide: HostDecide): (request: ExecRequest, callId?: string) => Promise<DecisionOutcome> {
+export function fromHostDecide(decide: HostDecide): Decide {
   return async (request) => {
     const answer = hostDecisionSchema.safeParse(await decide(request));
     if (!answer.success) {
@@ -18,7 +19,7 @@ export function fromHostDecide(decide: HostDecide): (request: ExecRequest, callI
     }
     const decision = answer.data;
     return decision.action === "run"
-      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false }
-      : { action: "deny", reason: decision.reason, source: "host", approvalId: null, abort: decision.abort ?? false };
+      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false, justification: null, rule: null }
+      : { action: "deny", reason: decision.reason, source: "host", approvalId: null, abort: decision.abort ?? false, justification: null, rule: null };
   };
 }

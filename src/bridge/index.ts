@@ -19,6 +19,7 @@ export type {
   ExecRequest,
   HostDecision,
 } from "./types.js";
-export type { ShellOutput, ShellRunOptions, ShellRunResult } from "./run.js";
+export { DEFAULT_MAX_BUFFER, type ShellOutput, type ShellRun, type ShellRunOptions, type ShellRunResult } from "./run.js";
+export { commandText } from "./command-text.js";
 export { MAX_MESSAGE_BYTES } from "./protocol.js";
 export { maybeRunExecWrapperMode, type WrapperModeOptions } from "./wrapper-mode.js";

@@ -10,8 +10,11 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export async function listenExecSocket(socketPath: string, context: ConnectionContext): Promise<Listener> {
+export async function listenExecSocket(socketPath: string, served: ConnectionContext): Promise<Listener> {
   const connections = new Set<Socket>();
+  let closing: Promise<void> | undefined;
+  // Connections cut by close() are the owner's doing, not a peer's fault: nothing to report about them.
+  const context: ConnectionContext = { ...served, report: (event) => closing === undefined && served.report(event) };
   // allowHalfOpen: a peer may shut down its sending side after the request
   // line (socat, nc -N); the reply must still reach it.
   const server: Server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => {
@@ -35,7 +38,6 @@ export async function listenExecSocket(socketPath: string, context: ConnectionCo
   }
   // A failing accept is not worth the host's life; the peer sees a failed connect and exits 125.
   server.on("error", () => {});
-  let closing: Promise<void> | undefined;
   return {
     socketPath,
     close() {

@@ -1,24 +1,64 @@
 /**
  * The exec bridge wire format (compatible with Codex's zsh exec bridge): one
- * connection per exec, one JSON object per line each way, UTF-8, at most 1 MiB.
+ * connection per exec, one JSON object per line each way, UTF-8, at most 32 MiB.
  *
  *   → {"type":"exec_request","request_id":"<uuid>","file":"/usr/bin/git","argv":["git","status"],"cwd":"/repo"}
  *   ← {"type":"exec_response","request_id":"<same>","action":"run","reason":null}
+ *
+ * A request may carry more than Codex's five fields; each addition is
+ * optional, so Codex's plain request stays valid: `executable` (the file with
+ * symlinks resolved), `interpreter` (a `#!` interpreter or a non-system
+ * PT_INTERP), `anonymous` (a memfd or deleted file), `pid`, and the exact
+ * bytes of `file`, `cwd` and each argv element (`file_b64`, `cwd_b64`,
+ * `argv_b64`) when they are not valid UTF-8; the plain field then holds
+ * U+FFFD in place of the invalid bytes.
  */
 import { z } from "zod";
 
-/** The longest message line (newline excluded) either side accepts. */
-export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** The longest message line (newline excluded) either side accepts: room for the kernel's largest argument list, base64 twice over. */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 const text = z.string().refine((s) => !s.includes("\0"), { error: "must not contain NUL characters" });
+const nonEmpty = text.refine((s) => s.length > 0, { error: "must not be empty" });
+const absolute = text.refine((s) => s.startsWith("/"), { error: "must be an absolute path" });
 
-export const execRequestSchema = z.strictObject({
-  type: z.literal("exec_request"),
-  request_id: text.refine((s) => s.length > 0, { error: "must not be empty" }),
-  file: text.refine((s) => s.length > 0, { error: "must not be empty" }),
-  argv: z.array(text).min(1, { error: "must hold at least argv[0]" }),
-  cwd: text.refine((s) => s.startsWith("/"), { error: "must be an absolute path" }),
-});
+/** Canonical base64 of bytes without NUL: what a C string's exact bytes encode to. */
+const exactBytes = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { error: "must be base64" })
+  .transform((encoded, context) => {
+    const bytes = Buffer.from(encoded, "base64");
+    if (bytes.includes(0)) {
+      context.addIssue({ code: "custom", message: "must not encode a NUL byte" });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+export const execRequestSchema = z
+  .strictObject({
+    type: z.literal("exec_request"),
+    request_id: nonEmpty,
+    file: nonEmpty,
+    argv: z.array(text).min(1, { error: "must hold at least argv[0]" }),
+    cwd: absolute,
+    executable: absolute.optional(),
+    interpreter: absolute.nullable().optional(),
+    anonymous: z.boolean().optional(),
+    pid: z.number().int().positive().optional(),
+    file_b64: exactBytes.optional(),
+    cwd_b64: exactBytes.optional(),
+    argv_b64: z.array(exactBytes).optional(),
+  })
+  .refine((message) => message.argv_b64 === undefined || message.argv_b64.length === message.argv.length, {
+    error: "must hold one element per argv element",
+    path: ["argv_b64"],
+  })
+  .refine((message) => message.file_b64 === undefined || message.file_b64.length > 0, { error: "must not be empty", path: ["file_b64"] })
+  .refine((message) => message.cwd_b64 === undefined || message.cwd_b64[0] === 0x2f, {
+    error: "must be an absolute path",
+    path: ["cwd_b64"],
+  });
 export type ExecRequestMessage = z.infer<typeof execRequestSchema>;
 
 export const execResponseSchema = z.strictObject({
@@ -65,15 +105,15 @@ export function salvageRequestId(line: string): string | null {
   }
 }
 
+/** Codex's plain request: what a wrapper, which knows no more than its own arguments, sends. */
 export function encodeExecRequest(request: { requestId: string; file: string; argv: readonly string[]; cwd: string }): string {
-  const message: ExecRequestMessage = {
+  return `${JSON.stringify({
     type: "exec_request",
     request_id: request.requestId,
     file: request.file,
     argv: [...request.argv],
     cwd: request.cwd,
-  };
-  return `${JSON.stringify(message)}\n`;
+  })}\n`;
 }
 
 /** `requestId` is null when the request could not be read; the reply then answers no request. */

@@ -2,15 +2,18 @@
  * `bridge.run`: one shell command, confined by the platform sandbox, with
  * every exec inside it decided by the bridge.
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
+import { PassThrough, type Readable, type Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
-import { BridgeError } from "../errors.js";
-import { spawnSandboxed, type SandboxCommandOptions } from "../platform/index.js";
-import type { SandboxPolicy } from "../policy/index.js";
+import { z } from "zod";
+import { BridgeError, describeError, UnsupportedOperationError } from "../errors.js";
+import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
+import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
 import type { Channel, ChannelHooks } from "./server.js";
-import type { ExecDecisionRecord } from "./types.js";
+import type { ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
+import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 export interface ShellOutput {
   stream: "stdout" | "stderr";
@@ -25,16 +28,37 @@ export interface ShellRunOptions {
   shell?: string;
   /** The working directory (writable under a workspace-write policy). */
   cwd: string;
-  /** The sandbox policy the shell and everything it starts run under. */
-  policy: SandboxPolicy;
-  /** Kill the command after this many ms; time spent deciding an exec does not count. Default: no limit. */
+  /**
+   * The sandbox policy the shell and everything it starts run under: parsed,
+   * a literal in either spelling, or Codex JSON text. A writable root that
+   * does not exist is an error.
+   */
+  policy: SandboxPolicyInput;
+  /**
+   * Kill the command after this many ms (a positive integer up to 2³¹−1);
+   * time spent deciding an exec does not count. Default: no limit.
+   */
   timeoutMs?: number;
-  /** Aborting kills the command's whole process group. */
+  /** Aborting kills everything the command started. */
   signal?: AbortSignal;
-  /** Output as it arrives. */
+  /** Output as it arrives, every chunk (also past `maxBuffer`). An exception here becomes a `callback-failed` error event. */
   onOutput?: (output: ShellOutput) => void;
-  /** The environment to start from (default `process.env`); the bridge's variables are added. */
+  /** The environment to start from (default `process.env`), filtered by `envPolicy`; the bridge's variables are added. */
   env?: NodeJS.ProcessEnv;
+  /** Which of `env` reaches the command. Default: everything but names matching `*KEY*`, `*SECRET*`, `*TOKEN*`. */
+  envPolicy?: EnvPolicy;
+  /** Written to the command's stdin, which then ends (implies `stdin: "pipe"`). */
+  input?: string | Uint8Array | Readable;
+  /**
+   * The command's stdin: "ignore" (default without `input`: /dev/null),
+   * "pipe" (write to the returned run's `stdin`, or give `input`), "inherit"
+   * (the host's own stdin).
+   */
+  stdin?: "ignore" | "pipe" | "inherit";
+  /** The most bytes collected per stream (default 64 MiB); past it the result says `truncated`. */
+  maxBuffer?: number;
+  /** Collect output into the result (default true); false leaves `stdout`, `stderr` and `all` empty. */
+  buffer?: boolean;
   /** Passed to `requestApproval` with every prompt of this command (default: a fresh UUID per exec). */
   callId?: string;
   /** Further options of the platform sandbox (protected names, Linux requirement levels). */
@@ -47,6 +71,10 @@ export interface ShellRunResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved in the order they arrived. */
+  all: string;
+  /** Some output was not collected because a stream passed `maxBuffer`. */
+  truncated: boolean;
   /** Killed because `timeoutMs` ran out. */
   timedOut: boolean;
   /** Killed because the host's signal fired or a person answered `abort`. */
@@ -55,41 +83,210 @@ export interface ShellRunResult {
   durationMs: number;
   /** Every exec decided for this command, in the order the decisions were made. */
   decisions: ExecDecisionRecord[];
+  /** Null when every exec was asked; otherwise which execs ran without asking (only with `approvals: "best-effort"`). */
+  unasked: string | null;
 }
+
+/** A running command: the promise of its result, and its stdin when `stdin: "pipe"` was asked for without `input`. */
+export type ShellRun = Promise<ShellRunResult> & { stdin: Writable | null };
 
 export interface ChannelSource {
   openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel>;
+  /** How execs of a stock shell are intercepted here; null when they are not. */
+  readonly interception: string | null;
+  readonly approvals: "required" | "best-effort";
+  readonly closed: boolean;
+  report(event: ExecBridgeEvent): void;
 }
 
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // ESRCH: the group is already gone.
+export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** After the shell exits, how long output may stay silent before pipes held by an escaped process are given up. */
+const OUTPUT_IDLE_MS = 250;
+/** How long the watchdog may take to kill what is left. */
+const WATCHDOG_WAIT_MS = 2000;
+
+const isReadable = (value: unknown): value is Readable =>
+  typeof value === "object" && value !== null && typeof (value as Readable).pipe === "function" && typeof (value as Readable).on === "function";
+
+const noNul = (what: string) => z.string().refine((s) => !s.includes("\0"), { error: `${what} must not contain NUL characters` });
+
+const runOptionsSchema = z.object({
+  script: noNul("the script"),
+  shell: noNul("the shell").min(1).optional(),
+  cwd: noNul("the working directory").min(1),
+  timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS, { error: `must be at most 2^31-1 (${MAX_TIMEOUT_MS})` }).optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+  onOutput: z.function().optional(),
+  // process.env is no plain object, so only the kind of value is checked here.
+  env: z.custom<NodeJS.ProcessEnv>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { error: "must be an object" }).optional(),
+  envPolicy: envPolicySchema.optional(),
+  input: z.union([z.string(), z.instanceof(Uint8Array), z.custom<Readable>(isReadable)]).optional(),
+  stdin: z.enum(["ignore", "pipe", "inherit"]).optional(),
+  maxBuffer: z.number().int().min(0).optional(),
+  buffer: z.boolean().optional(),
+  callId: z.string().optional(),
+});
+
+function checkOptions(options: ShellRunOptions): void {
+  if (typeof options !== "object" || options === null) throw new BridgeError("bridge.run: options must be an object");
+  const checked = runOptionsSchema.safeParse(options);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new BridgeError(`bridge.run: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  if (options.input !== undefined && options.stdin !== undefined && options.stdin !== "pipe") {
+    throw new BridgeError(`bridge.run: input needs stdin "pipe", not "${options.stdin}"`);
+  }
+  if (!statSync(options.cwd, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new BridgeError(`the working directory ${options.cwd} is not a directory`);
   }
 }
 
-export async function runShellCommand(bridge: ChannelSource, options: ShellRunOptions): Promise<ShellRunResult> {
+/** Output collected up to a byte budget per stream, and the arrival order for `all`. */
+class Collector {
+  readonly #budget: number;
+  readonly #kept = { stdout: 0, stderr: 0 };
+  readonly #pieces: Array<{ stream: "stdout" | "stderr"; data: Buffer }> = [];
+  truncated = false;
+
+  constructor(budget: number) {
+    this.#budget = budget;
+  }
+
+  add(stream: "stdout" | "stderr", data: Buffer): void {
+    const room = this.#budget - this.#kept[stream];
+    if (data.length > room) this.truncated = true;
+    const kept = data.length > room ? data.subarray(0, room) : data;
+    if (kept.length === 0) return;
+    this.#kept[stream] += kept.length;
+    this.#pieces.push({ stream, data: kept });
+  }
+
+  text(): { stdout: string; stderr: string; all: string } {
+    const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
+    const parts = { stdout: [] as string[], stderr: [] as string[], all: [] as string[] };
+    for (const { stream, data } of this.#pieces) {
+      const text = decoders[stream].write(data);
+      parts[stream].push(text);
+      parts.all.push(text);
+    }
+    for (const stream of ["stdout", "stderr"] as const) {
+      const rest = decoders[stream].end();
+      parts[stream].push(rest);
+      parts.all.push(rest);
+    }
+    return { stdout: parts.stdout.join(""), stderr: parts.stderr.join(""), all: parts.all.join("") };
+  }
+}
+
+/**
+ * Resolves once both streams ended, or once they have been silent for
+ * OUTPUT_IDLE_MS after `exited`: a process that escaped the kill (see the
+ * watchdog) may hold the pipes open forever, and its output is not waited for.
+ */
+function outputDone(streams: Readable[], exited: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    let open = streams.length;
+    let idle: NodeJS.Timeout | undefined;
+    let afterExit = false;
+    const finish = () => {
+      clearTimeout(idle);
+      for (const stream of streams) stream.destroy();
+      resolve();
+    };
+    const rearm = () => {
+      if (!afterExit) return;
+      clearTimeout(idle);
+      idle = setTimeout(finish, OUTPUT_IDLE_MS);
+    };
+    for (const stream of streams) {
+      stream.on("data", rearm);
+      stream.once("close", () => {
+        open -= 1;
+        if (open === 0) finish();
+      });
+    }
+    void exited.then(() => {
+      afterExit = true;
+      if (open > 0) rearm();
+    });
+  });
+}
+
+function feedStdin(child: ChildProcess, input: ShellRunOptions["input"], pipe: PassThrough | null): void {
+  const stdin = child.stdin;
+  if (stdin === null) return;
+  // A command that stops reading (or never starts) is no error of the host's.
+  stdin.on("error", () => {});
+  if (pipe !== null) pipe.pipe(stdin);
+  else if (isReadable(input)) input.pipe(stdin);
+  else stdin.end(input);
+}
+
+export function runShellCommand(bridge: ChannelSource, options: ShellRunOptions): ShellRun {
+  const wantsPipe = options.input === undefined && options.stdin === "pipe";
+  const stdinPipe = wantsPipe ? new PassThrough() : null;
+  const running = execute(bridge, options, stdinPipe);
+  if (stdinPipe !== null) void running.catch(() => stdinPipe.destroy());
+  return Object.assign(running, { stdin: stdinPipe });
+}
+
+async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPipe: PassThrough | null): Promise<ShellRunResult> {
   const started = performance.now();
+  checkOptions(options);
+  if (bridge.closed) throw new BridgeError("the exec bridge is closed");
+  const policy = policyFromInput(options.policy);
+  checkWritableRootsExist(policy);
+  const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);
+  let unasked: string | null = null;
+  if (bridge.interception === null) {
+    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${process.platform})`;
+    if (bridge.approvals !== "best-effort") {
+      throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (start the bridge with approvals: "best-effort" to run anyway)`);
+    }
+    unasked = `every exec: ${why}`;
+  }
+
   const decisions: ExecDecisionRecord[] = [];
+  const empty = { stdout: "", stderr: "", all: "", truncated: false };
+  if (options.signal?.aborted) {
+    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, unasked };
+  }
   let timedOut = false;
   let aborted = false;
   let pending = 0;
   let child: ChildProcess | undefined;
+  let watchdog: Watchdog | undefined;
   let deadline: PausableDeadline | undefined;
   const stop = (why: "timeout" | "abort") => {
     if (why === "timeout") timedOut = true;
     else aborted = true;
-    if (child) killGroup(child);
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const group = -child.pid;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(group, signal);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    if (watchdog === undefined) return signalGroup("SIGKILL");
+    // Stopped, not killed, until the watchdog has walked the tree: a parent that died now would orphan its setsid children.
+    signalGroup("SIGSTOP");
+    watchdog.killTree();
+    // Should the watchdog fail, the group must not stay stopped: the host kills what it can reach itself.
+    const running = child;
+    setTimeout(() => running.exitCode === null && running.signalCode === null && signalGroup("SIGKILL"), WATCHDOG_WAIT_MS).unref();
+  };
+  const callbackFailed = new Set<string>();
+  const callbackThrew = (name: string, error: unknown) => {
+    // One event per callback and run: a callback that throws on every chunk must not flood the host.
+    if (callbackFailed.has(name)) return;
+    callbackFailed.add(name);
+    bridge.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
 
-  if (!statSync(options.cwd, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new BridgeError(`the working directory ${options.cwd} is not a directory`);
-  }
-  if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, stdout: "", stderr: "", timedOut, aborted: true, durationMs: 0, decisions };
-  }
   const channel = await bridge.openChannel(
     {
       onDeciding(startedDeciding) {
@@ -106,38 +303,61 @@ export async function runShellCommand(bridge: ChannelSource, options: ShellRunOp
   );
   const onAbort = () => stop("abort");
   try {
-    child = spawnSandboxed([options.shell ?? "bash", "-c", options.script], options.policy, {
+    const command = prepareSandboxedCommand([options.shell ?? "bash", "-c", options.script], policy, {
       ...options.sandbox,
       cwd: options.cwd,
-      env: { ...(options.env ?? process.env), ...channel.env },
+      env: { ...env, ...channel.env },
       allowUnixSockets: [channel.socketPath],
-      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
+    const spawned = spawn(command.program, command.args, {
+      cwd: options.cwd,
+      env: command.env,
+      stdio: [stdinMode, "pipe", "pipe"],
       // Its own process group, so a timeout or an abort reaches everything it started.
       detached: true,
     });
+    child = spawned;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      spawned.once("error", reject);
+      spawned.once("exit", (code, signalName) => resolve([code, signalName]));
+    });
+    if (spawned.pid !== undefined) watchdog = startWatchdog(spawned.pid);
+    feedStdin(spawned, options.input, stdinPipe);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs !== undefined) deadline = new PausableDeadline(options.timeoutMs, () => stop("timeout"));
 
-    const collected = { stdout: "", stderr: "" };
+    const collector = new Collector(options.maxBuffer ?? DEFAULT_MAX_BUFFER);
+    const collect = options.buffer !== false;
     for (const stream of ["stdout", "stderr"] as const) {
       const decoder = new StringDecoder("utf8");
       const emit = (chunk: string) => {
-        if (chunk.length === 0) return;
-        collected[stream] += chunk;
-        options.onOutput?.({ stream, chunk });
+        if (chunk.length === 0 || options.onOutput === undefined) return;
+        try {
+          options.onOutput({ stream, chunk });
+        } catch (error) {
+          callbackThrew("onOutput", error);
+        }
       };
-      child[stream]!.on("data", (data: Buffer) => emit(decoder.write(data)));
-      child[stream]!.on("end", () => emit(decoder.end()));
+      spawned[stream]!.on("data", (data: Buffer) => {
+        if (collect) collector.add(stream, data);
+        emit(decoder.write(data));
+      });
+      spawned[stream]!.on("end", () => emit(decoder.end()));
     }
-    const running = child;
-    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      running.once("error", reject);
-      running.once("close", (code, signalName) => resolve([code, signalName]));
-    });
-    return { exitCode, signal, ...collected, timedOut, aborted, durationMs: performance.now() - started, decisions };
+    const output = outputDone([spawned.stdout!, spawned.stderr!], exited.catch(() => {}));
+    const [exitCode, signal] = await exited;
+    deadline?.cancel();
+    // A background job still running when the shell ends is killed with the rest of the group.
+    await watchdog?.finish(WATCHDOG_WAIT_MS);
+    await output;
+    const text = collect ? collector.text() : empty;
+    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, unasked };
   } finally {
     deadline?.cancel();
     options.signal?.removeEventListener("abort", onAbort);
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
+    await watchdog?.finish(WATCHDOG_WAIT_MS);
     await channel.close();
   }
 }

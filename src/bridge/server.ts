@@ -3,16 +3,16 @@ import { rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
-import { BridgeError } from "../errors.js";
+import { BridgeError, describeError } from "../errors.js";
 import { nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
 import { bridgeEnvironment } from "./environment.js";
 import { fromHostDecide, type HostDecide } from "./host-decider.js";
-import { fromRules, type RulesDecisionOptions } from "./rules-decider.js";
+import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
 import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
 import { createPrivateDir, socketPathIn } from "./private-dir.js";
-import { runShellCommand, type ShellRunOptions, type ShellRunResult } from "./run.js";
-import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord, ExecRequest } from "./types.js";
+import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
+import type { ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
 
 /** The exec interposer node-gyp builds (Linux). */
 export const INTERPOSER_NAME = "libcordon_intercept.so";
@@ -25,14 +25,18 @@ export const NATIVE_WRAPPER_NAME = "cordon-exec-wrapper";
  * exec-policy rules with an approval policy and a `requestApproval` that asks
  * a person.
  */
-export type ExecDeciderOptions = { decide: HostDecide } | RulesDecisionOptions;
+export type ExecDeciderOptions = ({ decide: HostDecide } & { [K in keyof RulesDecisionOptions]?: never }) | (RulesDecisionOptions & { decide?: never });
 
 export type ExecBridgeOptions = ExecDeciderOptions & ExecBridgeSettings;
 
 export interface ExecBridgeSettings {
   /** Parent of the private 0700 directory that holds the socket. Default: the OS temporary directory. */
   socketDir?: string;
-  /** Decisions and protocol errors, as they happen. Exceptions thrown here are ignored. */
+  /**
+   * Decisions and errors, as they happen. An exception thrown here is
+   * reported once more as a `callback-failed` error event, and otherwise
+   * changes nothing.
+   */
   onEvent?: (event: ExecBridgeEvent) => void;
   /** How long a peer may take to send its request line. Default 10 000 ms. */
   requestTimeoutMs?: number;
@@ -44,6 +48,13 @@ export interface ExecBridgeSettings {
   interpose?: boolean;
   /** "native" (default): the C wrapper. "node": the cordon CLI in wrapper mode (slower; for hosts that are their own wrapper). */
   wrapper?: "native" | "node";
+  /**
+   * "required" (default): `run` refuses with UnsupportedOperationError when
+   * nothing on this host can intercept a stock shell's execs, since the rules
+   * would decide nothing. "best-effort": run anyway; the result's `unasked`
+   * says which execs went unasked.
+   */
+  approvals?: "required" | "best-effort";
 }
 
 /** What the owner of a channel (a shell run) is told about its own execs. */
@@ -60,14 +71,14 @@ export interface Channel {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
-type Decide = (request: ExecRequest, callId?: string) => Promise<DecisionOutcome>;
-
 const settingsSchema = z.object({
   socketDir: z.string().optional(),
   onEvent: z.function().optional(),
   requestTimeoutMs: z.number().positive().finite().optional(),
   interpose: z.boolean().optional(),
   wrapper: z.enum(["native", "node"]).optional(),
+  approvals: z.enum(["required", "best-effort"]).optional(),
+  allowAnonymousExecutables: z.boolean().optional(),
 });
 
 function checkSettings(options: ExecBridgeSettings): void {
@@ -79,12 +90,19 @@ function checkSettings(options: ExecBridgeSettings): void {
 }
 
 function deciderFrom(options: ExecDeciderOptions): Decide {
-  if ("decide" in options && typeof options.decide === "function") return fromHostDecide(options.decide);
-  if ("rules" in options && options.rules !== undefined) {
+  const rulesGiven = (["rules", "approvalPolicy", "requestApproval", "allowAnonymousExecutables"] as const).filter((key) => options[key] !== undefined);
+  if (options.decide !== undefined) {
+    if (rulesGiven.length > 0) {
+      throw new BridgeError(`ExecBridge.start: give either decide or rules, not both (decide was given with ${rulesGiven.join(", ")})`);
+    }
+    if (typeof options.decide !== "function") throw new BridgeError("ExecBridge.start: decide must be a function");
+    return fromHostDecide(options.decide);
+  }
+  if (options.rules !== undefined) {
     if (!APPROVAL_POLICIES.includes(options.approvalPolicy)) {
       throw new BridgeError(`ExecBridge.start: approvalPolicy must be one of ${APPROVAL_POLICIES.join(", ")}`);
     }
-    return fromRules(options);
+    return fromRules(options as RulesDecisionOptions);
   }
   throw new BridgeError("ExecBridge.start needs either a decide function or rules and an approvalPolicy");
 }
@@ -169,8 +187,37 @@ export class ExecBridge {
    * it decided here (see ShellRunOptions). Throws, with nothing run, when the
    * policy cannot be enforced on this host.
    */
-  run(options: ShellRunOptions): Promise<ShellRunResult> {
+  run(options: ShellRunOptions): ShellRun {
     return runShellCommand(this, options);
+  }
+
+  /** How a stock shell's execs are intercepted in `run`, or null when nothing here intercepts them. */
+  get interception(): string | null {
+    return this.#interposerPath === null ? null : "the exec interposer";
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  get approvals(): "required" | "best-effort" {
+    return this.#options.approvals ?? "required";
+  }
+
+  /** Hands an event to the host's onEvent; an exception there becomes one more error event, and no more. */
+  report(event: ExecBridgeEvent): void {
+    const onEvent = this.#options.onEvent;
+    if (onEvent === undefined) return;
+    try {
+      onEvent(event);
+    } catch (error) {
+      if (event.type === "error" && event.kind === "callback-failed") return;
+      try {
+        onEvent({ type: "error", kind: "callback-failed", message: `onEvent threw: ${describeError(error)}`, peer: null });
+      } catch {
+        // It threw again; the host has been told as well as it can be.
+      }
+    }
   }
 
   /** Stops serving; wrappers still waiting fail closed. Removes the socket and the directory. */
@@ -194,19 +241,14 @@ export class ExecBridge {
 
   async #listen(socketPath: string, hooks?: ChannelHooks, callId?: string): Promise<Listener> {
     if (this.#closing) throw new BridgeError("the exec bridge is closed");
-    const onEvent = this.#options.onEvent;
     const listener = await listenExecSocket(socketPath, {
       allowedUid: process.getuid?.() ?? -1,
       requestTimeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      decide: (request) => this.#decide(request, callId),
+      decide: (request, report) => this.#decide(request, callId, report),
       onDeciding: hooks?.onDeciding,
-      report(event) {
+      report: (event) => {
         if (event.type === "decision") hooks?.onDecision(event.decision);
-        try {
-          onEvent?.(event);
-        } catch {
-          // The host's observer failing must not change what the peer is told.
-        }
+        this.report(event);
       },
     });
     this.#listeners.add(listener);

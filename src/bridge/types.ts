@@ -11,6 +11,19 @@ export interface ExecRequest {
   cwd: string;
   /** Who asked, according to the kernel (pid is null where the OS cannot tell). */
   peer: { pid: number | null; uid: number };
+  /** The file with every symlink resolved, when the asking side could tell (the exec supervisor does). */
+  executable: string | null;
+  /** The interpreter that really runs: a `#!` line's, or a PT_INTERP other than the system loader. */
+  interpreter: string | null;
+  /** The program has no name on disk (a memfd, a deleted file). */
+  anonymous: boolean;
+  /** The process that asked to exec, as the supervisor names it (not the peer: that is the supervisor). */
+  pid: number | null;
+  /**
+   * The exact bytes, present only when `file`, `cwd` or an argv element is
+   * not valid UTF-8 (the strings then hold U+FFFD in their place).
+   */
+  exact: { file: Buffer; cwd: Buffer; argv: Buffer[] } | null;
 }
 
 /** What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`. */
@@ -28,15 +41,16 @@ export interface DecisionOutcome {
   approvalId: string | null;
   /** The whole command is to be stopped (an `abort` answer). */
   abort: boolean;
+  /** The justification of the rule that decided, when a rule with one did. */
+  justification: string | null;
+  /** Where that rule was written (`file:line`), when the rules say. */
+  rule: string | null;
 }
 
 /** One decided exec, as reported to the host and listed by `run`. */
-export interface ExecDecisionRecord extends DecisionOutcome {
-  requestId: string;
-  file: string;
-  argv: string[];
-  cwd: string;
-  peer: { pid: number | null; uid: number };
+export interface ExecDecisionRecord extends DecisionOutcome, ExecRequest {
+  /** The argv as a shell would print it (`git push origin main`), for messages and audit lines. */
+  command: string;
   /** How long deciding took (a human's answer included). */
   ms: number;
 }
@@ -53,7 +67,11 @@ export type BridgeErrorKind =
   | "trailing-data"
   | "eof"
   | "socket-error"
-  | "decide-failed";
+  | "decide-failed"
+  /** `requestApproval` threw or answered something else; the exec was denied. */
+  | "approval-failed"
+  /** A host callback (`onOutput`, `onEvent`) threw; nothing else changed. */
+  | "callback-failed";
 
 export type ExecBridgeEvent =
   | { type: "decision"; decision: ExecDecisionRecord }

@@ -1,4 +1,12 @@
 /** Platform backends and the fail-closed rules (SPEC §4): plan or spawn a command under a policy. */
 export { prepareSandboxedCommand, type SandboxedCommand, type SandboxCommandOptions } from "./prepare.js";
 export { spawnSandboxed, type SpawnSandboxedOptions } from "./spawn.js";
-export { sandboxEnvironment, type SandboxBackend } from "./environment.js";
+export {
+  sandboxEnvironment,
+  applyEnvPolicy,
+  envPolicySchema,
+  DEFAULT_ENV_EXCLUDES,
+  CORE_VARIABLES,
+  type SandboxBackend,
+  type EnvPolicy,
+} from "./environment.js";

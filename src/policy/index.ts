@@ -7,7 +7,11 @@ export {
   type SandboxPolicy,
   type ReadOnlyAccess,
   type WorkspaceWritePolicy,
+  type SandboxPolicyInput,
+  type SandboxPolicyModelInput,
+  type CodexSandboxPolicyInput,
+  policyFromInput,
 } from "./schema.js";
-export { writableRoots, readableRoots, DEFAULT_PROTECTED_NAMES, type WritableRoot, type RootOptions } from "./roots.js";
+export { writableRoots, readableRoots, checkWritableRootsExist, DEFAULT_PROTECTED_NAMES, type WritableRoot, type RootOptions } from "./roots.js";
 export { hasFullDiskReadAccess, hasFullDiskWriteAccess, hasFullNetworkAccess, readOnlyAccessOf } from "./access.js";
 export { canonicalPath, nodePathInspector, type PathInspector } from "./paths.js";

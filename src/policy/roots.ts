@@ -2,6 +2,7 @@
  * Which paths a policy lets a command write, and which it lets it read.
  */
 import { isAbsolute, join, resolve } from "node:path";
+import { PolicyError } from "../errors.js";
 import type { SandboxPolicy } from "./schema.js";
 import { canonicalPath, nodePathInspector, type PathInspector } from "./paths.js";
 
@@ -107,4 +108,19 @@ export function readableRoots(
     ...(opts.writableRoots ?? writableRoots(policy, opts)).map((w) => w.root),
   ];
   return [...new Set(roots)];
+}
+
+/**
+ * Throws a PolicyError naming the first writable root the policy configures
+ * that is not an existing directory here: a command about to run must not
+ * silently lose a root it was promised.
+ */
+export function checkWritableRootsExist(policy: SandboxPolicy, fs: PathInspector = nodePathInspector): void {
+  if (policy.type !== "workspace-write") return;
+  for (const root of policy.writableRoots) {
+    const kind = fs.kind(root);
+    if (kind !== "directory") {
+      throw new PolicyError(`writable root ${root} ${kind === null ? "does not exist" : "is not a directory"}`);
+    }
+  }
 }

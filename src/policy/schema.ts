@@ -172,3 +172,36 @@ export const READ_ONLY_POLICY: SandboxPolicy = Object.freeze({
   access: { type: "full-access" },
   networkAccess: false,
 }) as SandboxPolicy;
+
+/** A policy as a host may write it in code: the model's camelCase shape with every defaulted field optional. */
+export type SandboxPolicyModelInput = z.input<typeof policySchema>;
+
+type CodexReadOnlyAccessInput =
+  | { type: "full-access" }
+  | { type: "restricted"; include_platform_defaults?: boolean; readable_roots?: string[] };
+
+/** A policy in the Codex wire form (snake_case), with every defaulted field optional. */
+export type CodexSandboxPolicyInput =
+  | { type: "danger-full-access" }
+  | { type: "read-only"; access?: CodexReadOnlyAccessInput; network_access?: boolean }
+  | {
+      type: "workspace-write";
+      writable_roots?: string[];
+      network_access?: boolean;
+      exclude_tmpdir_env_var?: boolean;
+      exclude_slash_tmp?: boolean;
+      read_only_access?: CodexReadOnlyAccessInput;
+    }
+  | { type: "external-sandbox"; network_access?: "restricted" | "enabled" };
+
+/**
+ * What the functions that run a command accept as a policy: a parsed
+ * SandboxPolicy, a literal in either spelling (`{ type: "workspace-write" }`),
+ * or the Codex JSON text. Each is validated with parseSandboxPolicy.
+ */
+export type SandboxPolicyInput = SandboxPolicyModelInput | CodexSandboxPolicyInput | string;
+
+/** Validates a SandboxPolicyInput; a PolicyError names what is wrong. */
+export function policyFromInput(input: SandboxPolicyInput): SandboxPolicy {
+  return typeof input === "string" ? parseSandboxPolicyJson(input) : parseSandboxPolicy(input);
+}

@@ -1,5 +1,7 @@
 import {
   createApprovalDecider,
+  ANONYMOUS_EXECUTABLE_REASON,
+  APPROVAL_FAILED_REASON,
   NO_APPROVER_REASON,
   USER_CANCELLED_REASON,
   USER_DENIED_REASON,
@@ -9,6 +11,8 @@ import {
   type ExecToDecide,
 } from "../../src/approval/index.js";
 import { parseRules } from "../../src/rules/index.js";
+import { deniedBy as denied, ruleAt, rulesGiveLocations as locating } from "../bridge/support.js";
+
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -47,10 +51,12 @@ describe("createApprovalDecider", () => {
     const host = scriptedHost();
     expect(await decider("untrusted", host)(exec("/sbin/mkfs", ["mkfs", "/dev/sda"]))).toEqual({
       action: "deny",
-      reason: "Execution forbidden by policy",
+      reason: denied("Execution forbidden by policy", "decider.rules", 2),
       source: "rule",
       approvalId: null,
       abort: false,
+      justification: null,
+      rule: ruleAt("decider.rules", 2),
     });
     expect(host.requests).toEqual([]);
   });
@@ -63,6 +69,8 @@ describe("createApprovalDecider", () => {
       source: "rule",
       approvalId: null,
       abort: false,
+      justification: null,
+      rule: ruleAt("decider.rules", 3),
     });
     expect(host.requests).toEqual([]);
   });
@@ -71,7 +79,15 @@ describe("createApprovalDecider", () => {
     const host = scriptedHost("approved", "approved");
     const decide = decider("on-request", host);
     const first = await decide(exec("/usr/bin/git", ["git", "push", "origin"], { callId: "call-1" }));
-    expect(first).toEqual({ action: "run", reason: null, source: "user", approvalId: host.requests[0]!.approvalId, abort: false });
+    expect(first).toEqual({
+      action: "run",
+      reason: null,
+      source: "user",
+      approvalId: host.requests[0]!.approvalId,
+      abort: false,
+      justification: "talks to remotes",
+      rule: ruleAt("decider.rules", 1),
+    });
     expect(host.requests[0]).toEqual({
       approvalId: expect.stringMatching(UUID),
       callId: "call-1",
@@ -107,6 +123,8 @@ describe("createApprovalDecider", () => {
       source: "user",
       approvalId: null,
       abort: false,
+      justification: "talks to remotes",
+      rule: ruleAt("decider.rules", 1),
     });
     expect(host.requests).toHaveLength(1);
     expect(await decide(exec("/usr/bin/git", ["git", "push", "--tags"]))).toMatchObject({ action: "deny", reason: USER_DENIED_REASON });
@@ -123,6 +141,8 @@ describe("createApprovalDecider", () => {
       source: "user",
       approvalId: host.requests[0]!.approvalId,
       abort: false,
+      justification: "talks to remotes",
+      rule: ruleAt("decider.rules", 1),
     });
   });
 
@@ -134,12 +154,14 @@ describe("createApprovalDecider", () => {
       source: "user",
       approvalId: host.requests[0]!.approvalId,
       abort: true,
+      justification: "talks to remotes",
+      rule: ruleAt("decider.rules", 1),
     });
   });
 
   test("without requestApproval, anything that needs asking is denied", async () => {
     const decide = decider("untrusted");
-    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: NO_APPROVER_REASON, source: "rule" });
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: denied(NO_APPROVER_REASON, "decider.rules", 1), source: "rule" });
     expect(await decide(exec("/usr/bin/python3", ["python3"]))).toMatchObject({ action: "deny", reason: NO_APPROVER_REASON, source: "heuristics" });
     expect(await decide(exec("/bin/ls", ["ls"]))).toMatchObject({ action: "run", source: "heuristics" });
   });
@@ -171,17 +193,136 @@ describe("createApprovalDecider", () => {
     expect(results.map((r) => r.approvalId)).toEqual(host.requests.map((r) => r.approvalId));
   });
 
-  test("a failing or nonsensical approver denies instead of running", async () => {
-    const failing = scriptedHost(new Error("terminal closed"));
-    expect(await decider("untrusted", failing)(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+  test("a failing or nonsensical approver denies with a generic reason; only the host hears what went wrong", async () => {
+    const failing = scriptedHost(new Error("terminal closed at /home/secret/path"));
+    const heard: string[] = [];
+    const decide = createApprovalDecider({ policy, approvalPolicy: "untrusted", requestApproval: failing.requestApproval });
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]), (message) => heard.push(message))).toMatchObject({
       action: "deny",
-      reason: "Approval request failed: terminal closed",
+      reason: APPROVAL_FAILED_REASON,
       abort: false,
     });
     const confused = scriptedHost("yes please");
-    expect(await decider("untrusted", confused)(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+    const confusedDecide = createApprovalDecider({
+      policy,
+      approvalPolicy: "untrusted",
+      requestApproval: confused.requestApproval,
+      onApprovalError: (message) => heard.push(message),
+    });
+    expect(await confusedDecide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: APPROVAL_FAILED_REASON });
+    expect(heard).toEqual([
+      "requestApproval threw: terminal closed at /home/secret/path",
+      'requestApproval answered "yes please", not one of approved, approved-for-session, denied, abort',
+    ]);
+  });
+
+  test("an approver that throws something unprintable, and an error handler that throws, still only deny", async () => {
+    const decide = createApprovalDecider({
+      policy,
+      approvalPolicy: "untrusted",
+      requestApproval: () => {
+        throw Object.create(null);
+      },
+      onApprovalError: () => {
+        throw new Error("handler broke too");
+      },
+    });
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: APPROVAL_FAILED_REASON });
+  });
+
+  const testLocated = locating ? test : test.skip;
+  testLocated(
+    `a deny names where its rule was written${locating ? "" : " (skipped: the rules API here gives matches no source location)"}`,
+    async () => {
+      const rules = parseRules('\n\nprefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "talks to remotes")\n', "rules/default.rules");
+      const decide = createApprovalDecider({ policy: rules, approvalPolicy: "on-request" });
+      expect(await decide(exec("/usr/bin/git", ["git", "push", "origin", "main"]))).toMatchObject({
+        action: "deny",
+        reason: "talks to remotes (rule rules/default.rules:3)",
+        justification: "talks to remotes",
+        rule: "rules/default.rules:3",
+      });
+    },
+  );
+
+  test("a forbidding rule's justification is the reason, and every decision carries the justification", async () => {
+    const justified = parseRules('prefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "talks to remotes")\n', "j.rules");
+    const decide = createApprovalDecider({ policy: justified, approvalPolicy: "on-request" });
+    expect(await decide(exec("/usr/bin/git", ["git", "push", "origin", "main"]))).toEqual({
       action: "deny",
-      reason: 'Invalid approval answer "yes please"',
+      reason: denied("talks to remotes", "j.rules", 1),
+      source: "rule",
+      approvalId: null,
+      abort: false,
+      justification: "talks to remotes",
+      rule: ruleAt("j.rules", 1),
+    });
+    expect(await decider("never")(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+      reason: denied('Execution needs approval, but the approval policy is "never"', "decider.rules", 1),
+      justification: "talks to remotes",
+      rule: ruleAt("decider.rules", 1),
+    });
+  });
+});
+
+describe("createApprovalDecider: rules see what really runs", () => {
+  const rm = parseRules('prefix_rule(pattern = ["rm"], decision = "forbidden", justification = "removes files")\n', "rm.rules");
+  const decide = (extra: Partial<ExecToDecide>, approvalPolicy: ApprovalPolicy = "on-request", allowAnonymousExecutables?: boolean) =>
+    createApprovalDecider({ policy: rm, approvalPolicy, allowAnonymousExecutables })({
+      requestId: "r",
+      file: "/repo/innocent",
+      argv: ["innocent", "-rf", "/"],
+      cwd: "/repo",
+      ...extra,
+    });
+
+  test("a symlink named innocent is judged by the executable it resolves to", async () => {
+    expect(await decide({})).toMatchObject({ action: "run" });
+    expect(await decide({ executable: "/usr/bin/rm" })).toMatchObject({ action: "deny", reason: denied("removes files", "rm.rules", 1), source: "rule" });
+  });
+
+  test("a #! script or PT_INTERP naming a forbidden program is judged as [interpreter, file, ...args]", async () => {
+    expect(await decide({ interpreter: "/usr/bin/rm" })).toMatchObject({ action: "deny", reason: denied("removes files", "rm.rules", 1) });
+    expect(await decide({ interpreter: "/bin/sh" })).toMatchObject({ action: "run" });
+  });
+
+  test("the system loader run directly is judged as the program it loads, options skipped", async () => {
+    for (const loader of ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-musl-x86_64.so.1", "/lib/ld-linux-aarch64.so.1"]) {
+      expect(await decide({ file: loader, argv: ["ld.so", "/usr/bin/rm", "-rf", "/"] })).toMatchObject({ action: "deny", reason: denied("removes files", "rm.rules", 1) });
+      expect(await decide({ file: loader, argv: ["ld.so", "--library-path", "/x", "--inhibit-cache", "rm", "x"] })).toMatchObject({ action: "deny" });
+      expect(await decide({ file: loader, argv: ["ld.so", "/bin/echo", "hi"] })).toMatchObject({ action: "run" });
+    }
+    expect(await decide({ file: "/usr/bin/loader", executable: "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", argv: ["loader", "./rm"] })).toMatchObject({
+      action: "deny",
+    });
+    // A name that only looks like a loader's is judged as itself.
+    expect(await decide({ file: "/opt/ld-linuxish", argv: ["x", "/usr/bin/rm"] })).toMatchObject({ action: "run" });
+  });
+
+  test("an anonymous executable is denied unless the host allows it, and then judged like any other", async () => {
+    expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], anonymous: true })).toEqual({
+      action: "deny",
+      reason: ANONYMOUS_EXECUTABLE_REASON,
+      source: "rule",
+      approvalId: null,
+      abort: false,
+      justification: null,
+      rule: null,
+    });
+    expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], anonymous: true }, "on-request", true)).toMatchObject({ action: "run" });
+    expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], executable: "/usr/bin/rm", anonymous: true }, "on-request", true)).toMatchObject({
+      action: "deny",
+    });
+  });
+
+  test("a resolved name no list knows does not turn a known-safe command into a question", async () => {
+    const none = parseRules("", "none.rules");
+    const untrusted = createApprovalDecider({ policy: none, approvalPolicy: "untrusted" });
+    expect(await untrusted({ requestId: "r", file: "/bin/ls", argv: ["ls"], cwd: "/", executable: "/usr/bin/ls-9.1" })).toMatchObject({ action: "run" });
+    // ...but a destructive one is still asked about (here: no one to ask, so denied).
+    expect(await untrusted({ requestId: "r", file: "/bin/ls", argv: ["ls", "-rf", "x"], cwd: "/", executable: "/usr/bin/rm" })).toMatchObject({
+      action: "deny",
+      reason: NO_APPROVER_REASON,
     });
   });
 });

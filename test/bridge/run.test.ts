@@ -6,7 +6,7 @@ import { ExecBridge, type ExecRequest, type HostDecision } from "../../src/bridg
 import { UnsupportedOperationError } from "../../src/errors.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
-import { interceptedShellUnavailable, scratchDir } from "./support.js";
+import { eventually, interceptedShellUnavailable, isGone, scratchDir } from "./support.js";
 
 const policy = parseSandboxPolicy({ type: "workspace-write" });
 
@@ -15,15 +15,6 @@ const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`bridge.run tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
 const skipNote = unavailable ? ` (skipped: ${unavailable})` : "";
-
-/** Whether a process is gone (or only a zombie waiting to be reaped). */
-function isGone(pid: number): boolean {
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-}
 
 /**
  * A `sleep` the sandboxed script leaves behind, found on the host by its
@@ -48,11 +39,6 @@ function uniqueSleep(): { command: string; running: () => boolean; gone: () => b
     running: () => pids().some((pid) => !isGone(Number(pid))),
     gone: () => pids().every((pid) => isGone(Number(pid))),
   };
-}
-
-async function eventually(check: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  return check();
 }
 
 describeHere(`bridge.run${skipNote}`, () => {
@@ -177,7 +163,7 @@ describeHere(`bridge.run${skipNote}`, () => {
     const marker = join(scratch.path, "restricted");
     await expect(bridge.run({ script: `touch '${marker}'`, cwd: scratch.path, policy: restricted })).rejects.toThrow(UnsupportedOperationError);
     expect(existsSync(marker)).toBe(false);
-    expect(readdirSync(dirname(bridge.socketPath))).toEqual(["exec.sock"]);
+    expect(readdirSync(dirname(bridge.socketPath)).sort()).toEqual(["exec.sock", "owner"]);
   });
 });
 

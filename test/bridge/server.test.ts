@@ -13,6 +13,61 @@ async function stillServes(env: Record<string, string>): Promise<void> {
   expect(result.exitCode).toBe(3);
 }
 
+describe("exec bridge server: the supervisor's additive fields", () => {
+  test("executable, interpreter, anonymous, pid and exact bytes reach decide; Codex's plain request gets neutral values", async () => {
+    const asked: import("../../src/bridge/index.js").ExecRequest[] = [];
+    const { bridge } = await startBridge({ decide: (request) => (asked.push(request), { action: "run" }) });
+    try {
+      const argv0 = Buffer.from([0x74, 0xff]);
+      const line = JSON.stringify({
+        type: "exec_request",
+        request_id: "sup-1",
+        file: "./t\ufffd",
+        argv: ["t\ufffd", "x"],
+        cwd: "/tmp",
+        executable: "/usr/bin/true",
+        interpreter: "/bin/sh",
+        anonymous: false,
+        pid: 4242,
+        file_b64: Buffer.from([0x2e, 0x2f, 0x74, 0xff]).toString("base64"),
+        argv_b64: [argv0.toString("base64"), Buffer.from("x").toString("base64")],
+      });
+      const answer = await rawExchange(bridge.socketPath, (socket) => socket.end(`${line}\n`));
+      expect(replies(answer)).toEqual([{ type: "exec_response", request_id: "sup-1", action: "run", reason: null }]);
+      expect(asked[0]).toMatchObject({
+        file: "/tmp/./t\ufffd",
+        executable: "/usr/bin/true",
+        interpreter: "/bin/sh",
+        anonymous: false,
+        pid: 4242,
+        exact: { file: Buffer.from([0x2e, 0x2f, 0x74, 0xff]), cwd: Buffer.from("/tmp"), argv: [argv0, Buffer.from("x")] },
+      });
+      await rawExchange(bridge.socketPath, (socket) => socket.end(`${validRequest("plain")}\n`));
+      expect(asked[1]).toMatchObject({ executable: null, interpreter: null, anonymous: false, pid: null, exact: null });
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test.each([
+    ["argv_b64 of another length", { argv_b64: ["dA=="] }, /argv_b64: must hold one element per argv element/],
+    ["base64 that is not canonical", { file_b64: "dA" }, /file_b64: must be base64/],
+    ["bytes with a NUL", { argv_b64: ["AA==", "AA=="] }, /argv_b64.0: must not encode a NUL byte/],
+    ["a relative executable", { executable: "bin/true" }, /executable: must be an absolute path/],
+    ["a relative cwd in bytes", { cwd_b64: "dG1w" }, /cwd_b64: must be an absolute path/],
+  ])("%s is refused", async (_name, extra, problem) => {
+    const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
+    try {
+      const line = JSON.stringify({ ...JSON.parse(validRequest("bad")), argv: ["true", "x"], ...extra });
+      const answer = await rawExchange(bridge.socketPath, (socket) => socket.end(`${line}\n`));
+      expect(replies(answer)).toEqual([expect.objectContaining({ request_id: "bad", action: "deny", reason: expect.stringMatching(problem) })]);
+      expect(errors()).toEqual([expect.objectContaining({ kind: "bad-shape" })]);
+    } finally {
+      await bridge.close();
+    }
+  });
+});
+
 describe("exec bridge server: malformed traffic", () => {
   test("garbage bytes get a deny without a request id and a bad-json error event", async () => {
     const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
@@ -60,14 +115,14 @@ describe("exec bridge server: malformed traffic", () => {
     }
   });
 
-  test("a 2 MiB line is cut off at 1 MiB and denied", async () => {
+  test("a 33 MiB line is cut off at 32 MiB and denied", async () => {
     const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const answer = await rawExchange(bridge.socketPath, (socket) => {
-        socket.write(`{"type":"exec_request","request_id":"big","file":"/bin/true","argv":["${"a".repeat(2 * 1024 * 1024)}"]}\n`);
+        socket.write(`{"type":"exec_request","request_id":"big","file":"/bin/true","argv":["${"a".repeat(33 * 1024 * 1024)}"]}\n`);
       });
       expect(replies(answer)).toEqual([
-        { type: "exec_response", request_id: null, action: "deny", reason: "the request line is longer than 1048576 bytes" },
+        { type: "exec_response", request_id: null, action: "deny", reason: "the request line is longer than 33554432 bytes" },
       ]);
       expect(errors()).toEqual([expect.objectContaining({ kind: "oversize" })]);
       await stillServes(bridge.env());
@@ -111,7 +166,7 @@ describe("exec bridge server: malformed traffic", () => {
     }
   });
 
-  test("a decide that throws or answers nonsense denies, and the host is told", async () => {
+  test("a decide that throws or answers nonsense denies with a generic reason; the host alone is told why", async () => {
     let call = 0;
     const { bridge, errors } = await startBridge({
       decide: () => {
@@ -124,9 +179,13 @@ describe("exec bridge server: malformed traffic", () => {
       const first = await runWrapper(bridge.env(), "/bin/true", ["true"]);
       const second = await runWrapper(bridge.env(), "/bin/true", ["true"]);
       expect(first.exitCode).toBe(126);
-      expect(first.stderr).toBe("cordon: execution denied: the host failed to decide: rules unavailable\n");
+      expect(first.stderr).toBe("cordon: execution denied: the host failed to decide\n");
       expect(second.exitCode).toBe(126);
-      expect(errors().map((e) => e.type === "error" && e.kind)).toEqual(["decide-failed", "decide-failed"]);
+      expect(second.stderr).toBe("cordon: execution denied: the host failed to decide\n");
+      expect(errors()).toEqual([
+        expect.objectContaining({ kind: "decide-failed", message: "the host failed to decide: rules unavailable" }),
+        expect.objectContaining({ kind: "decide-failed", message: expect.stringMatching(/^the host failed to decide: decide returned/) }),
+      ]);
     } finally {
       await bridge.close();
     }

@@ -1,5 +1,5 @@
 /** Shared pieces of the exec bridge tests: real wrappers, real sockets, scratch directories. */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { nativeArtifactPath } from "../../src/native/index.js";
 import { ExecBridge, INTERPOSER_NAME, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
 import { prepareSandboxedCommand } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
+import { evaluate, parseRules } from "../../src/rules/index.js";
 
 export const wrapperPath = nativeArtifactPath("cordon-exec-wrapper");
 
@@ -79,3 +80,28 @@ export function interceptedShellUnavailable(): string | null {
   }
   return null;
 }
+
+/** Whether a process is gone (or only a zombie waiting to be reaped). */
+export function isGone(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+/** Polls `check` for up to about five seconds; the last answer counts. */
+export async function eventually(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return check();
+}
+
+/** Whether the rules API gives each match the `file:line` of its rule; decisions and a rule's own denials then name it. */
+export const rulesGiveLocations =
+  (evaluate(parseRules('prefix_rule(pattern = ["x"])\n', "loc.rules"), ["x"]).matchedRules[0] as { source?: string }).source !== undefined;
+
+/** The `rule` a decision carries for a rule written at file:line (null where the rules API gives no location). */
+export const ruleAt = (file: string, line: number): string | null => (rulesGiveLocations ? `${file}:${line}` : null);
+
+/** The reason of a deny made by the rule at file:line itself. */
+export const deniedBy = (reason: string, file: string, line: number): string => (rulesGiveLocations ? `${reason} (rule ${file}:${line})` : reason);

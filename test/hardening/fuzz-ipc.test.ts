@@ -16,12 +16,45 @@ import { openFdCount, rawExchange, replies, runWrapper, startBridge } from "../b
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Short, so that frames without a newline are answered soon (with a deny for the timeout). */
-const LINE_TIMEOUT_MS = 50;
+/**
+ * Frames without a newline are sent half-closed, so the server sees end of
+ * file at once; the line timeout (server.test.ts covers it) is long enough
+ * that a loaded machine never hits it with a complete frame.
+ */
+const LINE_TIMEOUT_MS = 10_000;
 const REQUEST_KEYS = ["argv", "cwd", "file", "request_id", "type"];
+/** The additive fields a request may carry besides Codex's five. */
+const OPTIONAL_KEYS = ["anonymous", "argv_b64", "cwd_b64", "executable", "file_b64", "interpreter", "pid"];
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Long runs (CORDON_FUZZ_RUNS) get as long as fast-check may take, and two minutes more to close up. */
+const PROPERTY_TIMEOUT_MS = fuzzParameters.interruptAfterTimeLimit + 120_000;
 
 const isText = (value: unknown): value is string => typeof value === "string" && !value.includes("\0");
+const isAbsoluteText = (value: unknown): value is string => isText(value) && value.startsWith("/");
+
+/** The bytes a base64 field stands for, when it is canonical base64 of bytes without NUL; otherwise null. */
+function exactBytes(value: unknown): Buffer | null {
+  if (typeof value !== "string") return null;
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.toString("base64") !== value || bytes.includes(0)) return null;
+  return bytes;
+}
+
+/** Whether the optional fields present are each of the shape the specification gives them. */
+function optionalFieldsWellFormed(fields: Record<string, unknown>, argvLength: number): boolean {
+  const { executable, interpreter, anonymous, pid, file_b64, cwd_b64, argv_b64 } = fields;
+  if ("executable" in fields && !isAbsoluteText(executable)) return false;
+  if ("interpreter" in fields && interpreter !== null && !isAbsoluteText(interpreter)) return false;
+  if ("anonymous" in fields && typeof anonymous !== "boolean") return false;
+  if ("pid" in fields && !(Number.isInteger(pid) && (pid as number) > 0)) return false;
+  if ("file_b64" in fields && !(exactBytes(file_b64)?.length)) return false;
+  if ("cwd_b64" in fields && exactBytes(cwd_b64)?.[0] !== 0x2f) return false;
+  if ("argv_b64" in fields) {
+    if (!Array.isArray(argv_b64) || argv_b64.length !== argvLength) return false;
+    if (!argv_b64.every((element) => exactBytes(element) !== null)) return false;
+  }
+  return true;
+}
 
 /**
  * The oracle, written from the wire format in the specification rather than
@@ -39,16 +72,35 @@ function wellFormedRequest(frame: Uint8Array): { request_id: string } | null {
   }
   if (typeof message !== "object" || message === null || Array.isArray(message)) return null;
   const fields = message as Record<string, unknown>;
-  if (Object.keys(fields).sort().join() !== REQUEST_KEYS.join()) return null;
+  const keys = Object.keys(fields);
+  if (!REQUEST_KEYS.every((key) => keys.includes(key))) return null;
+  if (!keys.every((key) => REQUEST_KEYS.includes(key) || OPTIONAL_KEYS.includes(key))) return null;
   const { type, request_id, file, argv, cwd } = fields;
   if (type !== "exec_request" || !isText(request_id) || request_id === "" || !isText(file) || file === "") return null;
   if (!Array.isArray(argv) || argv.length === 0 || !argv.every(isText)) return null;
-  if (!isText(cwd) || !cwd.startsWith("/")) return null;
+  if (!isAbsoluteText(cwd)) return null;
+  if (!optionalFieldsWellFormed(fields, argv.length)) return null;
   return { request_id };
 }
 
 const validRequest = () =>
   `${JSON.stringify({ type: "exec_request", request_id: "4b1e0c0e-1d7a-4c1e-9a51-2b9e7a1d3c55", file: "/bin/true", argv: ["true", "a b"], cwd: "/tmp" })}\n`;
+
+/** A request as the exec supervisor sends it: every additive field, with an argument that is not UTF-8. */
+const supervisorRequest = () =>
+  `${JSON.stringify({
+    type: "exec_request",
+    request_id: "9c7e0d1a-2b3c-4d5e-8f90-a1b2c3d4e5f6",
+    file: "./t\ufffd",
+    argv: ["t\ufffd", "x"],
+    cwd: "/tmp",
+    executable: "/usr/bin/true",
+    interpreter: null,
+    anonymous: false,
+    pid: 4242,
+    file_b64: Buffer.from([0x2e, 0x2f, 0x74, 0xff]).toString("base64"),
+    argv_b64: [Buffer.from([0x74, 0xff]).toString("base64"), Buffer.from("x").toString("base64")],
+  })}\n`;
 
 const encoder = new TextEncoder();
 
@@ -66,24 +118,38 @@ const jsonish = fc.oneof(
   fc.constantFrom('"', "\\", "{", "}", "[", "]", ",", ":", "\n", "\0", "\\u0000", "null", "1e999", '"exec_request"', "\u00e9", "\ud800"),
 );
 
+const base64ish = fc.oneof(
+  fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes).toString("base64")),
+  fc.constantFrom("", "AA==", "L3Q=", "L3Q", "/w==", "_w==", "====", "L3T/"),
+);
 const fieldValue = fc.oneof(
   fc.string({ maxLength: 6 }),
   fc.constantFrom("/", "/bin/true", "", "\0", "exec_request", "exec_response"),
   fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxLength: 3 }),
+  fc.array(base64ish, { maxLength: 3 }),
+  base64ish,
   fc.integer(),
   fc.constant(null),
   fc.boolean(),
 );
 const requestShaped = fc
-  .dictionary(fc.constantFrom(...REQUEST_KEYS, "action", "reason", "__proto__", "extra"), fieldValue, { maxKeys: 6 })
+  .dictionary(fc.constantFrom(...REQUEST_KEYS, ...OPTIONAL_KEYS, "action", "reason", "__proto__", "extra"), fieldValue, { maxKeys: 8 })
   .map((fields) => `${JSON.stringify(fields)}\n`);
+
+/** A valid request with some additive fields set to arbitrary values: valid or not, the oracle says which. */
+const extendedRequest = fc
+  .dictionary(fc.constantFrom(...OPTIONAL_KEYS), fieldValue, { maxKeys: 4 })
+  .map((extra) => `${JSON.stringify({ ...JSON.parse(validRequest()), ...extra })}\n`);
 
 /** Every kind of frame: raw bytes, mutated valid lines, request-shaped objects, and valid lines (so "run" is seen). */
 const frames: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 256 }),
   mutations(validRequest().length, jsonish).map((m) => encoder.encode(mutate(validRequest(), m))),
+  mutations(supervisorRequest().length, jsonish).map((m) => encoder.encode(mutate(supervisorRequest(), m))),
   requestShaped.map((text) => encoder.encode(text)),
+  extendedRequest.map((text) => encoder.encode(text)),
   fc.constant(encoder.encode(validRequest())),
+  fc.constant(encoder.encode(supervisorRequest())),
 );
 
 describe("fuzzing the exec bridge with frames over real connections", () => {
@@ -97,11 +163,12 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
     try {
       const baseline = openFdCount();
       await fc.assert(
-        fc.asyncProperty(frames, async (frame) => {
+        fc.asyncProperty(frames, fc.boolean(), async (frame, halfClose) => {
           const eventsBefore = events.length;
           const askedBefore = asked.length;
-          // The peer keeps its side open, as the wrapper does: a frame without a newline ends in the server's timeout.
-          const text = await rawExchange(bridge.socketPath, (socket) => socket.write(frame));
+          // The peer half-closes after its frame, as the wrappers do, or (with a newline to wait for) keeps its side open.
+          const ends = halfClose || !frame.includes(0x0a);
+          const text = await rawExchange(bridge.socketPath, (socket) => (ends ? socket.end(frame) : socket.write(frame)));
           const answer = replies(text);
           expect(answer).toHaveLength(1);
           expect(answer[0]).toMatchObject({ type: "exec_response" });
@@ -113,6 +180,7 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
             expect(answer[0]).toEqual({ type: "exec_response", request_id: expected.request_id, action: "run", reason: null });
             expect(asked).toHaveLength(askedBefore + 1);
             expect(event).toMatchObject({ type: "decision", decision: { requestId: expected.request_id, action: "run" } });
+            if (asked.at(-1)!.exact !== null) seen.add("exact");
           } else {
             seen.add("deny");
             expect(answer[0]).toMatchObject({ action: "deny", reason: expect.any(String) });
@@ -122,7 +190,7 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
         }),
         fuzzParameters,
       );
-      expect(seen).toEqual(new Set(["run", "deny"]));
+      expect(seen).toEqual(new Set(["run", "deny", "exact"]));
       // Still serving, and nothing left open by all those connections.
       expect((await runWrapper(bridge.env(), "/bin/true", ["true"])).exitCode).toBe(0);
       for (let i = 0; i < 200 && openFdCount() !== baseline; i++) await new Promise((resolve) => setTimeout(resolve, 25));
@@ -130,7 +198,7 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
     } finally {
       await bridge.close();
     }
-  }, 120_000);
+  }, PROPERTY_TIMEOUT_MS);
 
   test("a line split across many small writes is read the same as a whole one", async () => {
     const { bridge } = await startBridge({ decide: () => ({ action: "run" }), requestTimeoutMs: LINE_TIMEOUT_MS });
@@ -146,7 +214,9 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
               socket.write(line.subarray(at, at + size));
               at += size;
             }
-            socket.write(line.subarray(at));
+            // Without a newline, end of file ends the line.
+            if (newline === -1) socket.end(line.subarray(at));
+            else socket.write(line.subarray(at));
           });
           const answer = replies(text);
           expect(answer).toHaveLength(1);
@@ -157,7 +227,7 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
     } finally {
       await bridge.close();
     }
-  }, 120_000);
+  }, PROPERTY_TIMEOUT_MS);
 
   test.each([
     ["a well-formed request", validRequest(), "run"],
@@ -213,5 +283,5 @@ describe("fuzzing the rules parser with mutations of the shipped rules", () => {
       fuzzParameters,
     );
     expect(seen.has("error")).toBe(true);
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
