@@ -2,12 +2,10 @@
 
 export interface BridgeEnvironmentInput {
   socketPath: string;
-  /** The program the interposer (or a patched shell) runs for every exec. */
+  /** The program a patched shell runs for every exec. */
   wrapperPath: string;
   /** The wrapper is the cordon Node entry, which needs CORDON_EXEC_WRAPPER_MODE=1 to act as one. */
   nodeWrapper: boolean;
-  /** The exec interposer to preload (Linux), or null when not interposing. */
-  interposerPath: string | null;
 }
 
 export function bridgeEnvironment(input: BridgeEnvironmentInput): Record<string, string> {
@@ -16,6 +14,5 @@ export function bridgeEnvironment(input: BridgeEnvironmentInput): Record<string,
     CORDON_EXEC_SOCKET: input.socketPath,
   };
   if (input.nodeWrapper) env.CORDON_EXEC_WRAPPER_MODE = "1";
-  if (input.interposerPath !== null) env.LD_PRELOAD = input.interposerPath;
   return env;
 }

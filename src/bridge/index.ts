@@ -1,7 +1,6 @@
 /** The exec bridge (SPEC §5): ask the host before every exec of a confined program. */
 export {
   ExecBridge,
-  INTERPOSER_NAME,
   NATIVE_WRAPPER_NAME,
   type Channel,
   type ChannelHooks,

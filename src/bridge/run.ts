@@ -239,9 +239,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   const policy = policyFromInput(options.policy);
   checkWritableRootsExist(policy);
   const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);
+  // On Linux the exec supervisor lives in the sandbox launcher, which a policy without a sandbox does not start.
+  const launched = policy.type === "read-only" || policy.type === "workspace-write";
+  const supervised = bridge.interception !== null && launched;
   let unasked: string | null = null;
-  if (bridge.interception === null) {
-    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${process.platform})`;
+  if (!supervised) {
+    const because = bridge.interception === null ? process.platform : `a ${policy.type} policy starts no sandbox launcher`;
+    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${because})`;
     if (bridge.approvals !== "best-effort") {
       throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (start the bridge with approvals: "best-effort" to run anyway)`);
     }
@@ -287,8 +291,10 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     bridge.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
 
+  const shellCommand = [options.shell ?? "bash", "-c", options.script];
   const channel = await bridge.openChannel(
     {
+      launch: supervised ? shellCommand : undefined,
       onDeciding(startedDeciding) {
         pending += startedDeciding ? 1 : -1;
         if (pending === 1 && startedDeciding) deadline?.pause();
@@ -303,11 +309,16 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   );
   const onAbort = () => stop("abort");
   try {
-    const command = prepareSandboxedCommand([options.shell ?? "bash", "-c", options.script], policy, {
+    // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
+    // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
+    // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
+    const bridgeAccess = supervised
+      ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.dir] }
+      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
+    const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
+      ...bridgeAccess,
       cwd: options.cwd,
-      env: { ...env, ...channel.env },
-      allowUnixSockets: [channel.socketPath],
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
     const spawned = spawn(command.program, command.args, {
@@ -322,7 +333,9 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       spawned.once("error", reject);
       spawned.once("exit", (code, signalName) => resolve([code, signalName]));
     });
-    if (spawned.pid !== undefined) watchdog = startWatchdog(spawned.pid);
+    // The launcher ends everything of a supervised run itself (its PID namespace, or a subreaper) and dies with
+    // the host; elsewhere a watchdog does what it can.
+    if (spawned.pid !== undefined && !supervised) watchdog = startWatchdog(spawned.pid);
     feedStdin(spawned, options.input, stdinPipe);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.timeoutMs !== undefined) deadline = new PausableDeadline(options.timeoutMs, () => stop("timeout"));

@@ -1,10 +1,9 @@
 /** The exec bridge server (SPEC §5): per-exec decisions for programs started by this host. */
 import { rm } from "node:fs/promises";
-import { existsSync } from "node:fs";
 import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
 import { BridgeError, describeError } from "../errors.js";
-import { nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
+import { requireNativeArtifact } from "../native/index.js";
 import { bridgeEnvironment } from "./environment.js";
 import { fromHostDecide, type HostDecide } from "./host-decider.js";
 import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
@@ -12,10 +11,8 @@ import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
 import { createPrivateDir, socketPathIn } from "./private-dir.js";
 import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
-import type { ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
+import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
 
-/** The exec interposer node-gyp builds (Linux). */
-export const INTERPOSER_NAME = "libcordon_intercept.so";
 /** The native wrapper node-gyp builds. */
 export const NATIVE_WRAPPER_NAME = "cordon-exec-wrapper";
 
@@ -40,18 +37,13 @@ export interface ExecBridgeSettings {
   onEvent?: (event: ExecBridgeEvent) => void;
   /** How long a peer may take to send its request line. Default 10 000 ms. */
   requestTimeoutMs?: number;
-  /**
-   * Preload the exec interposer (Linux only), so every exec of a dynamically
-   * linked program asks the bridge. Default true on Linux. When it is asked
-   * for and not built, start() fails rather than let execs go unasked.
-   */
-  interpose?: boolean;
   /** "native" (default): the C wrapper. "node": the cordon CLI in wrapper mode (slower; for hosts that are their own wrapper). */
   wrapper?: "native" | "node";
   /**
    * "required" (default): `run` refuses with UnsupportedOperationError when
-   * nothing on this host can intercept a stock shell's execs, since the rules
-   * would decide nothing. "best-effort": run anyway; the result's `unasked`
+   * nothing on this host can intercept a stock shell's execs (a platform
+   * without the Linux exec supervisor, or a policy that runs no sandbox
+   * launcher), since the rules would decide nothing. "best-effort": run anyway; the result's `unasked`
    * says which execs went unasked.
    */
   approvals?: "required" | "best-effort";
@@ -61,10 +53,24 @@ export interface ExecBridgeSettings {
 export interface ChannelHooks {
   onDeciding(started: boolean): void;
   onDecision(decision: ExecDecisionRecord): void;
+  /**
+   * The argv of the command the run itself starts (its shell). The supervisor asks about that exec too, as
+   * the very first one; when the first request is exactly this argv it runs without asking anyone.
+   */
+  launch?: readonly string[];
+}
+
+/** The outcome for the run's own command (see ChannelHooks.launch). */
+const LAUNCH: DecisionOutcome = { action: "run", reason: null, source: "launch", approvalId: null, abort: false, justification: null, rule: null };
+
+function sameArgv(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((arg, i) => arg === b[i]);
 }
 
 export interface Channel {
   socketPath: string;
+  /** The private directory that holds the socket: kept read-only inside the sandbox. */
+  dir: string;
   env: Record<string, string>;
   close(): Promise<void>;
 }
@@ -75,7 +81,6 @@ const settingsSchema = z.object({
   socketDir: z.string().optional(),
   onEvent: z.function().optional(),
   requestTimeoutMs: z.number().positive().finite().optional(),
-  interpose: z.boolean().optional(),
   wrapper: z.enum(["native", "node"]).optional(),
   approvals: z.enum(["required", "best-effort"]).optional(),
   allowAnonymousExecutables: z.boolean().optional(),
@@ -114,7 +119,6 @@ export class ExecBridge {
   readonly #decide: Decide;
   readonly #options: ExecBridgeOptions;
   readonly #wrapperPath: string;
-  readonly #interposerPath: string | null;
   readonly #listeners = new Set<Listener>();
   #channelCount = 0;
   #closing: Promise<void> | undefined;
@@ -125,21 +129,18 @@ export class ExecBridge {
     decide: Decide;
     options: ExecBridgeOptions;
     wrapperPath: string;
-    interposerPath: string | null;
   }) {
     this.#dir = fields.dir;
     this.socketPath = fields.socketPath;
     this.#decide = fields.decide;
     this.#options = fields.options;
     this.#wrapperPath = fields.wrapperPath;
-    this.#interposerPath = fields.interposerPath;
   }
 
   /** Creates the private directory, binds the socket and starts serving. */
   static async start(options: ExecBridgeOptions): Promise<ExecBridge> {
     checkSettings(options);
     const decide = deciderFrom(options);
-    const interposerPath = resolveInterposer(options.interpose);
     const nativeWrapper = options.wrapper === "node" ? null : requireNativeArtifact(NATIVE_WRAPPER_NAME);
     const dir = await createPrivateDir(options.socketDir);
     try {
@@ -150,7 +151,6 @@ export class ExecBridge {
         decide,
         options,
         wrapperPath,
-        interposerPath,
       });
       await bridge.#listen(bridge.socketPath);
       return bridge;
@@ -160,7 +160,7 @@ export class ExecBridge {
     }
   }
 
-  /** EXEC_WRAPPER, CORDON_EXEC_SOCKET, and CORDON_EXEC_WRAPPER_MODE / LD_PRELOAD where they apply. */
+  /** EXEC_WRAPPER, CORDON_EXEC_SOCKET and, for the Node wrapper, CORDON_EXEC_WRAPPER_MODE: for shells that honour EXEC_WRAPPER. */
   env(): Record<string, string> {
     return this.#envFor(this.socketPath);
   }
@@ -174,6 +174,7 @@ export class ExecBridge {
     const listener = await this.#listen(socketPath, hooks, callId);
     return {
       socketPath,
+      dir: this.#dir,
       env: this.#envFor(socketPath),
       close: async () => {
         this.#listeners.delete(listener);
@@ -191,9 +192,13 @@ export class ExecBridge {
     return runShellCommand(this, options);
   }
 
-  /** How a stock shell's execs are intercepted in `run`, or null when nothing here intercepts them. */
+  /**
+   * How a stock shell's execs are intercepted in `run`, or null when nothing
+   * here intercepts them: on Linux the launcher's exec supervisor (a seccomp
+   * hook the command cannot reach), elsewhere nothing.
+   */
   get interception(): string | null {
-    return this.#interposerPath === null ? null : "the exec interposer";
+    return process.platform === "linux" ? "the exec supervisor" : null;
   }
 
   get closed(): boolean {
@@ -235,18 +240,24 @@ export class ExecBridge {
       socketPath,
       wrapperPath: this.#wrapperPath,
       nodeWrapper: this.#options.wrapper === "node",
-      interposerPath: this.#interposerPath,
     });
   }
 
   async #listen(socketPath: string, hooks?: ChannelHooks, callId?: string): Promise<Listener> {
     if (this.#closing) throw new BridgeError("the exec bridge is closed");
+    // Only the first request can be the run's own command: the launcher execs it before anything else runs.
+    let launch = hooks?.launch;
     const listener = await listenExecSocket(socketPath, {
       allowedUid: process.getuid?.() ?? -1,
       requestTimeoutMs: this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      decide: (request, report) => this.#decide(request, callId, report),
+      decide: (request, report) => {
+        const own = launch !== undefined && sameArgv(request.argv, launch) && request.exact === null;
+        launch = undefined;
+        return own ? Promise.resolve(LAUNCH) : this.#decide(request, callId, report);
+      },
       onDeciding: hooks?.onDeciding,
       report: (event) => {
+        if (event.type === "decision" && event.decision.source === "launch") return;
         if (event.type === "decision") hooks?.onDecision(event.decision);
         this.report(event);
       },
@@ -254,19 +265,4 @@ export class ExecBridge {
     this.#listeners.add(listener);
     return listener;
   }
-}
-
-function resolveInterposer(interpose: boolean | undefined): string | null {
-  if (process.platform !== "linux") {
-    if (interpose === true) throw new BridgeError(`exec interposition is only available on Linux, not ${process.platform}`);
-    return null;
-  }
-  if (interpose === false) return null;
-  const path = nativeArtifactPath(INTERPOSER_NAME);
-  if (!existsSync(path)) {
-    throw new BridgeError(
-      `the exec interposer ${INTERPOSER_NAME} is not built (expected at ${path}); build the package (npm install), or pass interpose: false to rely on a shell that honours EXEC_WRAPPER`,
-    );
-  }
-  return path;
 }

@@ -29,8 +29,11 @@ export interface ExecRequest {
 /** What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`. */
 export type HostDecision = { action: "run" } | { action: "deny"; reason: string; abort?: boolean };
 
-/** Where a decision came from: the rules, the built-in heuristics, a person, or the host's `decide`. */
-export type DecisionSource = "rule" | "heuristics" | "user" | "host";
+/**
+ * Where a decision came from: the rules, the built-in heuristics, a person, the host's `decide`, or (`launch`)
+ * the command a run itself starts, which the host chose: it is let through unasked and never listed or reported.
+ */
+export type DecisionSource = "rule" | "heuristics" | "user" | "host" | "launch";
 
 /** The bridge's decision, before it is tied to a request. */
 export interface DecisionOutcome {

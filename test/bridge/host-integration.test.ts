@@ -4,7 +4,7 @@
  * the edge, callbacks that fail, the environment, and denials that say why.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,7 @@ import { ExecBridge, type ExecBridgeEvent, type ExecRequest, type HostDecision }
 import { BridgeError, PolicyError, UnsupportedOperationError } from "../../src/errors.js";
 import { parseSandboxPolicy, type SandboxPolicyInput } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
-import { deniedBy, eventually, interceptedShellUnavailable, isGone, ruleAt, scratchDir } from "./support.js";
+import { deniedBy, eventually, interceptedShellUnavailable, ruleAt, scratchDir, uniqueSleep } from "./support.js";
 
 const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`host integration tests skipped: ${unavailable}`);
@@ -29,10 +29,6 @@ let scratch: ReturnType<typeof scratchDir>;
 let bridge: ExecBridge;
 let events: ExecBridgeEvent[];
 let decide: (request: ExecRequest) => HostDecision | Promise<HostDecision>;
-
-function pidsIn(file: string): number[] {
-  return readFileSync(file, "utf8").trim().split(/\s+/).map(Number);
-}
 
 describeHere(`bridge.run for an agent host${skipNote}`, () => {
   beforeAll(async () => {
@@ -100,34 +96,48 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
 
   describe("2–4. lifetimes: nothing of a run outlives it", () => {
     test("a timeout does not wait for the output of an escaped setsid job, and that job is killed too", async () => {
-      const pidFile = join(scratch.path, "setsid-pid");
-      const result = await bridge.run({ script: `setsid sleep 79 & echo $! > '${pidFile}'; sleep 30`, cwd: scratch.path, policy, timeoutMs: 500 });
+      const escaped = uniqueSleep("setsid ");
+      let seen = false;
+      const result = await bridge.run({
+        script: `${escaped.command} /bin/echo started; sleep 30`,
+        cwd: scratch.path,
+        policy,
+        timeoutMs: 2_000,
+        onOutput: ({ chunk }) => (seen ||= chunk.includes("started") && escaped.running()),
+      });
+      expect(seen).toBe(true);
       expect(result).toMatchObject({ timedOut: true, signal: "SIGKILL" });
-      // The old bridge returned after 79 s, when the escaped job closed stdout.
+      // The old bridge returned only when the escaped job closed stdout.
       expect(result.durationMs).toBeLessThan(20_000);
-      expect(await eventually(() => isGone(pidsIn(pidFile)[0]!))).toBe(true);
+      expect(await eventually(escaped.gone)).toBe(true);
     });
 
     test("an abort does the same", async () => {
-      const pidFile = join(scratch.path, "abort-setsid-pid");
+      const escaped = uniqueSleep("setsid ");
       const controller = new AbortController();
+      let seen = false;
       const result = await bridge.run({
-        script: `setsid sleep 77 & echo $! > '${pidFile}'; /bin/echo started; sleep 30`,
+        script: `${escaped.command} /bin/echo started; sleep 30`,
         cwd: scratch.path,
         policy,
         signal: controller.signal,
-        onOutput: ({ chunk }) => chunk.includes("started") && controller.abort(),
+        onOutput: ({ chunk }) => {
+          if (!chunk.includes("started")) return;
+          seen = escaped.running();
+          controller.abort();
+        },
       });
+      expect(seen).toBe(true);
       expect(result).toMatchObject({ aborted: true });
       expect(result.durationMs).toBeLessThan(20_000);
-      expect(await eventually(() => isGone(pidsIn(pidFile)[0]!))).toBe(true);
+      expect(await eventually(escaped.gone)).toBe(true);
     });
 
     test("a background job still running when the script ends is killed, quietly", async () => {
-      const pidFile = join(scratch.path, "bg-pid");
-      const result = await bridge.run({ script: `nohup sleep 78 > out & echo $! > '${pidFile}'; echo bg`, cwd: scratch.path, policy });
+      const background = uniqueSleep("nohup ");
+      const result = await bridge.run({ script: `${background.command.replace(" & ", " > out 2>&1 & ")} echo bg; test -e out`, cwd: scratch.path, policy });
       expect(result).toMatchObject({ exitCode: 0, stdout: "bg\n", stderr: "", timedOut: false });
-      expect(await eventually(() => isGone(pidsIn(pidFile)[0]!))).toBe(true);
+      expect(await eventually(background.gone)).toBe(true);
       expect(errors()).toEqual([]);
     });
   });
@@ -175,17 +185,18 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       ));
     });
 
-    test("without interception, rules are refused unless approvals are best-effort; the result then says what went unasked", async () => {
-      const blind = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }), interpose: false });
+    test("without interception (a policy that starts no sandbox launcher), rules are refused unless approvals are best-effort; the result then says what went unasked", async () => {
+      const unsandboxed = parseSandboxPolicy({ type: "danger-full-access" });
+      const blind = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }) });
       try {
-        await expect(blind.run({ script: `touch '${marker()}'`, cwd: scratch.path, policy })).rejects.toThrow(UnsupportedOperationError);
+        await expect(blind.run({ script: `touch '${marker()}'`, cwd: scratch.path, policy: unsandboxed })).rejects.toThrow(UnsupportedOperationError);
         expect(existsSync(marker())).toBe(false);
       } finally {
         await blind.close();
       }
-      const bestEffort = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }), interpose: false, approvals: "best-effort" });
+      const bestEffort = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }), approvals: "best-effort" });
       try {
-        const result = await bestEffort.run({ script: "/bin/echo unasked", cwd: scratch.path, policy });
+        const result = await bestEffort.run({ script: "/bin/echo unasked", cwd: scratch.path, policy: unsandboxed });
         expect(result).toMatchObject({ stdout: "unasked\n", decisions: [], unasked: expect.stringMatching(/^every exec: /) });
       } finally {
         await bestEffort.close();
@@ -342,8 +353,9 @@ describeHere(`the host's end ends the run${skipNote}`, () => {
       const sockets = join(scratch.path, `${how}-sockets`);
       mkdirSync(work);
       mkdirSync(sockets);
-      const pidFile = join(work, "pids");
-      const script = `sleep 300 & echo $! > '${pidFile}'; setsid sleep 301 & echo $! >> '${pidFile}'; /bin/echo ready; wait`;
+      const plain = uniqueSleep();
+      const detached = uniqueSleep("setsid ");
+      const script = `${plain.command} ${detached.command} /bin/echo ready; wait`;
       const host = spawn(process.execPath, [hostScript, how === "exit" ? "exit" : "wait", sockets, work, script], { stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       const ended = new Promise((resolve) => host.once("exit", resolve));
@@ -353,11 +365,12 @@ describeHere(`the host's end ends the run${skipNote}`, () => {
           if (out.includes("ready")) resolve();
         }),
       );
+      // (A host that exits on its own may already be gone, taking the run with it.)
+      if (how !== "exit") expect([plain.running(), detached.running()]).toEqual([true, true]);
       if (how !== "exit") host.kill(how);
       await ended;
-      const pids = pidsIn(pidFile);
-      expect(pids).toHaveLength(2);
-      for (const pid of pids) expect(await eventually(() => isGone(pid))).toBe(true);
+      expect(await eventually(plain.gone)).toBe(true);
+      expect(await eventually(detached.gone)).toBe(true);
 
       // The dead host left its private directory; the next bridge in the same place removes it, and keeps its own.
       const dir = /^dir (.+)$/m.exec(out)![1]!;

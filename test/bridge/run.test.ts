@@ -1,12 +1,12 @@
-/** bridge.run: real shells in the real sandbox, every exec decided through the interposer and the native wrapper. */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+/** bridge.run: real shells in the real sandbox, every exec decided through the launcher's exec supervisor. */
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ApprovalRequest } from "../../src/approval/index.js";
 import { ExecBridge, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
 import { UnsupportedOperationError } from "../../src/errors.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
-import { eventually, interceptedShellUnavailable, isGone, scratchDir } from "./support.js";
+import { eventually, interceptedShellUnavailable, scratchDir, uniqueSleep } from "./support.js";
 
 const policy = parseSandboxPolicy({ type: "workspace-write" });
 
@@ -15,31 +15,6 @@ const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`bridge.run tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
 const skipNote = unavailable ? ` (skipped: ${unavailable})` : "";
-
-/**
- * A `sleep` the sandboxed script leaves behind, found on the host by its
- * unique duration: the sandbox has its own PID namespace, so a pid the
- * script prints names nothing on the host.
- */
-function uniqueSleep(): { command: string; running: () => boolean; gone: () => boolean } {
-  const duration = `300.${String(process.hrtime.bigint() % 1_000_000_000n).padStart(9, "0")}`;
-  const pids = () =>
-    readdirSync("/proc")
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((entry) => {
-        try {
-          return readFileSync(`/proc/${entry}/cmdline`, "utf8") === `sleep\0${duration}\0`;
-        } catch {
-          return false;
-        }
-      });
-  return {
-    // Backgrounded, then waited for until it is sleep (no longer the forked shell).
-    command: `sleep ${duration} & until read -r c < /proc/$!/comm && [ "$c" = sleep ]; do :; done;`,
-    running: () => pids().some((pid) => !isGone(Number(pid))),
-    gone: () => pids().every((pid) => isGone(Number(pid))),
-  };
-}
 
 describeHere(`bridge.run${skipNote}`, () => {
   let scratch: ReturnType<typeof scratchDir>;
@@ -77,7 +52,8 @@ describeHere(`bridge.run${skipNote}`, () => {
     const marker = join(scratch.path, "denied");
     const result = await bridge.run({ script: `/bin/echo a && /bin/echo b | cat; touch '${marker}'; echo "status $?"`, cwd: scratch.path, policy });
     expect(result.stdout).toBe("a\nb\nstatus 126\n");
-    expect(result.stderr).toBe("cordon: execution denied: no touching\n");
+    // The supervisor names the command and the reason; the exec fails with EACCES, which bash reports itself.
+    expect(result.stderr).toBe(`cordon: execution denied: touch ${marker}: no touching\nbash: line 1: /usr/bin/touch: Permission denied\n`);
     expect(existsSync(marker)).toBe(false);
     expect(result.decisions.map((d) => [d.argv[0], d.action])).toEqual(
       expect.arrayContaining([["/bin/echo", "run"], ["cat", "run"], ["touch", "deny"]]),

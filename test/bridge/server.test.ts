@@ -194,7 +194,6 @@ describe("exec bridge server: malformed traffic", () => {
   test("an onEvent observer that throws does not change the answer", async () => {
     const { ExecBridge } = await import("../../src/bridge/index.js");
     const bridge = await ExecBridge.start({
-      interpose: false,
       decide: () => ({ action: "run" }),
       onEvent: () => {
         throw new Error("observer broke");

@@ -1,11 +1,11 @@
 /** Shared pieces of the exec bridge tests: real wrappers, real sockets, scratch directories. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { nativeArtifactPath } from "../../src/native/index.js";
-import { ExecBridge, INTERPOSER_NAME, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
+import { ExecBridge, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
 import { prepareSandboxedCommand } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { evaluate, parseRules } from "../../src/rules/index.js";
@@ -34,10 +34,10 @@ export function scratchDir(): { path: string; remove: () => void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** A bridge without the interposer (the wrappers are run directly) that records its events. */
+/** A bridge that records its events (its wrappers are run directly, or its runs supervised). */
 export async function startBridge(options: ExecDeciderOptions & Omit<ExecBridgeSettings, "onEvent">) {
   const events: ExecBridgeEvent[] = [];
-  const bridge = await ExecBridge.start({ interpose: false, ...options, onEvent: (event) => events.push(event) });
+  const bridge = await ExecBridge.start({ ...options, onEvent: (event) => events.push(event) });
   return { bridge, events, errors: () => events.filter((e) => e.type === "error") };
 }
 
@@ -68,11 +68,10 @@ export function replies(text: string): Array<Record<string, unknown>> {
 
 /**
  * Why a sandboxed shell with every exec intercepted cannot run on this host,
- * or null when it can (Linux, the interposer built, the sandbox usable).
+ * or null when it can (Linux, where the launcher's exec supervisor asks about every exec, and the sandbox usable).
  */
 export function interceptedShellUnavailable(): string | null {
-  if (process.platform !== "linux") return "the exec interposer is Linux-only";
-  if (!existsSync(nativeArtifactPath(INTERPOSER_NAME))) return `${INTERPOSER_NAME} is not built`;
+  if (process.platform !== "linux") return "the exec supervisor is Linux-only";
   try {
     prepareSandboxedCommand(["true"], parseSandboxPolicy({ type: "workspace-write" }), { cwd: process.cwd() });
   } catch (error) {
@@ -105,3 +104,29 @@ export const ruleAt = (file: string, line: number): string | null => (rulesGiveL
 
 /** The reason of a deny made by the rule at file:line itself. */
 export const deniedBy = (reason: string, file: string, line: number): string => (rulesGiveLocations ? `${reason} (rule ${file}:${line})` : reason);
+
+/**
+ * A `sleep` the sandboxed script leaves behind, found on the host by its
+ * unique duration: the sandbox has its own PID namespace, so a pid the
+ * script prints names nothing on the host. `prefix` starts it another
+ * way (`setsid `, `nohup `).
+ */
+export function uniqueSleep(prefix = ""): { command: string; running: () => boolean; gone: () => boolean } {
+  const duration = `300.${String(process.hrtime.bigint() % 1_000_000_000n).padStart(9, "0")}`;
+  const pids = () =>
+    readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return readFileSync(`/proc/${entry}/cmdline`, "utf8") === `sleep\0${duration}\0`;
+        } catch {
+          return false;
+        }
+      });
+  return {
+    // Backgrounded, then waited for until it is sleep (no longer the forked shell).
+    command: `${prefix}sleep ${duration} & until read -r c < /proc/$!/comm && [ "$c" = sleep ]; do :; done;`,
+    running: () => pids().some((pid) => !isGone(Number(pid))),
+    gone: () => pids().every((pid) => isGone(Number(pid))),
+  };
+}

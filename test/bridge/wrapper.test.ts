@@ -154,7 +154,7 @@ describe("native exec wrapper", () => {
         "--input-type=module",
         "-e",
         `import { ExecBridge } from "cordon";
-         const bridge = await ExecBridge.start({ interpose: false, decide: () => { console.log("asked"); return new Promise(() => {}); } });
+         const bridge = await ExecBridge.start({ decide: () => { console.log("asked"); return new Promise(() => {}); } });
          console.log(JSON.stringify(bridge.env()));`,
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
@@ -203,7 +203,7 @@ describe("native exec wrapper", () => {
 
   test("the socket lives in a private 0700 directory as 0600; close() removes both", async () => {
     const scratch = scratchDir();
-    const bridge = await ExecBridge.start({ interpose: false, socketDir: scratch.path, decide: () => ({ action: "run" }) });
+    const bridge = await ExecBridge.start({ socketDir: scratch.path, decide: () => ({ action: "run" }) });
     const dir = bridge.socketPath.slice(0, bridge.socketPath.lastIndexOf("/"));
     try {
       expect(dir.startsWith(`${scratch.path}/`)).toBe(true);
@@ -227,6 +227,6 @@ describe("ExecBridge.start: bad options", () => {
     [{ decide: () => ({ action: "run" }), wrapper: "python" }, /wrapper/],
     [{ rules: {}, approvalPolicy: "sometimes" }, /approvalPolicy must be one of untrusted, on-failure, on-request, never/],
   ])("%j is refused before anything listens", async (options, message) => {
-    await expect(ExecBridge.start({ interpose: false, ...(options as object) } as never)).rejects.toThrow(message);
+    await expect(ExecBridge.start({ ...(options as object) } as never)).rejects.toThrow(message);
   });
 });
