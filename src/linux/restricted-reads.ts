@@ -26,7 +26,7 @@ export interface RestrictedReadsOptions {
   platformDefaults: readonly string[];
   /**
    * Paths cordon itself needs inside, whatever the policy: the exec bridge's
-   * socket, wrapper and interposer (see `bridgeReadablePaths`).
+   * sockets and wrapper (see `bridgeReadablePaths`).
    */
   bridgePaths?: readonly string[];
   /** Filesystem look-ups (default: Node's). */
@@ -108,11 +108,11 @@ export function linuxReadablePaths(policy: SandboxPolicy, options: RestrictedRea
 }
 
 /**
- * What the exec bridge needs to stay in force under restricted reads: the
- * Unix sockets the command may connect to, and the files the environment
- * routes every exec through (`EXEC_WRAPPER`, each `LD_PRELOAD` entry). The
- * loader skips a preload it cannot open and runs the program anyway, so
- * without them execs would bypass the approvals.
+ * What the command must still see under restricted reads to reach what the
+ * host named for it: the Unix sockets it may connect to, and the files its
+ * environment runs with every exec (`EXEC_WRAPPER`, for a shell that honours
+ * it, and each `LD_PRELOAD` entry, which the loader would skip silently).
+ * The exec supervisor needs nothing inside: it asks from outside.
  */
 export function bridgeReadablePaths(env: NodeJS.ProcessEnv, allowUnixSockets: readonly string[] = []): string[] {
   const preloads = (env.LD_PRELOAD ?? "").split(/[\s:]+/);

@@ -20,8 +20,7 @@ const unavailable = interceptedShellUnavailable();
 const describeShell = unavailable ? describe.skip : describe;
 
 describeShell(`stdin of cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
-  // Fails until bridge.run takes the `stdin` / `input` options that cordon shell passes (SPEC §5).
-  test.failing("reaches the script: echo x | cordon shell -c cat prints x", () => {
+  test("reaches the script: echo x | cordon shell -c cat prints x", () => {
     const result = runCordon(["shell", "-c", "cat"], { input: "x\n" });
     expect(result).toMatchObject({ status: 0, stdout: "x\n" });
   });

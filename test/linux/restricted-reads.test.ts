@@ -481,7 +481,7 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
   (bridgeUnavailable ? describe.skip : describe)(
     `the exec bridge under restricted reads${bridgeUnavailable ? ` (skipped: ${bridgeUnavailable})` : ""}`,
     () => {
-      test("its socket, wrapper and interposer are in the command's view: every exec is still decided, a denied one does not run", async () => {
+      test("every exec is still decided by the supervisor, from outside the fresh root; a denied one does not run", async () => {
         const bridge = await ExecBridge.start({
           decide: (request) => (request.argv[0] === "touch" ? { action: "deny", reason: "no touching" } : { action: "run" }),
         });
@@ -495,7 +495,9 @@ describeLinux(`restricted reads, enforced${skipReason ? ` (skipped: ${skipReason
             sandbox: { linux: enforce },
           });
           expect(result.stdout).toBe("a\nstatus 126\n");
-          expect(result.stderr).toBe(`cordon: execution denied: no touching\ncat: ${secret}: No such file or directory\n`);
+          expect(result.stderr).toBe(
+            `cordon: execution denied: touch ${marker}: no touching\nbash: line 1: /usr/bin/touch: Permission denied\ncat: ${secret}: No such file or directory\n`,
+          );
           expect(result.decisions.map((d) => [d.argv[0], d.action])).toEqual([
             ["/bin/echo", "run"],
             ["touch", "deny"],
