@@ -10,15 +10,17 @@ export type ShellName = (typeof SHELLS)[number];
 
 /** The policy shorthands of `run` and `shell`, for simple cases without a JSON file. */
 const policyShorthands = "[--sandbox read-only|workspace-write|danger-full-access] [--writable-root DIR]... [--network]";
+/** What reaches the command besides the policy: its environment, and the Linux opt-in of restricted reads. */
+const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads]";
 
 export const usages = {
   seatbelt: "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...",
-  run: `cordon run [--policy FILE | ${policyShorthands}] [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...`,
+  run: `cordon run [--policy FILE | ${policyShorthands}] ${runFlags} [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...`,
   policyShow: "cordon policy show [--policy FILE] [--cwd DIR]",
   policyCheck: "cordon policy check --rules FILE... [--resolve-host-executables] [--pretty] -- CMD...",
   policyTest: "cordon policy test --rules FILE...",
   shell:
-    `cordon shell [--policy FILE | ${policyShorthands}] [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
+    `cordon shell [--policy FILE | ${policyShorthands}] ${runFlags} [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
     `[--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
 } as const;
 
@@ -29,6 +31,10 @@ const policyOptionsHelp = [
   "  --sandbox MODE         read-only | workspace-write | danger-full-access, instead of --policy",
   "  --writable-root DIR    with --sandbox workspace-write: one more writable directory (repeatable)",
   "  --network              allow network access (default: none)",
+  "  --env-inherit MODE     the environment the command gets: all (default) | core | none; names matching",
+  "                         *KEY*, *SECRET* or *TOKEN* are always dropped",
+  "  --enforce-restricted-reads",
+  "                         Linux: enforce a policy's restricted reads (Landlock, a fresh root) instead of refusing it",
 ];
 
 export const runHelp = [

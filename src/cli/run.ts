@@ -10,10 +10,11 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
-interface RunOptions extends PolicyFlags {
+interface RunOptions extends PolicyFlags, RunFlags {
   cwd?: string;
   platform?: string;
   "dry-run"?: boolean;
@@ -101,7 +102,7 @@ export const run: Command = {
   async run(args, io) {
     const { values, rest } = parseCommandLine<RunOptions>(
       args,
-      { ...policyFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
+      { ...policyFlagOptions, ...runFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
@@ -110,9 +111,10 @@ export const run: Command = {
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
     const dryRun = values["dry-run"] === true;
     if (!dryRun) checkDirectory(cwd);
-    const { prepareSandboxedCommand } = await import("../platform/index.js");
+    const envPolicy = envPolicyFrom(values);
+    const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
-    const plan = prepareSandboxedCommand(rest, policy, { cwd, env: io.env, platform });
+    const plan = prepareSandboxedCommand(rest, policy, { cwd, env: applyEnvPolicy(io.env, envPolicy), platform, linux: linuxOptionsFrom(values) });
     if (!dryRun && platform !== process.platform) {
       throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
     }

@@ -15,10 +15,11 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
-interface ShellOptions extends PolicyFlags {
+interface ShellOptions extends PolicyFlags, RunFlags {
   rules?: string[];
   "approval-policy"?: string;
   audit?: string;
@@ -43,6 +44,7 @@ async function parseOptions(args: string[]) {
     args,
     {
       ...policyFlagOptions,
+      ...runFlagOptions,
       rules: { type: "string", multiple: true },
       "approval-policy": { type: "string" },
       audit: { type: "string" },
@@ -163,6 +165,8 @@ export const shell: Command = {
         cwd,
         policy,
         env: io.env,
+        envPolicy: envPolicyFrom(options),
+        sandbox: { linux: linuxOptionsFrom(options) },
         signal: controller.signal,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
