@@ -5,12 +5,15 @@
 // alternation, one loop each per round, so a change in the machine's load
 // weighs on both alike; the ratio is the median of the rounds' own ratios,
 // which a busy neighbour disturbs least. The EXEC_WRAPPER path (a shell that runs the native
-// wrapper for every exec, with the same server) is reported beside it.
+// wrapper for every exec, with the same server) is reported beside it, and so
+// is the marginal cost of one exec through `cordon shell` with the built-in
+// heuristics deciding: a script of N execs minus a script of none, over N.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { nativeArtifactPath } from "../dist/native/index.js";
 import { notRun, row, summarize, timeRuns } from "./lib.js";
 
@@ -46,6 +49,23 @@ function runToEnd(program, args, env) {
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited ${code}: ${stderr}`))));
   });
+}
+
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const SHELL_EXECS = 200;
+
+/** What one more exec costs a `cordon shell` run whose rules are the heuristics: (N execs - none) / N. */
+async function marginalShellExec(dir) {
+  const shell = (script) => () => runToEnd(process.execPath, [CLI, "shell", "--sandbox", "workspace-write", "--cwd", dir, "-c", script], process.env);
+  const withExecs = shell(`for ((i = 0; i < ${SHELL_EXECS}; i++)); do /bin/true; done`);
+  const without = shell(`for ((i = 0; i < ${SHELL_EXECS}; i++)); do :; done`);
+  const differences = [];
+  for (let round = 0; round < 8; round++) {
+    const [a] = await timeRuns(withExecs, { count: 1, warmup: round === 0 ? 1 : 0 });
+    const [b] = await timeRuns(without, { count: 1, warmup: 0 });
+    differences.push((a - b) / SHELL_EXECS);
+  }
+  return summarize(differences);
 }
 
 export async function run() {
@@ -89,7 +109,14 @@ export async function run() {
     supervisorRow.met = supervisorRow.ratio <= 1.3;
     const wrapperRow = row({ name: names[1], unit: "ms/exec", ours: wrapped, baseline, target: "reported beside (one more exec per command)" });
     wrapperRow.ratio = pairedRatio(2);
-    return [supervisorRow, wrapperRow];
+    const marginal = await marginalShellExec(dir);
+    const shellRow = row({
+      name: `marginal cost of one exec through cordon shell, heuristics deciding (${SHELL_EXECS} execs minus none, over ${SHELL_EXECS})`,
+      unit: "ms/exec",
+      ours: marginal,
+      target: "reported",
+    });
+    return [supervisorRow, wrapperRow, shellRow];
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
