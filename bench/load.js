@@ -57,7 +57,7 @@ Promise.all(Array.from({ length: concurrency }, loop)).then(
 
 async function startAllowAll() {
   let decided = 0;
-  const bridge = await ExecBridge.start({ interpose: false, decide: async () => (decided++, { action: "run" }) });
+  const bridge = await ExecBridge.start({ decide: async () => (decided++, { action: "run" }) });
   return { bridge, decided: () => decided };
 }
 
