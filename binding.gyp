@@ -113,7 +113,7 @@
         ["OS=='linux'", {
           "actions": [{
             "action_name": "link_static_launcher",
-            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h",
+            "inputs": ["<@(launcher_sources)", "native/linux-sandbox/sandbox.h", "native/linux-sandbox/syscalls.h", "native/linux-sandbox/mount-api.h",
                        "native/linux-sandbox/supervisor.h", "native/exec-wire/wire.h"],
             "outputs": ["<(PRODUCT_DIR)/cordon-linux-sandbox"],
             "action": ["<(static_cc)", "<@(static_cflags)", "-D_GNU_SOURCE", "-pthread", "-o", "<@(_outputs)", "<@(launcher_sources)"]

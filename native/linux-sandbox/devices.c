@@ -15,15 +15,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mount-api.h"
 #include "sandbox.h"
 #include "syscalls.h"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
 
 static const char* const host_devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
 #define HOST_DEVICE_COUNT (sizeof host_devices / sizeof host_devices[0])

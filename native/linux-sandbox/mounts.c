@@ -27,33 +27,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mount-api.h"
 #include "sandbox.h"
 #include "syscalls.h"
 
-// The new mount API (Linux 5.2, mount_setattr 5.12), for headers that predate it.
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#endif
 
-// struct mount_attr, as the kernel lays it out.
-struct mount_attributes {
-  uint64_t attr_set;
-  uint64_t attr_clr;
-  uint64_t propagation;
-  uint64_t userns_fd;
-};
 
 static const enum protection protection = PROTECTION_READ_ONLY_SUBPATHS;
 
@@ -61,7 +39,7 @@ static const enum protection protection = PROTECTION_READ_ONLY_SUBPATHS;
 // Only that attribute changes, so the flags a user namespace locks (nosuid,
 // nodev, noexec) are left as they are.
 static int set_read_only(int fd, bool recursive) {
-  struct mount_attributes attributes = {.attr_set = MOUNT_ATTR_RDONLY};
+  struct mount_attr_layout attributes = {.attr_set = MOUNT_ATTR_RDONLY};
   unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
   return (int)syscall(__NR_mount_setattr, fd, "", flags, &attributes, sizeof attributes);
 }

@@ -29,53 +29,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mount-api.h"
 #include "sandbox.h"
 #include "syscalls.h"
 
-// The new mount API and openat2, for headers that predate them.
-#ifndef __NR_openat2
-#define __NR_openat2 437
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
-#ifndef MOUNT_ATTR_RDONLY
-#define MOUNT_ATTR_RDONLY 0x00000001
-#endif
-#ifndef MOUNT_ATTR_NOSUID
-#define MOUNT_ATTR_NOSUID 0x00000002
-#endif
-#ifndef MOUNT_ATTR_NODEV
-#define MOUNT_ATTR_NODEV 0x00000004
-#endif
 #define FSOPEN_CLOEXEC_FLAG 0x00000001
 #define FSMOUNT_CLOEXEC_FLAG 0x00000001
 #define FSCONFIG_SET_STRING_CMD 1
 #define FSCONFIG_CMD_CREATE_CMD 6
 #define RESOLVE_NO_MAGICLINKS_FLAG 0x02
 #define RESOLVE_NO_SYMLINKS_FLAG 0x04
-
-// struct open_how and struct mount_attr, as the kernel lays them out.
-struct open_how_layout {
-  uint64_t flags;
-  uint64_t mode;
-  uint64_t resolve;
-};
-struct mount_attr_layout {
-  uint64_t attr_set;
-  uint64_t attr_clr;
-  uint64_t propagation;
-  uint64_t userns_fd;
-};
 
 static const char* const what = "restricted-reads";
 
