@@ -100,6 +100,7 @@
           "native/linux-sandbox/descriptors.c",
           "native/linux-sandbox/supervise.c",
           "native/linux-sandbox/exec.c",
+          "native/linux-sandbox/exec-socket.c",
           "native/linux-sandbox/supervisor.c",
           "native/linux-sandbox/supervisor-memory.c",
           "native/linux-sandbox/supervisor-resolve.c",

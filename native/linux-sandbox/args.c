@@ -9,7 +9,7 @@
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
-    "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH]\n"
+    "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
     "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
     "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace";
@@ -78,6 +78,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->pass_fds[plan->pass_fd_count++] = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
     } else if (strcmp(arg, "--exec-socket") == 0) {
       plan->exec_socket = absolute_path(arg, value_of(argc, argv, &i));
+    } else if (strcmp(arg, "--exec-socket-id") == 0) {
+      plan->exec_socket_id = value_of(argc, argv, &i);
     } else if (strcmp(arg, "--allow-unix-socket") == 0) {
       plan->allowed_unix_sockets[plan->allowed_unix_socket_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--best-effort") == 0) {

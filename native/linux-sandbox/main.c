@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
   // 6. The exec supervisor answers the filter's notifications.
   if (seccomp_notifies(&plan)) {
+    if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);
     if (listener != -1 && supervisor_start(listener, &plan) == -1) {
       fail("supervisor", "cannot start: %s", strerror(errno));

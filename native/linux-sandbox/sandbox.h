@@ -3,7 +3,7 @@
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
 //                        [--read-only-path PATH]... [--pin PATH]... [--readable-root PATH]...
 //                        [--allow-network]
-//                        [--pass-fd N]... [--exec-socket PATH] [--allow-unix-socket PATH]...
+//                        [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]] [--allow-unix-socket PATH]...
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
 //                        [--simulate-no-namespaces] -- COMMAND [ARG]...
 //
@@ -64,6 +64,9 @@ struct plan {
   // The exec bridge's socket: every execve of the sandbox is then put to the
   // exec supervisor (supervisor.h). NULL when absent.
   const char* exec_socket;
+  // The socket file the host bound there ("DEV:INO" from --exec-socket-id),
+  // so that one put in its place before the launcher pins it is refused.
+  const char* exec_socket_id;
   // Pathname Unix sockets the supervisor may connect the command to.
   const char** allowed_unix_sockets;
   size_t allowed_unix_socket_count;
@@ -173,6 +176,13 @@ bool seccomp_notifies(const struct plan* plan);
 // Installs the filter; returns the listener descriptor, or -1 when there is
 // none. `secret` is set to what lets the listener's hand-over through.
 int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret);
+
+// exec-socket.c
+// Opens the exec socket once (O_PATH), checks it is the host's (a socket of
+// this uid, the inode --exec-socket-id names), and points plan->exec_socket
+// at that descriptor (/proc/self/fd/N): renaming or replacing the file later,
+// from inside a sandbox whose writable roots hold it, changes nothing.
+void exec_socket_pin(struct plan* plan);
 
 // listener.c: the filter's listener travels from the command to the launcher.
 void listener_send(int channel, int listener, uint64_t secret);

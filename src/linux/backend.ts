@@ -30,6 +30,8 @@ export interface LinuxCommandOptions {
   passFds?: readonly number[];
   /** The exec bridge's socket, for the launcher's exec supervisor. */
   execSocket?: string;
+  /** `DEV:INO` of the socket file at `execSocket`, as the host bound it. */
+  execSocketId?: string;
   /** Pathname Unix sockets the command may connect to; put in its view under restricted reads. */
   allowUnixSockets?: readonly string[];
 }
@@ -70,6 +72,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     readOnlyPaths: options.readOnlyPaths,
     passFds: options.passFds,
     execSocket: options.execSocket,
+    execSocketId: options.execSocketId,
     allowUnixSockets: options.allowUnixSockets,
   });
 }

@@ -20,6 +20,8 @@ export interface LinuxLauncherPlan {
   passFds?: readonly number[];
   /** The exec bridge's socket: every exec in the sandbox is put to the exec supervisor. */
   execSocket?: string;
+  /** `DEV:INO` of the socket file the host bound at `execSocket`: the launcher refuses any other file there. */
+  execSocketId?: string;
   /** Pathname Unix sockets the supervisor may connect the command to. */
   allowUnixSockets?: readonly string[];
 }
@@ -85,6 +87,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   if (plan.networkAccess) args.push("--allow-network");
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
+  if (plan.execSocket !== undefined && plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);
   for (const socket of sockets) args.push("--allow-unix-socket", socket);
   for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
     if (levels[protection] === "best-effort") args.push("--best-effort", PROTECTIONS[protection]);

@@ -1,5 +1,5 @@
 /** Picks the backend for a platform and fails closed where none can enforce the policy (SPEC §4). */
-import { accessSync, constants, existsSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
@@ -96,6 +96,18 @@ function ownFiles(launcher: string): string[] {
 }
 
 /**
+ * `DEV:INO` of the exec socket as it is now, right after the host bound it:
+ * the launcher compares it with the file it pins, so that a socket put in its
+ * place meanwhile (from another sandbox whose writable roots hold it) is
+ * refused rather than asked.
+ */
+function socketId(path: string): string {
+  const stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  if (stat === undefined || !stat.isSocket()) throw new NativeError(`the exec socket ${path} is not a socket`);
+  return `${stat.dev}:${stat.ino}`;
+}
+
+/**
  * The program, arguments and environment that run `command` under `policy`
  * on `options.platform`, or an UnsupportedOperationError when that platform
  * cannot enforce it. Nothing is spawned; when the platform is this host's,
@@ -138,6 +150,7 @@ export function prepareSandboxedCommand(
     readOnlyPaths: [...ownFiles(program), ...(options.readOnlyPaths ?? [])],
     passFds: options.passFds,
     execSocket: options.execSocket,
+    execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
     allowUnixSockets: options.allowUnixSockets,
   });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
