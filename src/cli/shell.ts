@@ -114,9 +114,10 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
 }
 
 /** The audit line of SPEC §8. */
+/** SPEC §8's audit line, with what explains a decision after it (additive): the command, and the rule's justification and place. */
 function auditLine(decision: ExecDecisionRecord): string {
-  const { approvalId, file, argv, cwd, action, reason, source, ms } = decision;
-  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms })}\n`;
+  const { approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule } = decision;
+  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule })}\n`;
 }
 
 async function openAudit(path: string | undefined): Promise<FileHandle | null> {

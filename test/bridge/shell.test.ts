@@ -86,8 +86,10 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
       [["touch", marker], "deny", "rule"],
       [["git", "push"], "deny", "rule"],
     ]);
+    expect(lines[2]).toMatchObject({ command: "git push", justification: "talks to remotes", rule: `${rules}:3` });
     for (const line of lines) {
-      expect(Object.keys(line)).toEqual(["approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms"]);
+      expect(Object.keys(line)).toEqual(["approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms", "command", "justification", "rule"]);
+      expect(line.command).toBe((line.argv as string[]).join(" "));
       expect(line.cwd).toBe(scratch.path);
     }
     // `echo` is bash's builtin, not an exec: only programs are decided.
