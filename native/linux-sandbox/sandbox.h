@@ -178,8 +178,8 @@ bool seccomp_notifies(const struct plan* plan);
 int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret);
 
 // exec-socket.c
-// Opens the exec socket once (O_PATH), checks it is the host's (a socket of
-// this uid, the inode --exec-socket-id names), and points plan->exec_socket
+// Opens the exec socket once (O_PATH), checks it is the host's (a socket, the
+// inode --exec-socket-id names), and points plan->exec_socket
 // at that descriptor (/proc/self/fd/N): renaming or replacing the file later,
 // from inside a sandbox whose writable roots hold it, changes nothing.
 void exec_socket_pin(struct plan* plan);

@@ -6,7 +6,8 @@
  * shows as the marker file touch would create being absent, the caller seeing
  * EACCES (126 from a shell), and the request the server saw naming touch.
  */
-import { existsSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import {
   compile,
@@ -306,13 +307,30 @@ describeHere(`exec supervisor: failing closed${unavailable ? ` (skipped: ${unava
   beforeAll(() => (scratch = scratchDir()));
   afterAll(() => scratch.remove());
 
-  test("an exec server that is not there: nothing runs, 126, and stderr names the cause", async () => {
+  test("an exec socket that is not there: the launcher refuses before anything runs (125) and names it", async () => {
     const marker = join(scratch.path, "ran");
-    const result = await launch(["/usr/bin/touch", marker], { cwd: scratch.path, execSocket: join(scratch.path, "no.sock") });
+    const missing = join(scratch.path, "no.sock");
+    const result = await launch(["/usr/bin/touch", marker], { cwd: scratch.path, execSocket: missing });
+    expect(result.status).toBe(125);
+    expect(result.stderr).toBe(`cordon-linux-sandbox: exec-socket: opening ${missing}: No such file or directory\n`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("an exec server that is gone (its socket file left behind): nothing runs, 126, and stderr names the cause", async () => {
+    const marker = join(scratch.path, "ran");
+    const stale = join(scratch.path, "stale.sock");
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(stale, resolve));
+    // Closing the server would remove the file; a host that died leaves it, so it is kept by a hard link.
+    linkSync(stale, `${stale}.kept`);
+    await new Promise((resolve) => server.close(resolve));
+    renameSync(`${stale}.kept`, stale);
+    const result = await launch(["/usr/bin/touch", marker], { cwd: scratch.path, execSocket: stale });
     expect(result.status).toBe(126);
     expect(result.stderr).toContain(
-      `cordon: execution denied: /usr/bin/touch ${marker}: the exec server could not be asked (cannot reach the exec server at ${join(scratch.path, "no.sock")}: No such file or directory)\n`,
+      `cordon: execution denied: /usr/bin/touch ${marker}: the exec server could not be asked (cannot reach the exec server at `,
     );
+    expect(result.stderr).toContain("Connection refused)\n");
     expect(existsSync(marker)).toBe(false);
   });
 
