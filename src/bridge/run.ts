@@ -12,7 +12,7 @@ import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolic
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
 import type { Channel, ChannelHooks } from "./server.js";
-import type { ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
+import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
 export interface ShellOutput {
@@ -96,7 +96,6 @@ export interface ChannelSource {
   readonly interception: string | null;
   readonly approvals: "required" | "best-effort";
   readonly closed: boolean;
-  report(event: ExecBridgeEvent): void;
 }
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
@@ -283,13 +282,6 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     const running = child;
     setTimeout(() => running.exitCode === null && running.signalCode === null && signalGroup("SIGKILL"), WATCHDOG_WAIT_MS).unref();
   };
-  const callbackFailed = new Set<string>();
-  const callbackThrew = (name: string, error: unknown) => {
-    // One event per callback and run: a callback that throws on every chunk must not flood the host.
-    if (callbackFailed.has(name)) return;
-    callbackFailed.add(name);
-    bridge.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
-  };
 
   const shellCommand = [options.shell ?? "bash", "-c", options.script];
   const channel = await bridge.openChannel(
@@ -307,6 +299,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     },
     options.callId,
   );
+  const callbackFailed = new Set<string>();
+  const callbackThrew = (name: string, error: unknown) => {
+    // One event per callback and run: a callback that throws on every chunk must not flood the host.
+    if (callbackFailed.has(name)) return;
+    callbackFailed.add(name);
+    channel.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
+  };
   const onAbort = () => stop("abort");
   try {
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the

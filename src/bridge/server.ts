@@ -72,6 +72,8 @@ export interface Channel {
   /** The private directory that holds the socket: kept read-only inside the sandbox. */
   dir: string;
   env: Record<string, string>;
+  /** Hands an event about this run (a failing host callback) to the host's onEvent. */
+  report(event: ExecBridgeEvent): void;
   close(): Promise<void>;
 }
 
@@ -176,6 +178,7 @@ export class ExecBridge {
       socketPath,
       dir: this.#dir,
       env: this.#envFor(socketPath),
+      report: (event) => this.#report(event),
       close: async () => {
         this.#listeners.delete(listener);
         await listener.close();
@@ -210,7 +213,7 @@ export class ExecBridge {
   }
 
   /** Hands an event to the host's onEvent; an exception there becomes one more error event, and no more. */
-  report(event: ExecBridgeEvent): void {
+  #report(event: ExecBridgeEvent): void {
     const onEvent = this.#options.onEvent;
     if (onEvent === undefined) return;
     try {
@@ -259,7 +262,7 @@ export class ExecBridge {
       report: (event) => {
         if (event.type === "decision" && event.decision.source === "launch") return;
         if (event.type === "decision") hooks?.onDecision(event.decision);
-        this.report(event);
+        this.#report(event);
       },
     });
     this.#listeners.add(listener);
