@@ -23,8 +23,10 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
   if (!any_created) return;
   int sandbox_pidfd = (int)syscall(__NR_pidfd_open, sandbox, 0);
   if (sandbox_pidfd == -1) fail("launcher", "pidfd_open: %s", strerror(errno));
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) == -1) fail("launcher", "pipe2: %s", strerror(errno));
+  // pipe_fds: the launcher dismisses the janitor; settled: the janitor has left the launcher's process group,
+  // so that a kill of that group (a timeout) from now on cannot take the janitor along.
+  int pipe_fds[2], settled[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) == -1 || pipe2(settled, O_CLOEXEC) == -1) fail("launcher", "pipe2: %s", strerror(errno));
   pid_t janitor = fork();
   if (janitor == -1) fail("launcher", "fork: %s", strerror(errno));
   if (janitor == 0) {
@@ -35,6 +37,7 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null == -1 || dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1) _exit(EXIT_LAUNCHER_FAILURE);
     if (setsid() == -1) _exit(EXIT_LAUNCHER_FAILURE);
+    if (close(settled[0]) == -1 || write(settled[1], "x", 1) != 1 || close(settled[1]) == -1) _exit(EXIT_LAUNCHER_FAILURE);
     char byte;
     ssize_t got;
     do got = read(pipe_fds[0], &byte, 1);
@@ -47,7 +50,15 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
     placeholders_remove(placeholders, count);
     _exit(0);
   }
-  if (close(pipe_fds[0]) == -1 || close(sandbox_pidfd) == -1) fail("launcher", "close: %s", strerror(errno));
+  if (close(pipe_fds[0]) == -1 || close(sandbox_pidfd) == -1 || close(settled[1]) == -1) {
+    fail("launcher", "close: %s", strerror(errno));
+  }
+  char byte;
+  ssize_t got;
+  do got = read(settled[0], &byte, 1);
+  while (got == -1 && errno == EINTR);
+  if (got != 1) fail("launcher", "the janitor that removes placeholders did not start");
+  if (close(settled[0]) == -1) fail("launcher", "close: %s", strerror(errno));
   dismissal = pipe_fds[1];
 }
 

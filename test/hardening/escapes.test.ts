@@ -411,6 +411,11 @@ function descendants(pid: number): number[] {
 }
 
 /** Host processes whose command line holds `tag`. */
+/** A `sleep` duration no other process has in its command line (sleep refuses anything but a number). */
+function uniqueDuration(): string {
+  return `60.${process.pid}${String(Date.now() % 1_000_000).padStart(6, "0")}`;
+}
+
 function processesTagged(tag: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
@@ -658,8 +663,8 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     ["killed with its process group (SIGKILL, as a timeout does)", "group"],
     ["terminated (SIGTERM)", "term"],
   ] as const)("no placeholder is left on the host when the run is %s, and nothing of it survives", async (_name, how) => {
-    const tag = `cordon-killed-${process.pid}-${Date.now()}`;
-    const child = spawnAs("caller", ["sh", "-c", `echo ready; exec sleep 60 ${tag}`], WORKSPACE_ONLY, { detached: true });
+    const tag = uniqueDuration();
+    const child = spawnAs("caller", ["sh", "-c", `echo ready; exec sleep ${tag}`], WORKSPACE_ONLY, { detached: true });
     const outcome = outcomeOf(child);
     await printed(child, "ready");
     expect(existsSync(join(workspace, ".codex"))).toBe(true);
@@ -676,8 +681,8 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
   });
 
   test("when the host dies (SIGKILL), the launcher and every process of the run die with it", async () => {
-    const tag = `cordon-orphaned-${process.pid}-${Date.now()}`;
-    const plan = prepareSandboxedCommand(["sh", "-c", `setsid sh -c 'exec sleep 60 ${tag}' & echo ready; wait`], WORKSPACE_ONLY, { cwd: workspace, env });
+    const tag = uniqueDuration();
+    const plan = prepareSandboxedCommand(["sh", "-c", `setsid sh -c 'exec sleep ${tag}' & echo ready; wait`], WORKSPACE_ONLY, { cwd: workspace, env });
     // A stand-in host: a shell that starts the launcher and is then killed outright.
     const host = spawn("sh", ["-c", '"$@"; exit $?', "sh", plan.program, ...plan.args], { cwd: workspace, env: plan.env, stdio: ["ignore", "pipe", "ignore"] });
     await printed(host, "ready");
