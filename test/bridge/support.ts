@@ -8,7 +8,6 @@ import { nativeArtifactPath } from "../../src/native/index.js";
 import { ExecBridge, type ExecBridgeEvent, type ExecBridgeSettings, type ExecDeciderOptions } from "../../src/bridge/index.js";
 import { prepareSandboxedCommand } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
-import { evaluate, parseRules } from "../../src/rules/index.js";
 
 export const wrapperPath = nativeArtifactPath("cordon-exec-wrapper");
 
@@ -95,15 +94,11 @@ export async function eventually(check: () => boolean): Promise<boolean> {
   return check();
 }
 
-/** Whether the rules API gives each match the `file:line` of its rule; decisions and a rule's own denials then name it. */
-export const rulesGiveLocations =
-  (evaluate(parseRules('prefix_rule(pattern = ["x"])\n', "loc.rules"), ["x"]).matchedRules[0] as { source?: string }).source !== undefined;
-
-/** The `rule` a decision carries for a rule written at file:line (null where the rules API gives no location). */
-export const ruleAt = (file: string, line: number): string | null => (rulesGiveLocations ? `${file}:${line}` : null);
+/** The `rule` a decision carries for a rule written at file:line. */
+export const ruleAt = (file: string, line: number): string => `${file}:${line}`;
 
 /** The reason of a deny made by the rule at file:line itself. */
-export const deniedBy = (reason: string, file: string, line: number): string => (rulesGiveLocations ? `${reason} (rule ${file}:${line})` : reason);
+export const deniedBy = (reason: string, file: string, line: number): string => `${reason} (rule ${file}:${line})`;
 
 /**
  * A `sleep` the sandboxed script leaves behind, found on the host by its
