@@ -109,16 +109,6 @@ static void bind_read_only(const struct plan* plan, const char* path) {
   close_or_fail(fd);
 }
 
-// True when another writable root holds `plan->writable_roots[i]` (of equal
-// roots, the first holds the others): its clone brings this one along.
-static bool held_by_another_root(const struct plan* plan, size_t i) {
-  const char* root = plan->writable_roots[i];
-  for (size_t j = 0; j < plan->writable_root_count; j++) {
-    if (j == i || !path_is_within(root, plan->writable_roots[j])) continue;
-    if (j < i || strcmp(root, plan->writable_roots[j]) != 0) return true;
-  }
-  return false;
-}
 
 // Makes the whole tree read-only but the writable roots. Each root is cloned
 // with its submounts first, as they are (a submount that was read-only stays
@@ -132,7 +122,7 @@ static void make_tree_read_only(const struct plan* plan) {
   if (roots == NULL || clones == NULL) fail("launcher", "out of memory");
   for (size_t i = 0; i < count; i++) {
     roots[i] = clones[i] = -1;
-    if (held_by_another_root(plan, i)) continue;
+    if (writable_root_held_by_another(plan, i)) continue;
     roots[i] = open_no_symlinks(plan->writable_roots[i], O_PATH | O_DIRECTORY);
     // A root that does not exist grants nothing (as in landlock.c).
     if (roots[i] == -1 && (errno == ENOENT || errno == ENOTDIR)) continue;

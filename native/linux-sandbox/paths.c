@@ -58,3 +58,14 @@ int open_parent_no_symlinks(const char* path, const char** name) {
   errno = saved;
   return fd;
 }
+
+// True when another writable root holds writable root `i` (of equal roots,
+// the first holds the others): a clone of that one brings this one along.
+bool writable_root_held_by_another(const struct plan* plan, size_t i) {
+  const char* root = plan->writable_roots[i];
+  for (size_t j = 0; j < plan->writable_root_count; j++) {
+    if (j == i || !path_is_within(root, plan->writable_roots[j])) continue;
+    if (j < i || strcmp(root, plan->writable_roots[j]) != 0) return true;
+  }
+  return false;
+}

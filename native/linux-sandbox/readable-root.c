@@ -130,16 +130,6 @@ static bool clone_source(const char* path, bool writable, struct source* out) {
   return true;
 }
 
-// True when another writable root holds writable root `i` (of equal roots,
-// the first holds the others): its clone brings this one along.
-static bool held_by_another_root(const struct plan* plan, size_t i) {
-  const char* root = plan->writable_roots[i];
-  for (size_t j = 0; j < plan->writable_root_count; j++) {
-    if (j == i || !path_is_within(root, plan->writable_roots[j])) continue;
-    if (j < i || strcmp(root, plan->writable_roots[j]) != 0) return true;
-  }
-  return false;
-}
 
 // The sources of the new root: the readable paths outside the writable roots
 // (all of /proc for any path in it: its links are per process, and Landlock
@@ -159,7 +149,7 @@ static size_t clone_sources(const struct plan* plan, struct source* sources) {
   }
   if (proc && clone_source("/proc", false, &sources[count])) count++;
   for (size_t i = 0; i < plan->writable_root_count; i++) {
-    if (held_by_another_root(plan, i)) continue;
+    if (writable_root_held_by_another(plan, i)) continue;
     if (clone_source(plan->writable_roots[i], true, &sources[count])) count++;
   }
   qsort(sources, count, sizeof *sources, by_depth);

@@ -105,6 +105,7 @@ __attribute__((format(printf, 3, 4))) void protection_unavailable(const struct p
 // paths.c
 bool path_is_within(const char* path, const char* root);
 bool path_is_in_writable_root(const struct plan* plan, const char* path);
+bool writable_root_held_by_another(const struct plan* plan, size_t i);
 // Opens `path` (absolute) with `flags` from /, following no symbolic link on
 // the way (the last component too: O_PATH|O_NOFOLLOW returns the link itself).
 int open_no_symlinks(const char* path, int flags);
