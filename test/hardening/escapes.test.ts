@@ -30,10 +30,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LinuxSandboxOptions } from "../../src/linux/index.js";
-import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, type SpawnSandboxedOptions } from "../../src/platform/index.js";
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
-import { outcomeOf, runSandboxed, type Operation } from "../linux/run-sandboxed.js";
+import { outcomeOf, runSandboxed, type Operation, unsupportedReason } from "../linux/run-sandboxed.js";
 
 const escapeProbe = join(dirname(fileURLToPath(import.meta.url)), "escape-probe.py");
 
@@ -45,13 +44,6 @@ const WORKSPACE_WITH_NETWORK = parseSandboxPolicy({
   exclude_tmpdir_env_var: true,
   network_access: true,
 });
-
-function unsupportedReason(): string | null {
-  if (process.platform !== "linux") return "the Linux launcher runs only on Linux";
-  const probe = landlockAbi();
-  if (probe.abi < 3) return `this host's Landlock cannot confine writes (ABI ${probe.abi}${probe.reason ? `: ${probe.reason}` : ""})`;
-  return null;
-}
 
 /** Everything an attempt may aim at. */
 interface World {

@@ -10,18 +10,10 @@ import { createServer as createNetServer, type Server } from "node:net";
 import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
 import { UnsupportedOperationError } from "../../src/errors.js";
-import { outcomeOf, probe, runSandboxed } from "./run-sandboxed.js";
-
-function unsupportedReason(): string | null {
-  if (process.platform !== "linux") return "the Linux launcher runs only on Linux";
-  const probe = landlockAbi();
-  if (probe.abi < 3) return `this host's Landlock cannot confine writes (ABI ${probe.abi}${probe.reason ? `: ${probe.reason}` : ""})`;
-  return null;
-}
+import { outcomeOf, probe, runSandboxed, unsupportedReason } from "./run-sandboxed.js";
 
 const skipReason = unsupportedReason();
 if (skipReason) console.log(`Linux launcher tests skipped: ${skipReason}`);

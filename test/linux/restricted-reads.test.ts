@@ -19,11 +19,11 @@ import {
   parsePlatformDefaults,
   resolvePlatformDefaults,
 } from "../../src/linux/index.js";
-import { landlockAbi } from "../../src/native/index.js";
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy, type PathInspector, type SandboxPolicy } from "../../src/policy/index.js";
 import { interceptedShellUnavailable } from "../bridge/support.js";
 import { runCordon } from "../support/cli.js";
+import { unsupportedReason } from "./run-sandboxed.js";
 
 const NOBODY = 65534;
 
@@ -183,13 +183,6 @@ describe("the opt-in (pure)", () => {
     );
   });
 });
-
-function unsupportedReason(): string | null {
-  if (process.platform !== "linux") return "the Linux launcher runs only on Linux";
-  const probe = landlockAbi();
-  if (probe.abi < 3) return `this host's Landlock cannot confine writes (ABI ${probe.abi}${probe.reason ? `: ${probe.reason}` : ""})`;
-  return null;
-}
 
 const skipReason = unsupportedReason();
 if (skipReason) console.log(`restricted-reads launcher tests skipped: ${skipReason}`);

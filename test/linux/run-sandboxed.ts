@@ -2,6 +2,7 @@
 import type { ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { landlockAbi } from "../../src/native/index.js";
 import { spawnSandboxed, type SpawnSandboxedOptions } from "../../src/platform/index.js";
 import type { SandboxPolicy } from "../../src/policy/index.js";
 
@@ -40,4 +41,12 @@ export async function probe(operations: Operation[], policy: SandboxPolicy, opti
     throw new Error(`probe failed (${outcome.code ?? outcome.signal}): ${outcome.stderr}`);
   }
   return JSON.parse(outcome.stdout) as string[];
+}
+
+/** Why the Linux launcher cannot confine anything on this host, or null when it can. */
+export function unsupportedReason(): string | null {
+  if (process.platform !== "linux") return "the Linux launcher runs only on Linux";
+  const probe = landlockAbi();
+  if (probe.abi < 3) return `this host's Landlock cannot confine writes (ABI ${probe.abi}${probe.reason ? `: ${probe.reason}` : ""})`;
+  return null;
 }
