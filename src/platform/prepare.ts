@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
-import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
+import { landlockAbi, nativeArtifactPath, requireNativeExecutable } from "../native/index.js";
 import type { SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
@@ -69,7 +69,7 @@ function launcherHere(sandbox: LinuxSandboxOptions | undefined): string {
   if (configured !== undefined && !existsSync(configured)) {
     throw new NativeError(`the Linux sandbox launcher ${configured} does not exist`);
   }
-  const path = configured ?? requireNativeArtifact(LINUX_LAUNCHER_NAME);
+  const path = configured ?? requireNativeExecutable(LINUX_LAUNCHER_NAME);
   try {
     accessSync(path, constants.X_OK);
   } catch (error) {
