@@ -11,7 +11,7 @@
  * (with `npm rebuild cordon` as the fix) instead of being run half-broken.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NativeError } from "../errors.js";
@@ -39,7 +39,9 @@ export function requireNativeArtifact(name: string): string {
   const path = nativeArtifactPath(name);
   if (!existsSync(path)) {
     throw new NativeError(
-      `the native build is missing ${name} (looked in ${nativeDirectories(packageRoot, process.platform, process.arch).join(" and ")}); ${REBUILD_ADVICE}`,
+      `the native build is missing ${name} (expected at ${nativeDirectories(packageRoot, process.platform, process.arch)
+        .map((dir) => join(dir, name))
+        .join(" or ")}); ${REBUILD_ADVICE}`,
     );
   }
   return path;
@@ -70,6 +72,11 @@ export function requireNativeExecutable(name: string): string {
   const known = verified.get(name);
   if (known !== undefined) return known;
   const path = requireNativeArtifact(name);
+  try {
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    throw new NativeError(`the native executable ${path} is not executable; ${REBUILD_ADVICE}`, { cause: error });
+  }
   const result = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
   const failure = selfTestFailure(name, ownVersion(), result);
   if (failure !== null) throw new NativeError(`the native executable ${path} failed its self-test: ${failure}; ${REBUILD_ADVICE}`);
