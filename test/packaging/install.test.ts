@@ -10,13 +10,14 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { interceptedShellUnavailable } from "../bridge/support.js";
-import { expectHostExampleWorks, installInto, npm, packTarball, pkg, root } from "./support.js";
+import { expectHostExampleWorks, installInto, npm, packAltered, pkg, root } from "./support.js";
 
 const work = realpathSync(mkdtempSync(join(tmpdir(), "cordon-packaging-")));
 
-/** Packs the package and installs the tarball into a fresh project, with no prebuild in it. */
+/** Packs the package and installs the tarball into a fresh project, with no prebuild in it (a checkout may have made some). */
 function packAndInstall() {
-  return installInto(join(work, "host"), packTarball(work));
+  const tarball = packAltered(work, "source-only", (unpacked) => rmSync(join(unpacked, "prebuilds"), { recursive: true, force: true }));
+  return installInto(join(work, "host"), tarball);
 }
 
 const setup = packAndInstall();

@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { interceptedShellUnavailable } from "../bridge/support.js";
-import { expectHostExampleWorks, installInto, packTarball, pkg, root, type Installed } from "./support.js";
+import { expectHostExampleWorks, installInto, packAltered, pkg, root, type Installed } from "./support.js";
 
 const work = realpathSync(mkdtempSync(join(tmpdir(), "cordon-prebuilds-")));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -22,22 +22,15 @@ const elsewhere = `${process.platform}-${process.arch === "arm64" ? "x64" : "arm
 const built = join(root, "build", "Release");
 const unbuilt = existsSync(join(built, "cordon.node")) ? null : "this checkout has no native build to make prebuilds from";
 
-/** The packed package with a prebuild directory named `dir`, changed by `alter`; the tarball's path. */
+/** The packed package with this checkout's build as a prebuild named `dir`, changed by `alter`; the tarball's path. */
 function tarballWithPrebuild(name: string, dir: string, alter: (prebuild: string) => void = () => {}): string {
-  const unpacked = join(work, name);
-  mkdirSync(unpacked);
-  const tarball = packTarball(unpacked);
-  const tar = (args: string[]) => {
-    const result = spawnSync("tar", args, { cwd: unpacked, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`tar ${args.join(" ")}: ${result.stderr}`);
-  };
-  tar(["xzf", tarball]);
-  const made = spawnSync(process.execPath, [join(root, "scripts", "prebuild.js"), "--from", built, "--out", join(unpacked, "package")], { encoding: "utf8" });
-  if (made.status !== 0) throw new Error(`prebuild.js failed: ${made.stderr}`);
-  if (dir !== here) renameSync(join(unpacked, "package", "prebuilds", here), join(unpacked, "package", "prebuilds", dir));
-  alter(join(unpacked, "package", "prebuilds", dir));
-  tar(["czf", `${name}.tgz`, "package"]);
-  return join(unpacked, `${name}.tgz`);
+  return packAltered(work, name, (unpacked) => {
+    rmSync(join(unpacked, "prebuilds"), { recursive: true, force: true });
+    const made = spawnSync(process.execPath, [join(root, "scripts", "prebuild.js"), "--from", built, "--out", unpacked], { encoding: "utf8" });
+    if (made.status !== 0) throw new Error(`prebuild.js failed: ${made.stderr}`);
+    if (dir !== here) renameSync(join(unpacked, "prebuilds", here), join(unpacked, "prebuilds", dir));
+    alter(join(unpacked, "prebuilds", dir));
+  });
 }
 
 const COMPILERS = ["cc", "c++", "gcc", "g++", "clang", "clang++", "make", "musl-gcc", "ld", "as"];
@@ -56,8 +49,14 @@ function stubbedToolchain(name: string): { env: NodeJS.ProcessEnv; started: () =
   return { env, started: () => (existsSync(log) ? readFileSync(log, "utf8") : "") };
 }
 
-const setups = new Map<string, { installed: Installed; started: () => string }>();
-function install(name: string, tarball: () => string) {
+interface Setup {
+  installed: Installed;
+  /** What the stub compilers logged: empty when none was started. */
+  started: () => string;
+  env: NodeJS.ProcessEnv;
+}
+const setups = new Map<string, Setup>();
+function install(name: string, tarball: () => string): Setup {
   const known = setups.get(name);
   if (known) return known;
   const toolchain = stubbedToolchain(name);
@@ -80,7 +79,7 @@ describeHere(`a tarball with a prebuild for ${here}${skip ? ` (skipped: ${skip})
     if (installed.kind !== "installed") throw new Error(installed.kind === "failed" ? installed.output : installed.reason);
     return installed.host;
   };
-  const env = () => stubbedEnv(host());
+  const env = () => matching().env;
   const cordon = (args: string[]) => spawnSync("npx", ["--offline", "cordon", ...args], { cwd: host(), encoding: "utf8", timeout: 120_000, env: env() });
 
   test("installs without starting a compiler or make, and builds nothing", () => {
@@ -125,11 +124,6 @@ describeHere(`a tarball with a prebuild for ${here}${skip ? ` (skipped: ${skip})
     },
   );
 });
-
-function stubbedEnv(host: string): NodeJS.ProcessEnv {
-  for (const [, setup] of setups) if (setup.installed.kind === "installed" && setup.installed.host === host) return (setup as { env: NodeJS.ProcessEnv }).env;
-  throw new Error(`no environment for ${host}`);
-}
 
 describeHere(`prebuilds that must not be used${skip ? ` (skipped: ${skip})` : ""}`, () => {
   test(`a prebuild for ${elsewhere} alone is ignored: install builds from source (and the stubs are started)`, () => {

@@ -45,6 +45,25 @@ export function packTarball(destination: string): string {
   return join(destination, filename);
 }
 
+/**
+ * `npm pack` of the package, with its `package/` directory changed by `alter`
+ * before it is packed again (e.g. prebuilds added or taken out); the path of
+ * `<name>.tgz` in `destination`.
+ */
+export function packAltered(destination: string, name: string, alter: (unpacked: string) => void): string {
+  const unpacked = join(destination, `${name}-unpacked`);
+  mkdirSync(unpacked, { recursive: true });
+  const tar = (args: string[]) => {
+    const result = spawnSync("tar", args, { cwd: unpacked, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`tar ${args.join(" ")}: ${result.stderr}`);
+  };
+  tar(["xzf", packTarball(unpacked)]);
+  alter(join(unpacked, "package"));
+  const tarball = join(destination, `${name}.tgz`);
+  tar(["czf", tarball, "package"]);
+  return tarball;
+}
+
 /** Installs `tarball` into a fresh project `host` (created), showing install scripts' output. */
 export function installInto(host: string, tarball: string, env: NodeJS.ProcessEnv = process.env): Installed {
   mkdirSync(host);
