@@ -15,6 +15,9 @@
     # static or dynamic glibc spends about 0.3 ms per start probing the CPU.
     # musl ships no kernel headers, so the system's are searched after its own.
     "static_cc": "<!(sh -c 'command -v musl-gcc || command -v cc || command -v gcc')",
+    # The executables answer `--version` with this: the package checks a
+    # prebuilt or built executable with it before it ever runs one.
+    "package_version": "<!(node -p \"require('./package.json').version\")",
     "wire_sources": [
       "native/exec-wire/buffer.c",
       "native/exec-wire/utf8.c",
@@ -28,6 +31,7 @@
     ],
     "static_cflags": [
       "-std=gnu11", "-O2", "-static", "-Wall", "-Wextra", "-Werror",
+      "-DCORDON_VERSION=\"<(package_version)\"",
       "-idirafter", "/usr/include",
       "-idirafter", "/usr/include/<!(sh -c 'cc -print-multiarch 2>/dev/null || true')"
     ]
@@ -72,6 +76,7 @@
           }]
         }, {
           "type": "executable",
+          "defines": ["CORDON_VERSION=\"<(package_version)\""],
           "sources": ["<@(wrapper_sources)"]
         }]
       ]

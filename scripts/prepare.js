@@ -15,8 +15,8 @@ function newestChange(path) {
 const built = "dist/cli/main.js";
 const sources = ["src", "tsconfig.json", "tsconfig.build.json"];
 if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newestChange))) {
-  console.error(`cordon: ${built} is newer than the sources; not rebuilding (\`npm run build\` forces it)`);
+  console.error(`cordon: ${built} is newer than the sources; not rebuilding (\`npm run compile\` forces it)`);
 } else {
   // To stderr, as in install.js: stdout belongs to the command `npx cordon` runs.
-  execSync("npm run build", { stdio: ["inherit", 2, 2] });
+  execSync("npm run compile", { stdio: ["inherit", 2, 2] });
 }

@@ -1,13 +1,15 @@
 // Parses the command line into a plan. Every value is its own argv element,
 // taken verbatim (paths may hold any byte but NUL), and must be absolute.
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sandbox.h"
 
 static const char* const usage =
-    "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
+    "usage: cordon-linux-sandbox --version\n"
+    "       cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
@@ -42,6 +44,12 @@ static long number_named(const char* flag, const char* text, long minimum, long 
 }
 
 void parse_args(int argc, char** argv, struct plan* plan) {
+  // The package's self-test before it runs this executable (a prebuilt one
+  // may be corrupt or from another release): the name and the version.
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    if (printf("cordon-linux-sandbox %s\n", CORDON_VERSION) < 0 || fflush(stdout) != 0) exit(1);
+    exit(0);
+  }
   memset(plan, 0, sizeof *plan);
   plan->simulated_landlock_abi = -1;
   // No list can be longer than argc; one allocation each keeps parsing simple.

@@ -28,7 +28,7 @@ export function nodeWrapperLauncher(nodePath: string, cliEntry: string): string 
 export async function writeNodeWrapper(privateDir: string): Promise<string> {
   const cliEntry = join(packageRoot, "dist", "cli", "main.js");
   if (!existsSync(cliEntry)) {
-    throw new BridgeError(`cannot use the Node wrapper: ${cliEntry} is missing; build the package first (npm run build)`);
+    throw new BridgeError(`cannot use the Node wrapper: ${cliEntry} is missing; build the package first (npm run compile)`);
   }
   const path = join(privateDir, "cordon-node-wrapper.cjs");
   await writeFile(path, nodeWrapperLauncher(process.execPath, cliEntry), { mode: 0o700 });

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
 import { BridgeError, describeError } from "../errors.js";
-import { requireNativeArtifact } from "../native/index.js";
+import { requireNativeExecutable } from "../native/index.js";
 import { bridgeEnvironment } from "./environment.js";
 import { fromHostDecide, type HostDecide } from "./host-decider.js";
 import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
@@ -143,7 +143,7 @@ export class ExecBridge {
   static async start(options: ExecBridgeOptions): Promise<ExecBridge> {
     checkSettings(options);
     const decide = deciderFrom(options);
-    const nativeWrapper = options.wrapper === "node" ? null : requireNativeArtifact(NATIVE_WRAPPER_NAME);
+    const nativeWrapper = options.wrapper === "node" ? null : requireNativeExecutable(NATIVE_WRAPPER_NAME);
     const dir = await createPrivateDir(options.socketDir);
     try {
       const wrapperPath = nativeWrapper ?? (await writeNodeWrapper(dir));

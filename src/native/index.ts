@@ -1,35 +1,13 @@
 /**
- * The one place that knows where the native parts live and how to load them.
- * Everything native is built by `npm install` (node-gyp, see binding.gyp).
+ * The addon's functions, typed. Where the native files live, and the check
+ * before one runs, is `artifacts.ts`.
  */
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { getSystemErrorName } from "node:util";
 import { NativeError } from "../errors.js";
+import { addonPath } from "./artifacts.js";
 
-/** The package root: this file sits two levels below it, as `src/native` or `dist/native`. */
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-const buildDir = join(packageRoot, "build", "Release");
-
-/** Absolute path of a file node-gyp builds (an executable or a shared object). */
-export function nativeArtifactPath(name: string): string {
-  return join(buildDir, name);
-}
-
-/** Like {@link nativeArtifactPath}, but fails with a clear message if the build is missing. */
-export function requireNativeArtifact(name: string): string {
-  const path = nativeArtifactPath(name);
-  if (!existsSync(path)) {
-    throw new NativeError(
-      `the native build is missing ${name} (expected at ${path}); run \`npm rebuild cordon\` in the project that depends on cordon ` +
-        `(in a clone of cordon itself: \`npx node-gyp rebuild\`); building needs C and C++ compilers (cc, c++), make and python3`,
-    );
-  }
-  return path;
-}
+export { nativeArtifactPath, packageRoot, requireNativeArtifact, requireNativeExecutable } from "./artifacts.js";
 
 export interface PeerCredentials {
   uid: number;
@@ -56,8 +34,8 @@ let addon: Addon | undefined;
 
 function loadAddon(): Addon {
   if (addon) return addon;
-  const path = requireNativeArtifact("cordon.node");
-  addon = createRequire(import.meta.url)(path) as Addon;
+  const load = createRequire(import.meta.url);
+  addon = load(addonPath(load)) as Addon;
   return addon;
 }
 

@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
-import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
+import { landlockAbi, nativeArtifactPath, requireNativeExecutable } from "../native/index.js";
 import type { SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
@@ -66,16 +66,15 @@ function checkCommand(command: readonly string[]): void {
  */
 function launcherHere(sandbox: LinuxSandboxOptions | undefined): string {
   const configured = sandbox?.launcherPath;
-  if (configured !== undefined && !existsSync(configured)) {
-    throw new NativeError(`the Linux sandbox launcher ${configured} does not exist`);
-  }
-  const path = configured ?? requireNativeArtifact(LINUX_LAUNCHER_NAME);
+  // The packaged launcher is checked by its self-test; one the options name, only for being there and executable.
+  if (configured === undefined) return requireNativeExecutable(LINUX_LAUNCHER_NAME);
+  if (!existsSync(configured)) throw new NativeError(`the Linux sandbox launcher ${configured} does not exist`);
   try {
-    accessSync(path, constants.X_OK);
+    accessSync(configured, constants.X_OK);
   } catch (error) {
-    throw new NativeError(`the Linux sandbox launcher ${path} is not executable`, { cause: error });
+    throw new NativeError(`the Linux sandbox launcher ${configured} is not executable`, { cause: error });
   }
-  return path;
+  return configured;
 }
 
 /**

@@ -175,7 +175,7 @@ describe("the launcher is missing or not executable", () => {
   const linuxOnly = process.platform === "linux" ? test : test.skip;
 
   linuxOnly.each(["missing", "not executable"] as const)("launcher %s: `cordon run` exits 125 naming it, and nothing runs", (launcher) => {
-    if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+    if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run compile` first");
     const root = packageCopy(launcher === "missing" ? {} : { [LINUX_LAUNCHER_NAME]: "not executable" });
     const policy = join(dir, "policy.json");
     writeFileSync(policy, JSON.stringify({ type: "workspace-write" }));
@@ -192,7 +192,7 @@ describe("the launcher is missing or not executable", () => {
   });
 
   linuxOnly("`cordon shell` under a policy that starts no sandbox launcher (so no exec supervisor) refuses: 125 naming it, nothing runs", () => {
-    if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+    if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run compile` first");
     const result = spawnSync(process.execPath, [join(packageRoot, "dist", "cli", "main.js"), "shell", "--sandbox", "danger-full-access", "-c", `touch '${marker}'`], {
       cwd: dir,
       encoding: "utf8",

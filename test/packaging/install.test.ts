@@ -5,58 +5,19 @@
  * reachable npm registry (and the dependencies not in npm's cache) the
  * install cannot happen, and the suite says so in its name.
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { interceptedShellUnavailable } from "../bridge/support.js";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
-const EXAMPLE_MARKER = "<!-- host-example -->";
-
-/** The fenced code block that follows the marker comment in README.md. */
-function readmeHostExample(): string {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const marker = readme.indexOf(EXAMPLE_MARKER);
-  if (marker === -1) throw new Error(`README.md has no ${EXAMPLE_MARKER} marker`);
-  const block = /```ts\n([\s\S]*?)\n```/.exec(readme.slice(marker));
-  if (!block) throw new Error(`no \`\`\`ts block after ${EXAMPLE_MARKER} in README.md`);
-  return `${block[1]}\n`;
-}
-
-function npm(args: string[], cwd: string, timeout = 120_000): SpawnSyncReturns<string> {
-  return spawnSync("npm", args, {
-    cwd,
-    encoding: "utf8",
-    timeout,
-    env: { ...process.env, npm_config_update_notifier: "false", npm_config_audit: "false", npm_config_fund: "false" },
-  });
-}
-
-// npm's words for a registry it cannot reach.
-const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED)\b/;
-
-type Setup = { kind: "installed"; host: string } | { kind: "unreachable"; reason: string } | { kind: "failed"; output: string };
+import { expectHostExampleWorks, installInto, npm, packAltered, pkg, root } from "./support.js";
 
 const work = realpathSync(mkdtempSync(join(tmpdir(), "cordon-packaging-")));
 
-/** Packs the package (as built by `npm run build`) and installs the tarball into a fresh project. */
-function packAndInstall(): Setup {
-  if (!existsSync(join(root, "dist", "index.js"))) return { kind: "failed", output: "dist/ is missing: run `npm run build` first" };
-  const packed = npm(["pack", "--ignore-scripts", "--pack-destination", work, "--json"], root);
-  if (packed.status !== 0) return { kind: "failed", output: `npm pack failed:\n${packed.stdout}${packed.stderr}` };
-  const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
-  const host = join(work, "host");
-  mkdirSync(host);
-  writeFileSync(join(host, "package.json"), `${JSON.stringify({ name: "host", private: true, type: "module" }, null, 2)}\n`);
-  const installed = npm(["install", "--prefer-offline", join(work, filename)], host, 900_000);
-  const output = `${installed.stdout}${installed.stderr}`;
-  if (installed.status === 0) return { kind: "installed", host };
-  const unreachable = UNREACHABLE.exec(output);
-  if (unreachable) return { kind: "unreachable", reason: `the npm registry cannot be reached (${unreachable[1]})` };
-  return { kind: "failed", output: `npm install of the tarball failed (status ${installed.status ?? installed.signal}):\n${output}` };
+/** Packs the package and installs the tarball into a fresh project, with no prebuild in it (a checkout may have made some). */
+function packAndInstall() {
+  const tarball = packAltered(work, "source-only", (unpacked) => rmSync(join(unpacked, "prebuilds"), { recursive: true, force: true }));
+  return installInto(join(work, "host"), tarball);
 }
 
 const setup = packAndInstall();
@@ -66,12 +27,12 @@ const describeInstalled = skipReason ? describe.skip : describe;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the packed package's contents", () => {
-  test("ship the LICENSE, the built code, the shipped rules and the install script; no tests or sources", () => {
+  test("ship the LICENSE, the built code, the shipped rules, the install and prebuild scripts; no tests or sources", () => {
     const listed = npm(["pack", "--dry-run", "--ignore-scripts", "--json"], root);
     expect(listed.status).toBe(0);
     const [{ files }] = JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>;
     const paths = files.map((file) => file.path);
-    for (const path of ["LICENSE", "package.json", "dist/index.js", "dist/cli/main.js", "policies/rules/default.rules", "scripts/install.js", "binding.gyp"]) {
+    for (const path of ["LICENSE", "package.json", "dist/index.js", "dist/cli/main.js", "policies/rules/default.rules", "scripts/install.js", "scripts/native-parts.js", "scripts/prebuild.js", "binding.gyp"]) {
       expect(paths).toContain(path);
     }
     expect(paths.filter((path) => /^(test|src|bench|build)\//.test(path))).toEqual([]);
@@ -92,7 +53,9 @@ describeInstalled(`the package installed from its tarball into a fresh project${
     return (setup as { host: string }).host;
   };
 
-  test("installs, building the native parts there", () => {
+  test("installs, building the native parts there and saying so in one line", () => {
+    if (setup.kind !== "installed") throw new Error("not installed");
+    expect(setup.output.match(/^cordon: building the native parts from source \(the package has no prebuild for .*\); this needs cc, c\+\+, make and python3$/gm)).toHaveLength(1);
     const installed = join(host(), "node_modules", pkg.name);
     expect(JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version).toBe(pkg.version);
     const artifacts = process.platform === "linux" ? ["cordon.node", "cordon-linux-sandbox", "cordon-exec-wrapper"] : ["cordon.node"];
@@ -124,19 +87,7 @@ describeInstalled(`the package installed from its tarball into a fresh project${
 
   const unavailable = interceptedShellUnavailable();
   (unavailable ? test.skip : test)(`runs the README's host example as written${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
-    writeFileSync(join(host(), "host.mjs"), readmeHostExample());
-    const result = spawnSync(process.execPath, ["host.mjs"], { cwd: host(), encoding: "utf8", timeout: 180_000 });
-    const hasGit = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" });
-    expect(result.stdout).toMatch(/^\/usr\n/);
-    expect(result.stdout).toContain("\nrun: ls -d /usr\n");
-    if (hasGit.status === 0) {
-      expect(result.stdout).toContain(`\nasked: ${realpathSync(hasGit.stdout.trim())} push origin main (git push changes a remote repository)\n`);
-      expect(result.stdout).toContain("\ndeny: git push origin main (User denied execution)\n");
-      expect(result.stdout).toMatch(/\nexit 126\n$/);
-    } else {
-      expect(result.stdout).toMatch(/\nexit 127\n$/);
-    }
-    expect(result.status).toBe(0);
+    expectHostExampleWorks(host());
   });
 
   (process.platform === "linux" ? test : test.skip)(

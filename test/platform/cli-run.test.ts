@@ -32,7 +32,7 @@ describe("cordon run", () => {
   };
 
   beforeAll(() => {
-    if (!existsSync(cordon)) throw new Error(`${cordon} is missing: run \`npm run build\` first`);
+    if (!existsSync(cordon)) throw new Error(`${cordon} is missing: run \`npm run compile\` first`);
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "cordon-run-"));

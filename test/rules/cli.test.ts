@@ -10,7 +10,7 @@ const defaultRules = join(packageRoot, "policies", "rules", "default.rules");
 
 let dir: tmp.DirResult;
 beforeAll(() => {
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run compile\` first`);
   dir = tmp.dirSync({ unsafeCleanup: true, prefix: "cordon-cli-rules-" });
 });
 afterAll(() => dir.removeCallback());
