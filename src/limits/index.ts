@@ -119,3 +119,5 @@ export function parseLimitReport(text: string): LimitReport {
 export function limitExceededMessage(name: LimitName, limits: ResourceLimits): string {
   return `cordon: the run exceeded its ${name} limit (${describeLimit(name, limits)})`;
 }
+
+export { limitMechanisms } from "./host.js";
