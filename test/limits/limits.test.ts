@@ -5,7 +5,7 @@
  * what was left (files, cgroups, processes).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cordonBin } from "../support/cli.js";
@@ -131,6 +131,27 @@ describeCaged(`limits only a cgroup can enforce${skip ? ` (skipped: ${skip})` : 
     expect(result.stdout).toMatch(/^raise-nofile (refused|EPERM)$/m);
     expect(result.stdout).toMatch(/^pids\.max E(ROFS|ACCES|PERM|NOENT)$/m);
     expect(result.stdout).toMatch(/^clone3 ENOSYS$/m);
+  });
+
+  test("spawnSandboxed and bridge.run carry limitExceeded; the command's own exit status is unchanged", () => {
+    const host = join(work, "host.mjs");
+    const dist = join(cordonBin, "..", "..", "index.js");
+    writeFileSync(
+      host,
+      [
+        `import { ExecBridge, spawnSandboxed } from ${JSON.stringify(dist)};`,
+        `const cwd = ${JSON.stringify(work)};`,
+        'const child = spawnSandboxed(["python3", "-c", "b = bytearray(1 << 30)"], { type: "workspace-write" }, { cwd, stdio: "ignore", limits: { memoryBytes: 256 << 20 } });',
+        'const [code, signal] = await new Promise((done) => child.on("close", (...ended) => done(ended)));',
+        'const bridge = await ExecBridge.start({ decide: async () => ({ action: "run" }) });',
+        'const result = await bridge.run({ script: "head -c 3000000 /dev/zero > api-big", cwd, policy: { type: "workspace-write" }, limits: { fileSizeBytes: 1 << 20 } });',
+        "await bridge.close();",
+        "console.log(JSON.stringify({ spawn: [child.limitExceeded, code, signal], run: [result.limitExceeded, result.exitCode, result.stdout] }));",
+      ].join("\n"),
+    );
+    const argv = cage!.command([process.execPath, host]);
+    const result = spawnSync(argv[0]!, argv.slice(1), { cwd: work, encoding: "utf8", timeout: 120_000 });
+    expect(JSON.parse(result.stdout)).toEqual({ spawn: ["memory", null, "SIGKILL"], run: ["file-size", 153, ""] });
   });
 
   test("after a SIGKILL of the host, no cgroup and no process of the run is left", async () => {
