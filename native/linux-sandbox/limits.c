@@ -324,12 +324,15 @@ bool limits_have_cgroups(void) { return run_state.cgroup_count > 0; }
 
 void limits_finish(void) {
   struct run_limits* run = &run_state;
-  // The processes of the run are gone, but the kernel may take a moment to empty the cgroup.
-  for (int tries = 0; tries < 200; tries++) {
+  // The processes of the run are gone, but the kernel may take a moment to
+  // empty the cgroup: retry, from 50 µs doubling up to about 2 s in all.
+  useconds_t pause = 50;
+  for (int tries = 0; tries < 16; tries++) {
     bool busy = false;
     for (size_t i = 0; i < run->cgroup_count; i++) busy |= rmdir(run->cgroups[i]) == -1 && errno == EBUSY;
     if (!busy) break;
-    usleep(5000);
+    usleep(pause);
+    if (pause < 200000) pause *= 2;
   }
   remove_cgroups(run);
 }
