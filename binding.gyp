@@ -94,6 +94,7 @@
           "native/linux-sandbox/namespaces.c",
           "native/linux-sandbox/placeholders.c",
           "native/linux-sandbox/janitor.c",
+          "native/linux-sandbox/limits.c",
           "native/linux-sandbox/init.c",
           "native/linux-sandbox/mounts.c",
           "native/linux-sandbox/devices.c",

@@ -12,13 +12,15 @@
 // network also a network namespace. Its cost is measured on its own: the
 // same workspace-write spawn with network (no network namespace) as baseline.
 // The workspace is fresh, so .git and .codex are placeholders each time.
+// The default pids limit (a cgroup per run where one can be made) is measured
+// on its own too: the same launcher command line without it as baseline.
 // A last row spawns under restricted reads (linux.restrictedReads "enforce"):
 // a fresh root holding only the readable paths, and Landlock reads beneath them.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { landlockAbi, parseSandboxPolicy, READ_ONLY_POLICY, spawnSandboxed } from "../dist/index.js";
+import { landlockAbi, parseSandboxPolicy, prepareSandboxedCommand, READ_ONLY_POLICY, spawnSandboxed } from "../dist/index.js";
 import { notRun, row, summarize, timeRuns } from "./lib.js";
 
 const RESTRICTED_READS = parseSandboxPolicy({ type: "read-only", access: { type: "restricted" } });
@@ -65,6 +67,12 @@ export async function run() {
     const readOnly = await alternate(sandboxed(READ_ONLY_POLICY), plain);
     const workspace = await alternate(sandboxed(workspaceWrite), plain);
     const networkNamespace = await alternate(sandboxed(workspaceWrite), sandboxed(workspaceWithNetwork));
+    // The launcher as spawnSandboxed runs it, and the same without the default pids limit (no cgroup).
+    const planned = prepareSandboxedCommand(["true"], workspaceWrite, { cwd });
+    const limit = planned.args.indexOf("--limit-if-possible");
+    const unlimitedArgs = planned.args.filter((_, i) => i !== limit && i !== limit + 1);
+    const launch = (args) => () => toExit(spawn(planned.program, args, { cwd, env: planned.env, stdio: "ignore" }));
+    const limits = await alternate(launch(planned.args), launch(unlimitedArgs));
     const enforced = { cwd, stdio: "ignore", linux: { restrictedReads: "enforce" } };
     const restrictedReads = await alternate(() => toExit(spawnSandboxed(["true"], RESTRICTED_READS, enforced)), plain);
     const rows = [
@@ -82,6 +90,13 @@ export async function run() {
         ...networkNamespace,
         target: "(reported)",
         note: `the network namespace costs ${(networkNamespace.ours.median - networkNamespace.baseline.median).toFixed(2)} ms per run here`,
+      }),
+      row({
+        name: `${name}, workspace-write: the default pids limit (a cgroup per run) vs no limit`,
+        unit: "ms",
+        ...limits,
+        target: "(reported)",
+        note: `the run's cgroup costs ${(limits.ours.median - limits.baseline.median).toFixed(2)} ms per spawn here`,
       }),
       row({
         name: `${name}, restricted reads (fresh root, Landlock reads)`,

@@ -6,6 +6,7 @@ export * from "./approval/index.js";
 export * from "./bridge/index.js";
 export * from "./seatbelt/index.js";
 export * from "./platform/index.js";
+export * from "./limits/index.js";
 export {
   linuxLauncherArgs,
   MINIMUM_LANDLOCK_ABI,

@@ -1,5 +1,6 @@
 // Parses the command line into a plan. Every value is its own argv element,
 // taken verbatim (paths may hold any byte but NUL), and must be absolute.
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,10 @@ static const char* const usage =
     "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
-    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
-    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace";
+    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
+    "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
+    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace\n"
+    "limits (whole numbers, bytes and seconds): pids, memory, cpu, file-size, open-files";
 
 static const char* value_of(int argc, char** argv, int* i) {
   if (*i + 1 >= argc) fail("usage", "%s needs a value\n%s", argv[*i], usage);
@@ -43,6 +46,25 @@ static long number_named(const char* flag, const char* text, long minimum, long 
   return value;
 }
 
+// --limit NAME=VALUE: a limit of the run, VALUE a whole number from 1.
+static void limit_named(struct plan* plan, const char* flag, const char* text, bool best_effort) {
+  const char* equals = strchr(text, '=');
+  for (int l = 0; equals != NULL && l < LIMIT_COUNT; l++) {
+    const char* name = limit_name((enum limit)l);
+    if (strlen(name) != (size_t)(equals - text) || strncmp(text, name, strlen(name)) != 0) continue;
+    char* end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(equals + 1, &end, 10);
+    if (equals[1] < '0' || equals[1] > '9' || *end != '\0' || errno != 0 || value == 0) {
+      fail("usage", "%s %s: the value must be a whole number from 1\n%s", flag, text, usage);
+    }
+    plan->limits[l] = value;
+    plan->limit_best_effort[l] = best_effort;
+    return;
+  }
+  fail("usage", "%s: unknown limit \"%s\"\n%s", flag, text, usage);
+}
+
 void parse_args(int argc, char** argv, struct plan* plan) {
   // The package's self-test before it runs this executable (a prebuilt one
   // may be corrupt or from another release): the name and the version.
@@ -52,6 +74,7 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   }
   memset(plan, 0, sizeof *plan);
   plan->simulated_landlock_abi = -1;
+  plan->report_fd = -1;
   // No list can be longer than argc; one allocation each keeps parsing simple.
   size_t n = (size_t)argc;
   plan->writable_roots = calloc(n, sizeof(char*));
@@ -94,11 +117,18 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->best_effort[protection_named(value_of(argc, argv, &i))] = true;
     } else if (strcmp(arg, "--simulate-landlock-abi") == 0) {
       plan->simulated_landlock_abi = (int)number_named(arg, value_of(argc, argv, &i), 0, 1000);
+    } else if (strcmp(arg, "--limit") == 0 || strcmp(arg, "--limit-if-possible") == 0) {
+      limit_named(plan, arg, value_of(argc, argv, &i), strcmp(arg, "--limit-if-possible") == 0);
+    } else if (strcmp(arg, "--report-fd") == 0) {
+      plan->report_fd = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
     } else if (strcmp(arg, "--simulate-no-namespaces") == 0) {
       plan->simulate_no_namespaces = true;
     } else {
       fail("usage", "unknown option \"%s\"\n%s", arg, usage);
     }
+  }
+  for (size_t p = 0; p < plan->pass_fd_count; p++) {
+    if (plan->pass_fds[p] == plan->report_fd) fail("usage", "--report-fd %d is the launcher's own; it cannot be passed on", plan->report_fd);
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
   plan->command = &argv[i + 1];

@@ -1,4 +1,4 @@
-// The janitor: a small process that removes the placeholders when the
+// The janitor: a small process that removes the placeholders (and the run's cgroups) when the
 // launcher cannot, because it was killed outright (SIGKILL to its process
 // group on a timeout, the host gone). It leaves the launcher's process group
 // and waits; when the launcher dismisses it (it removed them itself), it
@@ -20,7 +20,7 @@ static int dismissal = -1;
 void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]) {
   bool any_created = false;
   for (size_t i = 0; i < count; i++) any_created |= placeholders[i].created;
-  if (!any_created) return;
+  if (!any_created && !limits_have_cgroups()) return;
   int sandbox_pidfd = (int)syscall(__NR_pidfd_open, sandbox, 0);
   if (sandbox_pidfd == -1) fail("launcher", "pidfd_open: %s", strerror(errno));
   // pipe_fds: the launcher dismisses the janitor; settled: the janitor has left the launcher's process group,
@@ -48,6 +48,7 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
       if (errno != EINTR) _exit(EXIT_LAUNCHER_FAILURE);
     }
     placeholders_remove(placeholders, count);
+    limits_finish();
     _exit(0);
   }
   if (close(pipe_fds[0]) == -1 || close(sandbox_pidfd) == -1 || close(settled[1]) == -1) {

@@ -11,6 +11,7 @@
 // as a subreaper, kills and reaps every descendant after C ends. Every check
 // that can refuse happens before anything of the command runs.
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -31,7 +32,9 @@ void command_run(const struct plan* plan, const struct namespaces* namespaces, p
   landlock_apply(plan, namespaces, landlock_abi);
   // 4. No capabilities, securebits locked.
   capabilities_drop();
-  // 5. seccomp; its listener goes to the launcher's supervisor.
+  // 5. seccomp; its listener goes to the launcher's supervisor. Before it, the
+  // per-process resource limits (setrlimit is one of the calls it keeps).
+  limits_apply_rlimits(plan, namespaces);
   uint64_t secret;
   int listener = seccomp_apply(plan, namespaces, &secret);
   if (listener != -1) listener_send(listener_channel, listener, secret);
@@ -39,6 +42,12 @@ void command_run(const struct plan* plan, const struct namespaces* namespaces, p
   descriptors_close(plan);
   // 7. Becomes the command (argv[0] kept; the supervisor is asked about this exec too).
   exec_command(plan->command);
+}
+
+// One line on the caller's report descriptor; the run's result does not depend on it.
+static void report_limit_exceeded(const struct plan* plan, const char* limit) {
+  if (plan->report_fd == -1 || limit == NULL) return;
+  if (dprintf(plan->report_fd, "limit-exceeded %s\n", limit) < 0) warn("writing the report: %s", strerror(errno));
 }
 
 int main(int argc, char** argv) {
@@ -54,6 +63,8 @@ int main(int argc, char** argv) {
   struct placeholder* placeholders = calloc(plan.read_only_subpath_count + 1, sizeof *placeholders);
   if (placeholders == NULL) fail("launcher", "out of memory");
   size_t placeholder_count = placeholders_create(&plan, placeholders);
+  // The run's cgroups (resource limits), before anything of the run exists.
+  limits_prepare(&plan);
   // 4. The sandbox's first process, in every namespace the host allows; it
   // reports how the command ended on one channel, the command hands over the
   // seccomp listener on the other.
@@ -68,6 +79,7 @@ int main(int argc, char** argv) {
   pid_t launcher = getpid();
   pid_t sandbox = namespaces_clone(&plan, &namespaces);
   if (sandbox == 0) {
+    limits_join();
     if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
     if (namespaces.pid) {
       init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
@@ -77,6 +89,7 @@ int main(int argc, char** argv) {
     command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }
   if (close(status_channel[1]) == -1 || close(listener_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
+  limits_release_join();
   // 5. Without a mount namespace nothing holds the placeholders (the launch
   // is refused, or read-only subpaths were downgraded): they go at once.
   if (!namespaces.mount) {
@@ -101,7 +114,10 @@ int main(int argc, char** argv) {
   } else {
     lifetime_kill_descendants();
   }
-  // 8. No placeholder stays behind; the launcher ends as the command did.
+  // 8. No placeholder or cgroup stays behind; the launcher says which limit
+  // the kernel enforced, if any, and ends as the command did.
+  report_limit_exceeded(&plan, limits_exceeded(&plan, status));
+  limits_finish();
   placeholders_remove(placeholders, placeholder_count);
   janitor_dismiss();
   exit_like(status);

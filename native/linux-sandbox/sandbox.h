@@ -5,7 +5,8 @@
 //                        [--allow-network]
 //                        [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]] [--allow-unix-socket PATH]...
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
-//                        [--simulate-no-namespaces] -- COMMAND [ARG]...
+//                        [--simulate-no-namespaces] [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]...
+//                        [--report-fd N] -- COMMAND [ARG]...
 //
 // The TypeScript side decides every path; this program only enforces. Each
 // part lives in its own file; this header is the plan they share.
@@ -41,6 +42,9 @@ enum protection {
   PROTECTION_COUNT
 };
 
+// The run's resource limits (limits.c), by the names the caller gives them.
+enum limit { LIMIT_PIDS, LIMIT_MEMORY, LIMIT_CPU, LIMIT_FILE_SIZE, LIMIT_OPEN_FILES, LIMIT_COUNT };
+
 struct plan {
   const char** writable_roots;
   size_t writable_root_count;
@@ -71,6 +75,12 @@ struct plan {
   const char** allowed_unix_sockets;
   size_t allowed_unix_socket_count;
   bool best_effort[PROTECTION_COUNT];
+  // Resource limits of the whole run (0: none); each refuses the run when it
+  // cannot be enforced, unless it was asked for only where possible.
+  unsigned long long limits[LIMIT_COUNT];
+  bool limit_best_effort[LIMIT_COUNT];
+  // Where the launcher reports, one line, which limit the kernel enforced ("limit-exceeded NAME"); -1: nowhere.
+  int report_fd;
   // Lowers the probed Landlock ABI (fault tests); -1 when not simulating.
   int simulated_landlock_abi;
   // Behaves as on a host that allows no namespace (fault tests).
@@ -139,6 +149,23 @@ bool readable_root_entered(void);
 // Records that there is no mount namespace for the fresh root.
 void readable_root_unavailable(const char* reason);
 
+// limits.c: the run's budget; its state (the run's cgroups) is the launcher's, one per run.
+const char* limit_name(enum limit limit);
+// In the launcher, before the sandbox's first process starts: makes the run's cgroups.
+void limits_prepare(const struct plan* plan);
+// In the sandbox's first process: moves itself into them.
+void limits_join(void);
+// In the launcher, once that process has started: the descriptors it joined by are not needed there.
+void limits_release_join(void);
+// In the command, before exec: the per-process limits (and RLIMIT_NPROC where it stands in for pids).
+void limits_apply_rlimits(const struct plan* plan, const struct namespaces* namespaces);
+// The limit the kernel enforced on the run (evidence: the cgroup's counters, SIGXCPU, SIGXFSZ), or NULL.
+const char* limits_exceeded(const struct plan* plan, int wait_status);
+// Whether there are cgroups to remove after the run.
+bool limits_have_cgroups(void);
+// After the run (or, from the janitor, after the launcher was killed): removes the run's cgroups.
+void limits_finish(void);
+
 // placeholders.c
 struct placeholder {
   int parent_fd;  // the directory holding it, opened without following links
@@ -154,6 +181,7 @@ void placeholders_remove(struct placeholder* placeholders, size_t count);
 
 // janitor.c: removes the placeholders when the launcher is killed outright.
 // `launcher_channels`: the launcher's two ends of its channels, which the janitor must not hold.
+// It also removes the run's cgroups (limits.c).
 void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox, const int launcher_channels[2]);
 void janitor_dismiss(void);
 

@@ -64,7 +64,10 @@ void exit_like(int wait_status) {
   // The command already dumped core if it was going to; the launcher must not.
   struct rlimit no_core = {0, 0};
   if (setrlimit(RLIMIT_CORE, &no_core) == -1) warn("setrlimit: %s", strerror(errno));
-  if (signal(signal_number, SIG_DFL) == SIG_ERR) warn("signal: %s", strerror(errno));
+  // SIGKILL and SIGSTOP cannot be caught, so their disposition is always the default.
+  if (signal_number != SIGKILL && signal_number != SIGSTOP && signal(signal_number, SIG_DFL) == SIG_ERR) {
+    warn("signal: %s", strerror(errno));
+  }
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, signal_number);

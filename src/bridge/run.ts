@@ -8,7 +8,16 @@ import { PassThrough, type Readable, type Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { BridgeError, describeError, UnsupportedOperationError } from "../errors.js";
-import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
+import { resourceLimitsSchema, type LimitName, type LimitReport, type ResourceLimits } from "../limits/index.js";
+import {
+  applyEnvPolicy,
+  collectLimitReport,
+  envPolicySchema,
+  prepareSandboxedCommand,
+  type EnvPolicy,
+  type SandboxCommandOptions,
+  type SandboxedChildProcess,
+} from "../platform/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
 import type { Channel, ChannelHooks } from "./server.js";
@@ -63,6 +72,8 @@ export interface ShellRunOptions {
   callId?: string;
   /** Further options of the platform sandbox (protected names, Linux requirement levels). */
   sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux">;
+  /** Resource limits of the whole run (SPEC §12); a pids limit of 4,096 applies by default where it can. */
+  limits?: ResourceLimits;
 }
 
 export interface ShellRunResult {
@@ -77,6 +88,10 @@ export interface ShellRunResult {
   truncated: boolean;
   /** Killed because `timeoutMs` ran out. */
   timedOut: boolean;
+  /** The limit the kernel enforced on the run (why it ended), or null. The exit status is still the command's own. */
+  limitExceeded: LimitName | null;
+  /** Limits asked for only where possible (the default pids limit) that this host could not enforce. */
+  limitsNotEnforced: LimitReport["notEnforced"];
   /** Killed because the host's signal fired or a person answered `abort`. */
   aborted: boolean;
   /** Wall time from start to exit, time spent deciding included. */
@@ -104,6 +119,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const OUTPUT_IDLE_MS = 250;
 /** How long the watchdog may take to kill what is left. */
 const WATCHDOG_WAIT_MS = 2000;
+/** The launcher's report descriptor: the first after stdio. */
+const REPORT_FD = 3;
 
 const isReadable = (value: unknown): value is Readable =>
   typeof value === "object" && value !== null && typeof (value as Readable).pipe === "function" && typeof (value as Readable).on === "function";
@@ -125,6 +142,7 @@ const runOptionsSchema = z.object({
   maxBuffer: z.number().int().min(0).optional(),
   buffer: z.boolean().optional(),
   callId: z.string().optional(),
+  limits: resourceLimitsSchema.optional(),
 });
 
 function checkOptions(options: ShellRunOptions): void {
@@ -254,7 +272,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   const decisions: ExecDecisionRecord[] = [];
   const empty = { stdout: "", stderr: "", all: "", truncated: false };
   if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, unasked };
+    return { exitCode: null, signal: null, ...empty, timedOut: false, limitExceeded: null, limitsNotEnforced: [], aborted: true, durationMs: 0, decisions, unasked };
   }
   let timedOut = false;
   let aborted = false;
@@ -318,12 +336,16 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       ...options.sandbox,
       ...bridgeAccess,
       cwd: options.cwd,
+      limits: options.limits,
+      reportFd: REPORT_FD,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
-    const spawned = spawn(command.program, command.args, {
+    // Only the launcher gets the report pipe: a shell run directly must not inherit it.
+    const launched = command.args.includes("--report-fd");
+    const spawned: SandboxedChildProcess = spawn(command.program, command.args, {
       cwd: options.cwd,
       env: command.env,
-      stdio: [stdinMode, "pipe", "pipe"],
+      stdio: launched ? [stdinMode, "pipe", "pipe", "pipe"] : [stdinMode, "pipe", "pipe"],
       // Its own process group, so a timeout or an abort reaches everything it started.
       detached: true,
     });
@@ -358,13 +380,29 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       spawned[stream]!.on("end", () => emit(decoder.end()));
     }
     const output = outputDone([spawned.stdout!, spawned.stderr!], exited.catch(() => {}));
+    const report = launched ? collectLimitReport(spawned, REPORT_FD) : Promise.resolve();
     const [exitCode, signal] = await exited;
     deadline?.cancel();
     // A background job still running when the shell ends is killed with the rest of the group.
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await output;
+    await report;
     const text = collect ? collector.text() : empty;
-    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, unasked };
+    const limitExceeded = spawned.limitExceeded ?? null;
+    const limitsNotEnforced = spawned.limitsNotEnforced ?? [];
+    return {
+      exitCode,
+      signal,
+      ...text,
+      truncated: collector.truncated,
+      timedOut,
+      limitExceeded,
+      limitsNotEnforced,
+      aborted,
+      durationMs: performance.now() - started,
+      decisions,
+      unasked,
+    };
   } finally {
     deadline?.cancel();
     options.signal?.removeEventListener("abort", onAbort);

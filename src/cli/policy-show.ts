@@ -13,6 +13,7 @@ import {
   writableRoots,
 } from "../policy/index.js";
 import { linuxPlatformDefaults, linuxReadablePaths } from "../linux/index.js";
+import { DEFAULT_PIDS_LIMIT, limitMechanisms } from "../limits/index.js";
 
 const usage = usages.policyShow;
 
@@ -43,6 +44,8 @@ export const policyShow: Command = {
       // Restricted reads on Linux (with linux.restrictedReads "enforce"), per layer; null when reads are not restricted.
       linuxRestrictedReads:
         linuxReads === null ? null : { landlock: linuxReads.landlock, mountNamespace: linuxReads.mountNamespace },
+      // What would enforce each resource limit of a run on this host (SPEC §12), and the default.
+      limits: { defaults: { pids: DEFAULT_PIDS_LIMIT }, mechanisms: limitMechanisms() },
     };
     io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     return 0;

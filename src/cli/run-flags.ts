@@ -3,9 +3,11 @@
  * environment reaches the command (`--env-inherit`, as Codex's
  * `shell_environment_policy.inherit`; names matching *KEY*, *SECRET* and
  * *TOKEN* are dropped whatever it says), and the Linux opt-in that enforces
- * restricted reads instead of refusing them (`--enforce-restricted-reads`).
+ * restricted reads instead of refusing them (`--enforce-restricted-reads`),
+ * and the run's resource limits (`--limit NAME=VALUE`, SPEC §12).
  */
 import { UsageError } from "../errors.js";
+import { limitExceededMessage, parseLimitOption, type LimitReport, type ResourceLimits } from "../limits/index.js";
 import type { LinuxSandboxOptions } from "../linux/index.js";
 import type { EnvPolicy } from "../platform/index.js";
 
@@ -15,11 +17,13 @@ const INHERIT = ["all", "core", "none"] as const;
 export const runFlagOptions = {
   "env-inherit": { type: "string" },
   "enforce-restricted-reads": { type: "boolean" },
+  limit: { type: "string", multiple: true },
 } as const;
 
 export interface RunFlags {
   "env-inherit"?: string;
   "enforce-restricted-reads"?: boolean;
+  limit?: string[];
 }
 
 /** The environment policy the flags ask for (a usage error for an unknown mode). */
@@ -35,4 +39,18 @@ export function envPolicyFrom(flags: RunFlags): EnvPolicy {
 /** The Linux sandbox options the flags ask for. */
 export function linuxOptionsFrom(flags: RunFlags): LinuxSandboxOptions | undefined {
   return flags["enforce-restricted-reads"] === true ? { restrictedReads: "enforce" } : undefined;
+}
+
+/** The resource limits of `--limit NAME=VALUE` (repeatable; a usage error for a bad name or value). */
+export function limitsFrom(flags: RunFlags): ResourceLimits {
+  let limits: ResourceLimits = {};
+  for (const text of flags.limit ?? []) limits = parseLimitOption(text, limits);
+  return limits;
+}
+
+/** What the launcher reported, said on stderr: a limit that ended the run, and the default one this host cannot enforce. */
+export function describeLimitReport(report: Partial<LimitReport>, limits: ResourceLimits): string {
+  const lines = (report.notEnforced ?? []).map(({ name, reason }) => `cordon: warning: the ${name} limit is not enforced on this host (${reason})\n`);
+  if (report.limitExceeded) lines.push(`${limitExceededMessage(report.limitExceeded, limits)}\n`);
+  return lines.join("");
 }

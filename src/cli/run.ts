@@ -5,12 +5,13 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { constants } from "node:os";
 import { UsageError } from "../errors.js";
-import type { SandboxedCommand } from "../platform/index.js";
+import type { SandboxedChildProcess, SandboxedCommand } from "../platform/index.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import type { ResourceLimits } from "../limits/index.js";
+import { describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
@@ -48,12 +49,16 @@ function checkDirectory(cwd: string): void {
   if (!isDirectory) throw new UsageError(`--cwd: ${cwd} is not a directory`);
 }
 
-/** The command's standard streams: cordon's own are inherited, any others are piped. */
-function stdioFor(io: CliIO): StdioOptions {
+/** The launcher's report descriptor (limits), the first after stdio. */
+const REPORT_FD = 3;
+
+/** The command's standard streams: cordon's own are inherited, any others are piped; then the launcher's report pipe. */
+function stdioFor(io: CliIO, launched: boolean): StdioOptions {
   return [
     io.stdin === process.stdin ? "inherit" : "pipe",
     io.stdout === process.stdout ? "inherit" : "pipe",
     io.stderr === process.stderr ? "inherit" : "pipe",
+    ...(launched ? (["pipe"] as const) : []),
   ];
 }
 
@@ -61,9 +66,12 @@ function stdioFor(io: CliIO): StdioOptions {
 async function dieOf(signal: NodeJS.Signals): Promise<number> {
   // Removing the last listener restores the default action, even for SIGPIPE,
   // which Node ignores from the start.
-  const noop = () => {};
-  process.on(signal, noop);
-  process.removeListener(signal, noop);
+  // SIGKILL and SIGSTOP take no listener (and need none: their action is always the default).
+  if (signal !== "SIGKILL" && signal !== "SIGSTOP") {
+    const noop = () => {};
+    process.on(signal, noop);
+    process.removeListener(signal, noop);
+  }
   process.kill(process.pid, signal);
   // Still here: the signal's default is to be ignored (SIGWINCH, SIGURG).
   // Report it as a shell would.
@@ -71,8 +79,11 @@ async function dieOf(signal: NodeJS.Signals): Promise<number> {
   return 128 + constants.signals[signal];
 }
 
-async function runHere(command: string, plan: SandboxedCommand, cwd: string, io: CliIO): Promise<number> {
-  const child = spawn(plan.program, plan.args, { cwd, env: plan.env, stdio: stdioFor(io) });
+async function runHere(command: string, plan: SandboxedCommand, cwd: string, io: CliIO, limits: ResourceLimits): Promise<number> {
+  const { collectLimitReport } = await import("../platform/index.js");
+  const launched = plan.args.includes("--report-fd");
+  const child: SandboxedChildProcess = spawn(plan.program, plan.args, { cwd, env: plan.env, stdio: stdioFor(io, launched) });
+  const report = launched ? collectLimitReport(child, REPORT_FD) : Promise.resolve();
   child.stdin?.on("error", () => {}); // the command may exit before reading its input
   if (child.stdin) io.stdin.pipe(child.stdin);
   child.stdout?.pipe(io.stdout, { end: false });
@@ -94,6 +105,8 @@ async function runHere(command: string, plan: SandboxedCommand, cwd: string, io:
     for (const signal of IGNORED_SIGNALS) process.removeListener(signal, ignore);
     if (child.stdin) io.stdin.unpipe(child.stdin);
   }
+  await report;
+  io.stderr.write(describeLimitReport({ limitExceeded: child.limitExceeded, notEnforced: child.limitsNotEnforced }, limits));
   const [code, signal] = outcome;
   return signal === null ? (code ?? 0) : dieOf(signal);
 }
@@ -114,7 +127,15 @@ export const run: Command = {
     const envPolicy = envPolicyFrom(values);
     const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
-    const plan = prepareSandboxedCommand(rest, policy, { cwd, env: applyEnvPolicy(io.env, envPolicy), platform, linux: linuxOptionsFrom(values) });
+    const limits = limitsFrom(values);
+    const plan = prepareSandboxedCommand(rest, policy, {
+      cwd,
+      env: applyEnvPolicy(io.env, envPolicy),
+      platform,
+      linux: linuxOptionsFrom(values),
+      limits,
+      reportFd: dryRun ? undefined : REPORT_FD,
+    });
     if (!dryRun && platform !== process.platform) {
       throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
     }
@@ -123,6 +144,6 @@ export const run: Command = {
       io.stdout.write(`${JSON.stringify(shown)}\n`);
       return 0;
     }
-    return runHere(rest[0]!, plan, cwd, io);
+    return runHere(rest[0]!, plan, cwd, io, limits);
   },
 };

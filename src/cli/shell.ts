@@ -15,7 +15,7 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import { describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
@@ -160,6 +160,7 @@ export const shell: Command = {
       });
       // The script runs in its own process group, out of reach of the terminal's ^C; pass it on as an abort.
       process.on("SIGINT", interrupt);
+      const limits = limitsFrom(options);
       const result = await bridge.run({
         script: options.script,
         shell: options.shell,
@@ -168,11 +169,13 @@ export const shell: Command = {
         env: io.env,
         envPolicy: envPolicyFrom(options),
         sandbox: { linux: linuxOptionsFrom(options) },
+        limits,
         signal: controller.signal,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
       if (result.aborted) io.stderr.write("cordon: the command was aborted\n");
+      io.stderr.write(describeLimitReport({ limitExceeded: result.limitExceeded, notEnforced: result.limitsNotEnforced }, limits));
       if (result.signal !== null) return 128 + constants.signals[result.signal];
       return result.exitCode ?? 0;
     } finally {

@@ -1,5 +1,6 @@
 /** The Linux backend: the launcher's arguments for a policy. */
 import { UnsupportedOperationError } from "../errors.js";
+import type { ResourceLimits } from "../limits/index.js";
 import {
   hasFullDiskReadAccess,
   hasFullNetworkAccess,
@@ -34,6 +35,10 @@ export interface LinuxCommandOptions {
   execSocketId?: string;
   /** Pathname Unix sockets the command may connect to; put in its view under restricted reads. */
   allowUnixSockets?: readonly string[];
+  /** Resource limits of the whole run (SPEC §12). */
+  limits?: ResourceLimits;
+  /** Where the launcher reports which limit ended the run. */
+  reportFd?: number;
 }
 
 /**
@@ -74,5 +79,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     execSocket: options.execSocket,
     execSocketId: options.execSocketId,
     allowUnixSockets: options.allowUnixSockets,
+    limits: options.limits,
+    reportFd: options.reportFd,
   });
 }

@@ -4,6 +4,7 @@
  * is ever interpreted.
  */
 import { dirname } from "node:path";
+import { limitLauncherArgs, type ResourceLimits } from "../limits/index.js";
 import type { WritableRoot } from "../policy/index.js";
 import { protectionLevels, PROTECTIONS, type LinuxSandboxOptions, type Protection } from "./options.js";
 
@@ -24,6 +25,10 @@ export interface LinuxLauncherPlan {
   execSocketId?: string;
   /** Pathname Unix sockets the supervisor may connect the command to. */
   allowUnixSockets?: readonly string[];
+  /** Resource limits of the whole run (the default pids limit is added where none is asked). */
+  limits?: ResourceLimits;
+  /** A descriptor (above 2, not passed on) where the launcher reports which limit ended the run. */
+  reportFd?: number;
 }
 
 function isWithin(path: string, root: string): boolean {
@@ -76,6 +81,10 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   if (plan.execSocket !== undefined) checkAbsolute("execSocket", plan.execSocket);
   const passFds = plan.passFds ?? [];
   passFds.forEach(checkPassFd);
+  if (plan.reportFd !== undefined) {
+    checkPassFd(plan.reportFd);
+    if (passFds.includes(plan.reportFd)) throw new TypeError(`reportFd ${plan.reportFd} is the launcher's own; it cannot also be in passFds`);
+  }
 
   const args: string[] = [];
   for (const { root } of plan.writableRoots) args.push("--writable-root", root);
@@ -95,6 +104,8 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   const simulated = plan.sandbox?.simulateLandlockAbi;
   if (simulated !== undefined) args.push("--simulate-landlock-abi", String(simulated));
   if (plan.sandbox?.simulateNoNamespaces) args.push("--simulate-no-namespaces");
+  args.push(...limitLauncherArgs(plan.limits ?? {}, plan.sandbox?.limits));
+  if (plan.reportFd !== undefined) args.push("--report-fd", String(plan.reportFd));
   args.push("--", ...command);
   return args;
 }

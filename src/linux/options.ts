@@ -63,6 +63,13 @@ export interface LinuxSandboxOptions {
    *   refuses (exit 125), whatever the `landlock` level.
    */
   restrictedReads?: RestrictedReadsMode;
+  /**
+   * Resource limits (`limits` of the spawn): `"required"` (the default) refuses
+   * a run whose explicitly asked limits this host cannot enforce;
+   * `"best-effort"` runs without them and says so. The default pids limit is
+   * always best-effort.
+   */
+  limits?: ProtectionLevel;
   /** The launcher executable (default: `cordon-linux-sandbox` as built with the package). */
   launcherPath?: string;
 }
@@ -96,6 +103,10 @@ export function protectionLevels(options: LinuxSandboxOptions = {}): Record<Prot
   const simulated = options.simulateNoNamespaces;
   if (simulated !== undefined && typeof simulated !== "boolean") {
     throw new TypeError(`linux.simulateNoNamespaces must be a boolean, got ${JSON.stringify(simulated)}`);
+  }
+  const limits = options.limits;
+  if (limits !== undefined && limits !== "required" && limits !== "best-effort") {
+    throw new TypeError(`linux.limits must be "required" or "best-effort", got ${JSON.stringify(limits)}`);
   }
   return levels;
 }

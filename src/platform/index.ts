@@ -1,6 +1,6 @@
 /** Platform backends and the fail-closed rules (SPEC §4): plan or spawn a command under a policy. */
 export { prepareSandboxedCommand, type SandboxedCommand, type SandboxCommandOptions } from "./prepare.js";
-export { spawnSandboxed, type SpawnSandboxedOptions } from "./spawn.js";
+export { collectLimitReport, spawnSandboxed, type SandboxedChildProcess, type SpawnSandboxedOptions } from "./spawn.js";
 export {
   sandboxEnvironment,
   applyEnvPolicy,

@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
+import { parseResourceLimits, type ResourceLimits } from "../limits/index.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeExecutable } from "../native/index.js";
 import type { SandboxPolicy } from "../policy/index.js";
@@ -47,6 +48,17 @@ export interface SandboxCommandOptions {
   execSocket?: string;
   /** Requirement levels and test hooks of the Linux backend. */
   linux?: LinuxSandboxOptions;
+  /**
+   * Resource limits of the whole run (SPEC §12). Linux only: elsewhere, and
+   * for policies that start no launcher, asking for one is refused.
+   */
+  limits?: ResourceLimits;
+  /**
+   * Linux: a descriptor of the spawn (above 2, in its `stdio`, not in
+   * `passFds`) where the launcher writes one line per limit it could not
+   * enforce or that ended the run (see `parseLimitReport`).
+   */
+  reportFd?: number;
 }
 
 const PLATFORMS: readonly NodeJS.Platform[] = ["linux", "darwin", "win32"];
@@ -124,11 +136,22 @@ export function prepareSandboxedCommand(
   if (!PLATFORMS.includes(platform)) {
     throw new UnsupportedOperationError(`cordon has no sandbox backend for the platform "${platform}"; nothing was run`);
   }
-  const direct = () => ({ program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) });
+  const limits = parseResourceLimits(options.limits);
+  const asked = Object.keys(limits);
+  const unlimited = (where: string) => {
+    if (asked.length > 0 && options.linux?.limits !== "best-effort") {
+      throw new UnsupportedOperationError(`resource limits (${asked.join(", ")}) are not enforced ${where}; nothing was run`);
+    }
+  };
+  const direct = () => {
+    unlimited(`for a ${policy.type} policy, which starts no sandbox launcher`);
+    return { program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) };
+  };
   if (policy.type === "danger-full-access") return direct();
   if (platform === "win32") prepareWindowsCommand(policy);
   if (policy.type === "external-sandbox") return direct();
   if (platform === "darwin") {
+    unlimited("on macOS yet");
     const args = createSeatbeltCommandArgs(command, policy, {
       cwd: options.cwd,
       env,
@@ -151,6 +174,8 @@ export function prepareSandboxedCommand(
     execSocket: options.execSocket,
     execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
     allowUnixSockets: options.allowUnixSockets,
+    limits,
+    reportFd: options.reportFd,
   });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
   return { program, args, env: sandboxEnvironment(env, policy, "linux") };

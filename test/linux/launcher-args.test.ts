@@ -33,17 +33,18 @@ describe("linuxLauncherArgs", () => {
       "--read-only-subpath", "/tmp/.git",
       "--read-only-subpath", "/tmp/.codex",
       "--allow-network",
+      "--limit-if-possible", "pids=4096",
       "--", "git", "status",
     ]);
   });
 
-  test("downgraded protections and a simulated ABI are named; the defaults add nothing", () => {
+  test("downgraded protections and a simulated ABI are named; the defaults add only the default pids limit", () => {
     const plan = { writableRoots: [], networkAccess: false };
-    expect(linuxLauncherArgs(["true"], plan)).toEqual(["--", "true"]);
+    expect(linuxLauncherArgs(["true"], plan)).toEqual(["--limit-if-possible", "pids=4096", "--", "true"]);
     expect(
       linuxLauncherArgs(["true"], { ...plan, sandbox: { landlock: "best-effort", readOnlySubpaths: "best-effort", seccomp: "required", simulateLandlockAbi: 2 } }),
-    ).toEqual(["--best-effort", "landlock", "--best-effort", "read-only-subpaths", "--simulate-landlock-abi", "2", "--", "true"]);
-    expect(linuxLauncherArgs(["true"], { ...plan, sandbox: { fileMetadata: "best-effort" } })).toEqual(["--best-effort", "file-metadata", "--", "true"]);
+    ).toEqual(["--best-effort", "landlock", "--best-effort", "read-only-subpaths", "--simulate-landlock-abi", "2", "--limit-if-possible", "pids=4096", "--", "true"]);
+    expect(linuxLauncherArgs(["true"], { ...plan, sandbox: { fileMetadata: "best-effort" } })).toEqual(["--best-effort", "file-metadata", "--limit-if-possible", "pids=4096", "--", "true"]);
   });
 
   test("own files, passed descriptors, the exec socket and allowed sockets travel as flags; nested own files collapse", () => {
@@ -146,8 +147,29 @@ describe("linuxCommandArgs", () => {
 
   test("read-only: no writable root at all; network only when granted", () => {
     const offline = linuxCommandArgs(["ls"], parseSandboxPolicy({ type: "read-only" }), options);
-    expect(offline).toEqual(["--", "ls"]);
+    expect(offline).toEqual(["--limit-if-possible", "pids=4096", "--", "ls"]);
     const online = linuxCommandArgs(["ls"], parseSandboxPolicy({ type: "read-only", network_access: true }), options);
-    expect(online).toEqual(["--allow-network", "--", "ls"]);
+    expect(online).toEqual(["--allow-network", "--limit-if-possible", "pids=4096", "--", "ls"]);
+  });
+});
+
+describe("resource limits", () => {
+  const plan = { writableRoots: [], networkAccess: false };
+  test("asked limits are required, each by its launcher name; the default pids limit is only where possible", () => {
+    expect(linuxLauncherArgs(["true"], { ...plan, limits: { pids: 64, memoryBytes: 1024, cpuSeconds: 2, fileSizeBytes: 3, openFiles: 4 }, reportFd: 3 })).toEqual([
+      "--limit", "pids=64", "--limit", "memory=1024", "--limit", "cpu=2", "--limit", "file-size=3", "--limit", "open-files=4", "--report-fd", "3", "--", "true",
+    ]);
+    expect(linuxLauncherArgs(["true"], { ...plan, limits: { memoryBytes: 1024 } })).toEqual([
+      "--limit", "memory=1024", "--limit-if-possible", "pids=4096", "--", "true",
+    ]);
+  });
+
+  test("linux.limits best-effort asks every limit only where possible", () => {
+    expect(linuxLauncherArgs(["true"], { ...plan, limits: { pids: 8 }, sandbox: { limits: "best-effort" } })).toEqual(["--limit-if-possible", "pids=8", "--", "true"]);
+  });
+
+  test("the report descriptor is the launcher's own: not also passed on, and above 2", () => {
+    expect(() => linuxLauncherArgs(["true"], { ...plan, passFds: [3], reportFd: 3 })).toThrow(/reportFd 3 is the launcher's own/);
+    expect(() => linuxLauncherArgs(["true"], { ...plan, reportFd: 2 })).toThrow(/above 2/);
   });
 });
