@@ -11,8 +11,8 @@
  */
 import { RulesError } from "../errors.js";
 
-/** A value in a rules file: a string, or a list of values. */
-export type SyntaxValue = string | SyntaxValue[];
+/** A value in a rules file: a string, a boolean, or a list of values. */
+export type SyntaxValue = string | boolean | SyntaxValue[];
 
 /** Where something starts in a rules file (1-based line and column). */
 export interface SourcePosition {
@@ -218,6 +218,7 @@ export function parseSyntax(text: string, file: string): SyntaxCall[] {
   const parseValue = (depth: number): SyntaxValue => {
     const token = take();
     if (token.kind === "string") return token.text;
+    if (token.kind === "name" && (token.text === "True" || token.text === "False")) return token.text === "True";
     if (!isPunct(token, "[")) {
       throw syntaxError(file, token.at, `expected a string or a list, found ${describe(token)}`);
     }

@@ -1,0 +1,94 @@
+/**
+ * Evaluation of a command as written and in its canonical forms (see
+ * grammar.ts): every rule that matches any of them counts, the strictest
+ * decision wins, and a git subcommand the command defines as an alias needs
+ * approval whatever the rules say.
+ */
+import { definesGitAlias } from "./git-aliases.js";
+import { canonicalReadings, grammarName, type CanonicalReading, type CommandGrammar } from "./grammar.js";
+import { evaluationOf, matchCommand, type EvaluateOptions, type Evaluation, type ExecPolicy, type RuleMatch } from "./policy.js";
+import { shippedGrammars } from "./shipped-grammars.js";
+
+export interface CommandEvaluateOptions extends EvaluateOptions {
+  /**
+   * The variables of the exec's environment that were read (GIT_CONFIG_*):
+   * aliases defined there are asked about. Absent: none defined.
+   */
+  environment?: ReadonlyMap<string, string>;
+}
+
+/** The combined evaluation, and the canonical forms that were judged beside the argv as written. */
+export interface CommandEvaluation extends Evaluation {
+  /** Each form that differs from the argv as written (none when the program has no grammar or no global options). */
+  canonicalForms: string[][];
+}
+
+export const GIT_ALIAS_JUSTIFICATION =
+  "the command defines this git subcommand as an alias (with -c alias.* or GIT_CONFIG_* variables), so its name says nothing about what runs";
+
+/** The grammar for a program: the policy's own for its basename, else the shipped one; undefined when there is none. */
+export function grammarFor(policy: ExecPolicy, program: string): CommandGrammar | undefined {
+  const name = grammarName(program);
+  return policy.grammars.get(name) ?? shippedGrammars().get(name);
+}
+
+/** The readings of a command under its program's grammar (none without one). */
+export function commandReadings(policy: ExecPolicy, command: readonly string[]): CanonicalReading[] {
+  const program = command[0];
+  if (program === undefined) return [];
+  const grammar = grammarFor(policy, program);
+  return grammar === undefined ? [] : canonicalReadings(grammar, command);
+}
+
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((word, i) => word === b[i]);
+}
+
+/** The canonical forms of a command that differ from it, each once. */
+export function canonicalForms(policy: ExecPolicy, command: readonly string[]): string[][] {
+  const forms: string[][] = [];
+  for (const { form } of commandReadings(policy, command)) {
+    if (!sameWords(form, command) && !forms.some((known) => sameWords(known, form))) forms.push([...form]);
+  }
+  return forms;
+}
+
+/** The rules that match `command` as written or in any canonical form; a rule matched by several forms counts once. */
+export function matchCanonical(policy: ExecPolicy, command: readonly string[], options?: EvaluateOptions): RuleMatch[] {
+  const matches = matchCommand(policy, command, options);
+  const seen = new Set(matches.map((match) => JSON.stringify([match.prefixRuleMatch, match.source])));
+  for (const form of canonicalForms(policy, command)) {
+    for (const match of matchCommand(policy, form, options)) {
+      const key = JSON.stringify([match.prefixRuleMatch, match.source]);
+      if (!seen.has(key)) {
+        seen.add(key);
+        matches.push(match);
+      }
+    }
+  }
+  return matches;
+}
+
+/** A prompt for each git subcommand the command defines as an alias itself. */
+function aliasMatches(policy: ExecPolicy, command: readonly string[], environment?: ReadonlyMap<string, string>): RuleMatch[] {
+  if (command[0] === undefined || grammarName(command[0]) !== "git") return [];
+  return commandReadings(policy, command)
+    .filter(({ subcommandIndex }) => definesGitAlias(command, subcommandIndex, environment))
+    .map(({ subcommandIndex }) => ({
+      prefixRuleMatch: {
+        matchedPrefix: [command[0]!, command[subcommandIndex]!],
+        decision: "prompt" as const,
+        justification: GIT_ALIAS_JUSTIFICATION,
+      },
+    }));
+}
+
+/**
+ * Evaluates a command as cordon decides it: the argv as written, its
+ * canonical forms, and git aliases the command defines. `evaluate` is
+ * Codex's evaluation of the argv as written alone.
+ */
+export function evaluateCommand(policy: ExecPolicy, command: readonly string[], options?: CommandEvaluateOptions): CommandEvaluation {
+  const matches = [...matchCanonical(policy, command, options), ...aliasMatches(policy, command, options?.environment)];
+  return { ...evaluationOf(matches), canonicalForms: canonicalForms(policy, command) };
+}
