@@ -3,7 +3,8 @@
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
 //                        [--read-only-path PATH]... [--pin PATH]... [--readable-root PATH]...
 //                        [--allow-network]
-//                        [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]] [--allow-unix-socket PATH]...
+//                        [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]] [--exec-env NAME]...
+//                        [--allow-unix-socket PATH]...
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
 //                        [--simulate-no-namespaces] -- COMMAND [ARG]...
 //
@@ -67,6 +68,10 @@ struct plan {
   // The socket file the host bound there ("DEV:INO" from --exec-socket-id),
   // so that one put in its place before the launcher pins it is refused.
   const char* exec_socket_id;
+  // The environment variables of each exec the supervisor sends the exec
+  // server (--exec-env NAME; NAME* is a prefix); none by default.
+  const char** exec_environment_names;
+  size_t exec_environment_name_count;
   // Pathname Unix sockets the supervisor may connect the command to.
   const char** allowed_unix_sockets;
   size_t allowed_unix_socket_count;

@@ -4,7 +4,7 @@
  * decision wins, and a git subcommand the command defines as an alias needs
  * approval whatever the rules say.
  */
-import { definesGitAlias } from "./git-aliases.js";
+import { definesGitAlias, GIT_CONFIG_ENVIRONMENT } from "./git-aliases.js";
 import { canonicalReadings, grammarName, type CanonicalReading, type CommandGrammar } from "./grammar.js";
 import { evaluationOf, matchCommand, type EvaluateOptions, type Evaluation, type ExecPolicy, type RuleMatch } from "./policy.js";
 import { shippedGrammars } from "./shipped-grammars.js";
@@ -22,6 +22,13 @@ export interface CommandEvaluation extends Evaluation {
   /** Each form that differs from the argv as written (none when the program has no grammar or no global options). */
   canonicalForms: string[][];
 }
+
+/**
+ * The variables of an exec's environment that the evaluation reads (`NAME*`
+ * is a prefix): the exec supervisor and the wrapper send the host these of
+ * each exec, and no others.
+ */
+export const RULES_ENVIRONMENT: readonly string[] = GIT_CONFIG_ENVIRONMENT;
 
 export const GIT_ALIAS_JUSTIFICATION =
   "the command defines this git subcommand as an alias (with -c alias.* or GIT_CONFIG_* variables), so its name says nothing about what runs";

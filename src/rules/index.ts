@@ -28,6 +28,7 @@ export {
   canonicalForms,
   grammarFor,
   GIT_ALIAS_JUSTIFICATION,
+  RULES_ENVIRONMENT,
 } from "./canonical.js";
 export { GIT_CONFIG_ENVIRONMENT, definesGitAlias } from "./git-aliases.js";
 export { shippedGrammars } from "./shipped-grammars.js";
