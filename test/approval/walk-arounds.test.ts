@@ -145,4 +145,15 @@ describeHere("the environment an exec request carries", () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]!.environment).toEqual({ GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "alias.p" });
   });
+
+  test("so does the cordon executable as a wrapper; without CORDON_EXEC_ENVIRONMENT neither sends any", async () => {
+    asked.length = 0;
+    const env = { ...bridge.env(), PATH: process.env.PATH, GIT_CONFIG_PARAMETERS: "'alias.p'='push'", A_PRIVATE_VALUE: "hush" };
+    const node = await runProgram(process.execPath, [cli, "/bin/true", "true"], { env: { ...env, CORDON_EXEC_WRAPPER_MODE: "1" }, cwd: scratch.path });
+    expect(node.exitCode).toBe(0);
+    const unnamed = Object.fromEntries(Object.entries(env).filter(([name]) => name !== "CORDON_EXEC_ENVIRONMENT"));
+    const native = await runProgram(wrapperPath, ["/bin/true", "true"], { env: unnamed, cwd: scratch.path });
+    expect(native.exitCode).toBe(0);
+    expect(asked.map((request) => request.environment)).toEqual([{ GIT_CONFIG_PARAMETERS: "'alias.p'='push'" }, null]);
+  });
 });
