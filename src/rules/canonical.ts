@@ -51,22 +51,34 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
-/** The canonical forms of a command that differ from it, each once. */
-export function canonicalForms(policy: ExecPolicy, command: readonly string[]): string[][] {
+/** The forms of `readings` that differ from the command, each once. */
+function differingForms(readings: readonly CanonicalReading[], command: readonly string[]): string[][] {
   const forms: string[][] = [];
-  for (const { form } of commandReadings(policy, command)) {
+  for (const { form } of readings) {
     if (!sameWords(form, command) && !forms.some((known) => sameWords(known, form))) forms.push([...form]);
   }
   return forms;
 }
 
-/** The rules that match `command` as written or in any canonical form; a rule matched by several forms counts once. */
-export function matchCanonical(policy: ExecPolicy, command: readonly string[], options?: EvaluateOptions): RuleMatch[] {
+/** The canonical forms of a command that differ from it, each once. */
+export function canonicalForms(policy: ExecPolicy, command: readonly string[]): string[][] {
+  return differingForms(commandReadings(policy, command), command);
+}
+
+/** Which rule a match is, and what it matched, as one string (tokens hold no NUL). */
+function matchKey(match: RuleMatch): string {
+  const { matchedPrefix, decision, justification, resolvedProgram } = match.prefixRuleMatch;
+  return `${match.source}\0${decision}\0${justification}\0${resolvedProgram}\0${matchedPrefix.join("\0")}`;
+}
+
+/** The rules that match the command as written or in any of `forms`; a rule matched by several forms counts once. */
+function matchForms(policy: ExecPolicy, command: readonly string[], forms: readonly string[][], options?: EvaluateOptions): RuleMatch[] {
   const matches = matchCommand(policy, command, options);
-  const seen = new Set(matches.map((match) => JSON.stringify([match.prefixRuleMatch, match.source])));
-  for (const form of canonicalForms(policy, command)) {
+  if (forms.length === 0) return matches;
+  const seen = new Set(matches.map(matchKey));
+  for (const form of forms) {
     for (const match of matchCommand(policy, form, options)) {
-      const key = JSON.stringify([match.prefixRuleMatch, match.source]);
+      const key = matchKey(match);
       if (!seen.has(key)) {
         seen.add(key);
         matches.push(match);
@@ -76,10 +88,15 @@ export function matchCanonical(policy: ExecPolicy, command: readonly string[], o
   return matches;
 }
 
+/** The rules that match `command` as written or in any canonical form; a rule matched by several forms counts once. */
+export function matchCanonical(policy: ExecPolicy, command: readonly string[], options?: EvaluateOptions): RuleMatch[] {
+  return matchForms(policy, command, canonicalForms(policy, command), options);
+}
+
 /** A prompt for each git subcommand the command defines as an alias itself. */
-function aliasMatches(policy: ExecPolicy, command: readonly string[], environment?: ReadonlyMap<string, string>): RuleMatch[] {
+function aliasMatches(readings: readonly CanonicalReading[], command: readonly string[], environment?: ReadonlyMap<string, string>): RuleMatch[] {
   if (command[0] === undefined || grammarName(command[0]) !== "git") return [];
-  return commandReadings(policy, command)
+  return readings
     .filter(({ subcommandIndex }) => definesGitAlias(command, subcommandIndex, environment))
     .map(({ subcommandIndex }) => ({
       prefixRuleMatch: {
@@ -96,6 +113,10 @@ function aliasMatches(policy: ExecPolicy, command: readonly string[], environmen
  * Codex's evaluation of the argv as written alone.
  */
 export function evaluateCommand(policy: ExecPolicy, command: readonly string[], options?: CommandEvaluateOptions): CommandEvaluation {
-  const matches = [...matchCanonical(policy, command, options), ...aliasMatches(policy, command, options?.environment)];
-  return { ...evaluationOf(matches), canonicalForms: canonicalForms(policy, command) };
+  const readings = commandReadings(policy, command);
+  const forms = differingForms(readings, command);
+  const matches = matchForms(policy, command, forms, options);
+  matches.push(...aliasMatches(readings, command, options?.environment));
+  const { decision } = evaluationOf(matches);
+  return decision === undefined ? { matchedRules: matches, canonicalForms: forms } : { matchedRules: matches, decision, canonicalForms: forms };
 }

@@ -36,18 +36,36 @@ export interface CanonicalReading {
   readonly form: readonly string[];
 }
 
+/** A grammar's option names as sets, made once per grammar (evaluation is on every exec's path). */
+interface OptionSets {
+  withValue: ReadonlySet<string>;
+  flags: ReadonlySet<string>;
+}
+
+const optionSetsOf = new WeakMap<CommandGrammar, OptionSets>();
+
+function optionSets(grammar: CommandGrammar): OptionSets {
+  let sets = optionSetsOf.get(grammar);
+  if (sets === undefined) {
+    sets = { withValue: new Set(grammar.optionsWithValue), flags: new Set(grammar.flags) };
+    optionSetsOf.set(grammar, sets);
+  }
+  return sets;
+}
+
 /** How many words a known option takes at `args[i]`: 1 or 2; 0 when it is not a known option. */
 function knownOptionLength(grammar: CommandGrammar, args: readonly string[], i: number): number {
   const word = args[i]!;
+  const { withValue, flags } = optionSets(grammar);
   if (grammar.flagPrefixes.some((prefix) => word.length > prefix.length && word.startsWith(prefix))) return 1;
-  if (grammar.flags.includes(word)) return 1;
-  if (grammar.optionsWithValue.includes(word)) return i + 1 < args.length ? 2 : 1;
+  if (flags.has(word)) return 1;
+  if (withValue.has(word)) return i + 1 < args.length ? 2 : 1;
   const equals = word.indexOf("=");
   if (equals > 1) {
     const name = word.slice(0, equals);
-    if (grammar.optionsWithValue.includes(name) || grammar.flags.includes(name)) return 1;
+    if (withValue.has(name) || flags.has(name)) return 1;
   }
-  if (/^-[A-Za-z0-9]./.test(word) && grammar.optionsWithValue.includes(word.slice(0, 2))) return 1;
+  if (word.length > 2 && word[0] === "-" && word[1] !== "-" && withValue.has(word.slice(0, 2))) return 1;
   return 0;
 }
 
@@ -60,35 +78,39 @@ function isOption(word: string): boolean {
  * the grammar says; an option the grammar does not know may or may not take
  * the next word as its value, so both readings are kept (the caller judges
  * all of them, and the strictest wins). `--` ends the options. Linear: the
- * readings are a set of positions, not a tree.
+ * readings are a set of positions, not a tree. The starts come out in
+ * order (each step adds its own index or the next), each once.
  */
 function subcommandStarts(grammar: CommandGrammar, command: readonly string[]): number[] {
   const length = command.length;
   const reachable = new Uint8Array(length + 2);
   reachable[1] = 1;
   const starts: number[] = [];
+  const start = (index: number) => {
+    if (starts[starts.length - 1] !== index) starts.push(index);
+  };
   for (let i = 1; i <= length; i++) {
     if (!reachable[i]) continue;
     if (i === length) {
-      starts.push(i);
+      start(i);
       continue;
     }
     const word = command[i]!;
     if (word === "--") {
-      starts.push(i + 1);
+      start(i + 1);
       continue;
     }
     const known = knownOptionLength(grammar, command, i);
     if (known > 0) {
       reachable[i + known] = 1;
-    } else if (isOption(word) || grammar.flagPrefixes.some((prefix) => word.startsWith(prefix) && word.length > prefix.length)) {
+    } else if (isOption(word)) {
       reachable[i + 1] = 1;
       if (!word.includes("=") && i + 1 < length) reachable[i + 2] = 1;
     } else {
-      starts.push(i);
+      start(i);
     }
   }
-  return [...new Set(starts)].sort((a, b) => a - b);
+  return starts;
 }
 
 /** The words from the subcommand on, without the known options an interspersed grammar allows anywhere. */
