@@ -14,6 +14,7 @@ const FUNCTIONS: Record<string, Record<string, string>> = {
     flags: "flags",
     flag_prefixes: "flagPrefixes",
     interspersed: "interspersed",
+    dashed_subcommands: "dashedSubcommands",
   },
 };
 

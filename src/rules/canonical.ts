@@ -5,7 +5,7 @@
  * approval whatever the rules say.
  */
 import { definesGitAlias, GIT_CONFIG_ENVIRONMENT } from "./git-aliases.js";
-import { canonicalReadings, grammarName, type CanonicalReading, type CommandGrammar } from "./grammar.js";
+import { canonicalReadings, dashedReading, grammarName, type CanonicalReading, type CommandGrammar } from "./grammar.js";
 import { evaluationOf, matchCommand, type EvaluateOptions, type Evaluation, type ExecPolicy, type RuleMatch } from "./policy.js";
 import { shippedGrammars } from "./shipped-grammars.js";
 
@@ -39,12 +39,14 @@ export function grammarFor(policy: ExecPolicy, program: string): CommandGrammar 
   return policy.grammars.get(name) ?? shippedGrammars().get(name);
 }
 
-/** The readings of a command under its program's grammar (none without one). */
+/** The readings of a command under its program's grammar, or as a dashed subcommand (none without either). */
 export function commandReadings(policy: ExecPolicy, command: readonly string[]): CanonicalReading[] {
   const program = command[0];
   if (program === undefined) return [];
   const grammar = grammarFor(policy, program);
-  return grammar === undefined ? [] : canonicalReadings(grammar, command);
+  if (grammar !== undefined) return canonicalReadings(grammar, command);
+  const dashed = dashedReading(command, (name) => grammarFor(policy, name));
+  return dashed === null ? [] : [dashed];
 }
 
 function sameWords(a: readonly string[], b: readonly string[]): boolean {
@@ -97,7 +99,7 @@ export function matchCanonical(policy: ExecPolicy, command: readonly string[], o
 function aliasMatches(readings: readonly CanonicalReading[], command: readonly string[], environment?: ReadonlyMap<string, string>): RuleMatch[] {
   if (command[0] === undefined || grammarName(command[0]) !== "git") return [];
   return readings
-    .filter(({ subcommandIndex }) => definesGitAlias(command, subcommandIndex, environment))
+    .filter(({ subcommandIndex }) => subcommandIndex > 0 && definesGitAlias(command, subcommandIndex, environment))
     .map(({ subcommandIndex }) => ({
       prefixRuleMatch: {
         matchedPrefix: [command[0]!, command[subcommandIndex]!],

@@ -296,12 +296,12 @@ const OPTION_NAME = /^-[^=\s]+$/;
 /**
  * Checks a command_grammar (cordon's addition to the Codex language): a bare
  * program name, option names that start with `-` (no `=`), non-empty flag
- * prefixes that do not start with `-`, and a boolean `interspersed`. An option
- * listed both with and without a value is an error. The caller has rejected
- * unknown field names.
+ * prefixes that do not start with `-`, and booleans `interspersed` and
+ * `dashedSubcommands`. An option listed both with and without a value is an
+ * error. The caller has rejected unknown field names.
  */
 export function checkCommandGrammar(fields: Record<string, unknown>, locate: Locate): CommandGrammar {
-  const { program, interspersed } = fields;
+  const { program, interspersed, dashedSubcommands } = fields;
   if (program === undefined) fail(locate, undefined, "invalid rule: command_grammar needs a program");
   if (typeof program !== "string") fail(locate, "program", `invalid rule: command_grammar program must be a string (got ${typeName(program)})`);
   if (program === "" || program.includes("/") || program === "." || program === ".." || program.includes("\0")) {
@@ -315,5 +315,15 @@ export function checkCommandGrammar(fields: Record<string, unknown>, locate: Loc
   if (interspersed !== undefined && typeof interspersed !== "boolean") {
     fail(locate, "interspersed", `invalid rule: command_grammar interspersed must be True or False (got ${typeName(interspersed)})`);
   }
-  return { program, optionsWithValue, flags, flagPrefixes, interspersed: interspersed === true };
+  if (dashedSubcommands !== undefined && typeof dashedSubcommands !== "boolean") {
+    fail(locate, "dashedSubcommands", `invalid rule: command_grammar dashed_subcommands must be True or False (got ${typeName(dashedSubcommands)})`);
+  }
+  return {
+    program,
+    optionsWithValue,
+    flags,
+    flagPrefixes,
+    interspersed: interspersed === true,
+    dashedSubcommands: dashedSubcommands === true,
+  };
 }

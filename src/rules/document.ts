@@ -57,6 +57,7 @@ const commandGrammarSchema = z
     flags: stringList.optional(),
     flagPrefixes: stringList.optional(),
     interspersed: z.boolean({ error: "must be true or false" }).optional(),
+    dashedSubcommands: z.boolean({ error: "must be true or false" }).optional(),
   })
   .describe(
     "command_grammar (cordon's addition): the global options `program` takes before its subcommand, so that rules " +

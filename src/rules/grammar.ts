@@ -26,11 +26,20 @@ export interface CommandGrammar {
    * the canonical form drops every known option, wherever it is.
    */
   readonly interspersed: boolean;
+  /**
+   * The program also runs as `<program>-<subcommand>` (git's `git-push`,
+   * in `git --exec-path`): that command's canonical form is
+   * `<program> <subcommand> ...`.
+   */
+  readonly dashedSubcommands: boolean;
 }
 
 /** One way to read a command: where its subcommand starts, and the canonical form. */
 export interface CanonicalReading {
-  /** Index of the subcommand in the command (program first); equal to its length when there is none. */
+  /**
+   * Index of the subcommand in the command (program first); equal to its
+   * length when there is none, 0 when the program's name carries it (`git-push`).
+   */
   readonly subcommandIndex: number;
   /** The program, then the words from the subcommand on (with interspersed options removed). */
   readonly form: readonly string[];
@@ -143,6 +152,29 @@ export function canonicalReadings(grammar: CommandGrammar, command: readonly str
     subcommandIndex,
     form: [command[0]!, ...restWithoutOptions(grammar, command, subcommandIndex)],
   }));
+}
+
+/**
+ * The reading of a dashed program (`/usr/lib/git-core/git-push origin`) as
+ * `<dir>/git push origin`, when `grammarOf` gives the part before a dash a
+ * grammar with dashed subcommands; null otherwise. The directory is kept, so
+ * the rules' basename fallback (and host_executable) applies as it would to
+ * the program itself.
+ */
+export function dashedReading(
+  command: readonly string[],
+  grammarOf: (name: string) => CommandGrammar | undefined,
+): CanonicalReading | null {
+  const program = command[0];
+  if (program === undefined) return null;
+  const name = grammarName(program);
+  for (let dash = name.indexOf("-"); dash > 0 && dash < name.length - 1; dash = name.indexOf("-", dash + 1)) {
+    if (grammarOf(name.slice(0, dash))?.dashedSubcommands) {
+      const directory = program.slice(0, program.length - name.length);
+      return { subcommandIndex: 0, form: [`${directory}${name.slice(0, dash)}`, name.slice(dash + 1), ...command.slice(1)] };
+    }
+  }
+  return null;
 }
 
 /** The bare name a grammar is looked up by: the basename of an absolute or relative program. */

@@ -75,6 +75,7 @@ export function formatCommandGrammar(grammar: CommandGrammarDefinition): string 
     ["flags", grammar.flags],
     ["flag_prefixes", grammar.flagPrefixes],
     ["interspersed", grammar.interspersed],
+    ["dashed_subcommands", grammar.dashedSubcommands],
   ]);
 }
 

@@ -1,7 +1,9 @@
 /**
  * The syntax of `.rules` files: the subset of Starlark that the Codex
  * execpolicy language uses. A file is a sequence of calls with keyword
- * arguments whose values are strings or (nested) lists of strings:
+ * arguments whose values are strings, (nested) lists of strings, or `True`
+ * and `False` (which only command_grammar's `interspersed` and
+ * `dashed_subcommands` take; a cordon addition):
  *
  *     # comment
  *     prefix_rule(pattern = ["git", ["push", "fetch"]], decision = "prompt",)

@@ -20,7 +20,7 @@ const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`walk-around tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
 
-const STAND_INS = ["git", "npm", "docker", "kubectl", "terraform", "cargo", "gh"];
+const STAND_INS = ["git", "git-push", "npm", "docker", "kubectl", "terraform", "cargo", "gh"];
 
 describeHere("walk-arounds of the shipped rules, through the exec supervisor", () => {
   let scratch: ReturnType<typeof scratchDir>;
@@ -92,6 +92,7 @@ describeHere("walk-arounds of the shipped rules, through the exec supervisor", (
     "git --unknown-option push",
     "gh pr --repo o/r merge 1",
     "npm -w pkg --otp 123456 publish",
+    "git-push origin main",
   ])("%s does not run", async (script) => {
     const { ran, stderr } = await shell(script);
     expect(ran).toBe("");

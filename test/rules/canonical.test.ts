@@ -15,6 +15,7 @@ import {
   isDangerousCommand,
   isKnownSafeCommand,
   loadPolicy,
+  mergePolicies,
   parseRules,
   policyFromJson,
   printRules,
@@ -30,6 +31,7 @@ const grammar = (fields: Partial<CommandGrammar>): CommandGrammar => ({
   flags: [],
   flagPrefixes: [],
   interspersed: false,
+  dashedSubcommands: false,
   ...fields,
 });
 
@@ -73,6 +75,17 @@ describe("canonical readings", () => {
     const cobra = grammar({ optionsWithValue: ["-R"], interspersed: true });
     expect(forms(cobra, ["tool", "pr", "-R", "o/r", "merge", "1"])).toEqual([["tool", "pr", "merge", "1"]]);
     expect(forms(cobra, ["tool", "pr", "--", "-R", "x"])).toEqual([["tool", "pr", "--", "-R", "x"]]);
+  });
+
+  test("a dashed program reads as its program and subcommand, in the same directory", () => {
+    expect(canonicalForms(shipped, ["git-push", "origin"])).toEqual([["git", "push", "origin"]]);
+    expect(canonicalForms(shipped, ["/usr/lib/git-core/git-remote-add", "x"])).toEqual([["/usr/lib/git-core/git", "remote-add", "x"]]);
+    expect(canonicalForms(shipped, ["git-"])).toEqual([]);
+    expect(canonicalForms(shipped, ["npm-publish"])).toEqual([]);
+    expectPolicy(shipped).toDecide(["/usr/lib/git-core/git-push", "origin", "main"], "prompt");
+    const hosts = mergePolicies(shipped, parseRules('host_executable(name = "git", paths = ["/usr/bin/git"])', "h.rules"));
+    expectPolicy(hosts).toDecide(["/tmp/git-push"], "none");
+    expectPolicy(hosts).toDecide(["/usr/bin/git-push"], "prompt");
   });
 
   test("the program is kept as written, and an absolute program uses its basename's grammar", () => {
@@ -141,7 +154,8 @@ prefix_rule(pattern = ["mytool", "deploy"], decision = "prompt", match = ["mytoo
     ['command_grammar(program = "x", flag_prefixes = ["-"])', 'g.rules:1:48: invalid rule: command_grammar flag_prefixes must be non-empty prefixes that do not start with - (got "-")'],
     ['command_grammar(program = "x", flags = ["-a"], options_with_value = ["-a"])', "g.rules:1:40: invalid rule: command_grammar lists -a both as a flag and as an option with a value"],
     ['command_grammar(program = "x", interspersed = "yes")', 'g.rules:1:47: invalid rule: command_grammar interspersed must be True or False (got string)'],
-    ['command_grammar(program = "x", options = ["-a"])', "g.rules:1:32: command_grammar() got an unexpected argument options (expected program, options_with_value, flags, flag_prefixes, interspersed)"],
+    ['command_grammar(program = "x", dashed_subcommands = ["x"])', "g.rules:1:53: invalid rule: command_grammar dashed_subcommands must be True or False (got list)"],
+    ['command_grammar(program = "x", options = ["-a"])', "g.rules:1:32: command_grammar() got an unexpected argument options (expected program, options_with_value, flags, flag_prefixes, interspersed, dashed_subcommands)"],
     ['prefix_rule(pattern = ["x"], decision = True)', 'g.rules:1:41: invalid decision: expected a string (got boolean)'],
   ])("%s is refused", (rules, message) => {
     expect(() => parseRules(rules, "g.rules")).toThrow(new RulesError(message));
