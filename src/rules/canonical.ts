@@ -1,9 +1,10 @@
 /**
  * Evaluation of a command as written and in its canonical forms (see
  * grammar.ts): every rule that matches any of them counts, the strictest
- * decision wins, and a git subcommand the command defines as an alias needs
- * approval whatever the rules say.
+ * decision wins, and a git or cargo subcommand the command defines as an
+ * alias needs approval whatever the rules say.
  */
+import { CARGO_ALIAS_ENVIRONMENT, definesCargoAlias } from "./cargo-aliases.js";
 import { definesGitAlias, GIT_CONFIG_ENVIRONMENT } from "./git-aliases.js";
 import { canonicalReadings, dashedReading, grammarName, type CanonicalReading, type CommandGrammar } from "./grammar.js";
 import { evaluationOf, matchCommand, type EvaluateOptions, type Evaluation, type ExecPolicy, type RuleMatch } from "./policy.js";
@@ -11,7 +12,7 @@ import { shippedGrammars } from "./shipped-grammars.js";
 
 export interface CommandEvaluateOptions extends EvaluateOptions {
   /**
-   * The variables of the exec's environment that were read (GIT_CONFIG_*):
+   * The variables of the exec's environment that were read (RULES_ENVIRONMENT):
    * aliases defined there are asked about. Absent: none defined.
    */
   environment?: ReadonlyMap<string, string>;
@@ -28,10 +29,19 @@ export interface CommandEvaluation extends Evaluation {
  * is a prefix): the exec supervisor and the wrapper send the host these of
  * each exec, and no others.
  */
-export const RULES_ENVIRONMENT: readonly string[] = GIT_CONFIG_ENVIRONMENT;
+export const RULES_ENVIRONMENT: readonly string[] = Object.freeze([...GIT_CONFIG_ENVIRONMENT, ...CARGO_ALIAS_ENVIRONMENT]);
 
 export const GIT_ALIAS_JUSTIFICATION =
   "the command defines this git subcommand as an alias (with -c alias.* or GIT_CONFIG_* variables), so its name says nothing about what runs";
+
+export const CARGO_ALIAS_JUSTIFICATION =
+  "the command defines this cargo subcommand as an alias (with --config alias.* or CARGO_ALIAS_* variables), so its name says nothing about what runs";
+
+/** The programs whose commands can define their own subcommands, how to tell, and why that needs approval. */
+const ALIAS_ROUTES: ReadonlyMap<string, { defines: typeof definesGitAlias; justification: string }> = new Map([
+  ["git", { defines: definesGitAlias, justification: GIT_ALIAS_JUSTIFICATION }],
+  ["cargo", { defines: definesCargoAlias, justification: CARGO_ALIAS_JUSTIFICATION }],
+]);
 
 /** The grammar for a program: the policy's own for its basename, else the shipped one; undefined when there is none. */
 export function grammarFor(policy: ExecPolicy, program: string): CommandGrammar | undefined {
@@ -95,16 +105,17 @@ export function matchCanonical(policy: ExecPolicy, command: readonly string[], o
   return matchForms(policy, command, canonicalForms(policy, command), options);
 }
 
-/** A prompt for each git subcommand the command defines as an alias itself. */
+/** A prompt for each git or cargo subcommand the command defines as an alias itself. */
 function aliasMatches(readings: readonly CanonicalReading[], command: readonly string[], environment?: ReadonlyMap<string, string>): RuleMatch[] {
-  if (command[0] === undefined || grammarName(command[0]) !== "git") return [];
+  const route = command[0] === undefined ? undefined : ALIAS_ROUTES.get(grammarName(command[0]));
+  if (route === undefined) return [];
   return readings
-    .filter(({ subcommandIndex }) => subcommandIndex > 0 && definesGitAlias(command, subcommandIndex, environment))
+    .filter(({ subcommandIndex }) => subcommandIndex > 0 && route.defines(command, subcommandIndex, environment))
     .map(({ subcommandIndex }) => ({
       prefixRuleMatch: {
         matchedPrefix: [command[0]!, command[subcommandIndex]!],
         decision: "prompt" as const,
-        justification: GIT_ALIAS_JUSTIFICATION,
+        justification: route.justification,
       },
     }));
 }

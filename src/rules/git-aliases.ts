@@ -7,8 +7,7 @@
 
 /**
  * The environment variables through which git reads configuration from its
- * caller; `*` ends a prefix. The exec supervisor sends the host these, and
- * only these, of each exec's environment.
+ * caller; `*` ends a prefix.
  */
 export const GIT_CONFIG_ENVIRONMENT: readonly string[] = Object.freeze(["GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_*", "GIT_CONFIG_PARAMETERS"]);
 

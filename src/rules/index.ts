@@ -28,9 +28,11 @@ export {
   canonicalForms,
   grammarFor,
   GIT_ALIAS_JUSTIFICATION,
+  CARGO_ALIAS_JUSTIFICATION,
   RULES_ENVIRONMENT,
 } from "./canonical.js";
 export { GIT_CONFIG_ENVIRONMENT, definesGitAlias } from "./git-aliases.js";
+export { CARGO_ALIAS_ENVIRONMENT, definesCargoAlias } from "./cargo-aliases.js";
 export { shippedGrammars } from "./shipped-grammars.js";
 export { policyFromJson } from "./json-form.js";
 export { loadPolicy } from "./load.js";

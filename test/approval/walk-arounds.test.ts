@@ -59,8 +59,13 @@ describeHere("walk-arounds of the shipped rules, through the exec supervisor", (
   }
 
   test("the stand-ins record what they run, and the forms a person may run unasked still run", async () => {
-    const { ran } = await shell("git status; git -C . status; git -c alias.p=push status; git frobnicate; npm --prefix . test; terraform -chdir=infra plan");
-    expect(ran).toBe("git status\ngit -C . status\ngit -c alias.p=push status\ngit frobnicate\nnpm --prefix . test\nterraform -chdir=infra plan\n");
+    const { ran } = await shell(
+      "git status; git -C . status; git -c alias.p=push status; git frobnicate; npm --prefix . test; terraform -chdir=infra plan; " +
+        "CARGO_ALIAS_B=build cargo build",
+    );
+    expect(ran).toBe(
+      "git status\ngit -C . status\ngit -c alias.p=push status\ngit frobnicate\nnpm --prefix . test\nterraform -chdir=infra plan\ncargo build\n",
+    );
   });
 
   test.each([
@@ -93,6 +98,9 @@ describeHere("walk-arounds of the shipped rules, through the exec supervisor", (
     "gh pr --repo o/r merge 1",
     "npm -w pkg --otp 123456 publish",
     "git-push origin main",
+    "cargo --config 'alias.p=\"publish\"' p",
+    "cargo --config=alias.ship=publish ship",
+    "CARGO_ALIAS_SHIP_IT=publish cargo ship-it",
   ])("%s does not run", async (script) => {
     const { ran, stderr } = await shell(script);
     expect(ran).toBe("");
@@ -124,7 +132,7 @@ describeHere("the environment an exec request carries", () => {
     asked.length = 0;
     const script =
       "A_PRIVATE_VALUE=hush GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=\"$(printf 'alias.p\\377')\" GIT_CONFIG_VALUE_0=push " +
-      "GIT_CONFIG_PARAMETERS=\"'alias.q'='push'\" /bin/true";
+      "GIT_CONFIG_PARAMETERS=\"'alias.q'='push'\" CARGO_ALIAS_SHIP=publish CARGO_HOME=/nowhere /bin/true";
     const result = await bridge.run({ script, cwd: scratch.path, policy });
     expect(result.exitCode).toBe(0);
     const exec = asked.find((request) => request.argv[0] === "/bin/true")!;
@@ -132,6 +140,7 @@ describeHere("the environment an exec request carries", () => {
       GIT_CONFIG_COUNT: "1",
       GIT_CONFIG_KEY_0: "alias.p\uFFFD",
       GIT_CONFIG_PARAMETERS: "'alias.q'='push'",
+      CARGO_ALIAS_SHIP: "publish",
     });
     expect(exec.exact?.environment?.find((entry) => entry.subarray(0, 17).toString() === "GIT_CONFIG_KEY_0=")).toEqual(
       Buffer.concat([Buffer.from("GIT_CONFIG_KEY_0=alias.p"), Buffer.from([0xff])]),

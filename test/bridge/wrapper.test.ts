@@ -213,7 +213,7 @@ describe("native exec wrapper", () => {
       expect(bridge.env()).toEqual({
         EXEC_WRAPPER: wrapperPath,
         CORDON_EXEC_SOCKET: bridge.socketPath,
-        CORDON_EXEC_ENVIRONMENT: "GIT_CONFIG_COUNT:GIT_CONFIG_KEY_*:GIT_CONFIG_PARAMETERS",
+        CORDON_EXEC_ENVIRONMENT: "GIT_CONFIG_COUNT:GIT_CONFIG_KEY_*:GIT_CONFIG_PARAMETERS:CARGO_ALIAS_*",
       });
     } finally {
       await bridge.close();

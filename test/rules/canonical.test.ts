@@ -234,6 +234,19 @@ describe("git aliases the command defines", () => {
     expectPolicy(shipped, viaEnvironment).toDecide(["git", "p"], "prompt");
   });
 
+  test.each([
+    [["cargo", "--config", 'alias.p="publish"', "p"], {}, true],
+    [["cargo", "--config", "alias . p = ['publish']", "p"], {}, true],
+    [["cargo", '--config="alias"."p"=["publish"]', "p"], {}, true],
+    [["cargo", "+nightly", "ship-it"], { CARGO_ALIAS_SHIP_IT: "publish" }, true],
+    [["cargo", "--config", "./aliases.toml", "p"], {}, false],
+    [["cargo", "--config", "alias.pp=publish", "p"], {}, false],
+    [["cargo", "p"], { CARGO_ALIAS_PP: "publish" }, false],
+  ])("cargo: %j with %j defines an alias: %s", (command, environment, defined) => {
+    const evaluation = evaluateCommand(shipped, command, { environment: env(environment) });
+    expect(evaluation.decision === "prompt").toBe(defined);
+  });
+
   test("the approval decider asks about an alias the exec's environment defines", async () => {
     const decide = createApprovalDecider({ policy: shipped, approvalPolicy: "on-request" });
     const exec = { requestId: "r", file: "/usr/bin/git", argv: ["git", "p", "origin"], cwd: "/" };
