@@ -27,7 +27,8 @@
       "native/exec-wire/connect.c",
       "native/exec-wire/exchange.c",
       "native/exec-wire/response.c",
-      "native/exec-wire/ask.c"
+      "native/exec-wire/ask.c",
+      "native/exec-wire/environment.c"
     ],
     "static_cflags": [
       "-std=gnu11", "-O2", "-static", "-Wall", "-Wextra", "-Werror",
@@ -113,6 +114,7 @@
           "native/linux-sandbox/supervisor-exec.c",
           "native/linux-sandbox/supervisor-socket.c",
           "native/linux-sandbox/supervisor-deny.c",
+          "native/linux-sandbox/supervisor-environ.c",
           "<@(wire_sources)"
         ]
       },

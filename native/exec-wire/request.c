@@ -54,26 +54,34 @@ static int append_b64_member(struct buffer* out, const char* name, const char* v
   return buffer_append(out, "\"", 1);
 }
 
-static int append_argv(struct buffer* out, const char* name, const struct exec_request* r, bool b64) {
+// A JSON array of strings: each as text, or (b64) each as the base64 of its exact bytes.
+static int append_list(struct buffer* out, const char* name, const char* const* strings, size_t count, bool b64) {
   if (buffer_append(out, ",\"", 2) != 0 || append_text(out, name) != 0 || append_text(out, "\":[") != 0) return -1;
-  for (size_t i = 0; i < r->argc; i++) {
+  for (size_t i = 0; i < count; i++) {
     if (i > 0 && buffer_append(out, ",", 1) != 0) return -1;
     if (b64) {
       if (buffer_append(out, "\"", 1) != 0) return -1;
-      if (base64_append(out, (const unsigned char*)r->argv[i], strlen(r->argv[i])) != 0) return -1;
+      if (base64_append(out, (const unsigned char*)strings[i], strlen(strings[i])) != 0) return -1;
       if (buffer_append(out, "\"", 1) != 0) return -1;
-    } else if (append_json_string(out, r->argv[i]) != 0) {
+    } else if (append_json_string(out, strings[i]) != 0) {
       return -1;
     }
   }
   return buffer_append(out, "]", 1);
 }
 
+static bool all_utf8(const char* const* strings, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    if (!utf8_valid(strings[i])) return false;
+  }
+  return true;
+}
+
 int build_exec_request(struct buffer* out, const struct exec_request* r) {
   if (append_text(out, "{\"type\":\"exec_request\"") != 0) return -1;
   if (append_member(out, "request_id", r->request_id) != 0) return -1;
   if (append_member(out, "file", r->file) != 0) return -1;
-  if (append_argv(out, "argv", r, false) != 0) return -1;
+  if (append_list(out, "argv", r->argv, r->argc, false) != 0) return -1;
   if (append_member(out, "cwd", r->cwd) != 0) return -1;
   if (r->has_details) {
     if (r->executable != NULL && append_member(out, "executable", r->executable) != 0) return -1;
@@ -86,10 +94,13 @@ int build_exec_request(struct buffer* out, const struct exec_request* r) {
     snprintf(tail, sizeof tail, ",\"anonymous\":%s,\"pid\":%ld", r->anonymous ? "true" : "false", r->pid);
     if (append_text(out, tail) != 0) return -1;
   }
+  if (r->has_environment && append_list(out, "environment", r->environment, r->environment_count, false) != 0) return -1;
   if (!utf8_valid(r->file) && append_b64_member(out, "file_b64", r->file) != 0) return -1;
   if (!utf8_valid(r->cwd) && append_b64_member(out, "cwd_b64", r->cwd) != 0) return -1;
-  bool argv_valid = true;
-  for (size_t i = 0; i < r->argc && argv_valid; i++) argv_valid = utf8_valid(r->argv[i]);
-  if (!argv_valid && append_argv(out, "argv_b64", r, true) != 0) return -1;
+  if (!all_utf8(r->argv, r->argc) && append_list(out, "argv_b64", r->argv, r->argc, true) != 0) return -1;
+  if (r->has_environment && !all_utf8(r->environment, r->environment_count) &&
+      append_list(out, "environment_b64", r->environment, r->environment_count, true) != 0) {
+    return -1;
+  }
   return append_text(out, "}\n");
 }

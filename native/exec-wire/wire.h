@@ -18,12 +18,14 @@
 //    "interpreter":"<what really runs the file: the #! interpreter, or a PT_INTERP that is not the system loader>"|null,
 //    "anonymous":true|false      (memfd, deleted file, O_TMPFILE: no name on disk)
 //    "pid":<pid of the exec'ing thread, as the launcher sees it (its PID namespace)>,
+//    -- when the host named variables to read (the supervisor: --exec-env; the wrapper: CORDON_EXEC_ENVIRONMENT):
+//    "environment":["NAME=VALUE", ...]   (only those variables of the exec's environment, in its order)
 //    -- only when needed (lossless non-UTF-8):
-//    "file_b64":"...", "cwd_b64":"...", "argv_b64":["...", ...]}
+//    "file_b64":"...", "cwd_b64":"...", "argv_b64":["...", ...], "environment_b64":["...", ...]}
 // JSON carries text, so when `file`, `cwd` or any argv element is not valid
 // UTF-8, the plain member shows it with every invalid byte replaced by U+FFFD
 // and the _b64 sibling carries the exact bytes (standard base64, padded;
-// argv_b64 holds every element, valid or not).
+// argv_b64 and environment_b64 hold every element, valid or not).
 //
 // Reply:
 //   {"type":"exec_response","request_id":"<same>","action":"run"|"deny","reason":null|"..."}
@@ -79,7 +81,15 @@ struct exec_request {
   const char* interpreter;  // NULL: null
   bool anonymous;
   long pid;
+  // The variables of the exec's environment the host asked for ("NAME=VALUE");
+  // has_environment false: none was asked for, and the member is absent.
+  bool has_environment;
+  const char* const* environment;
+  size_t environment_count;
 };
+// Whether "NAME=VALUE" names one of `names` (a name ending in '*' is a prefix).
+bool environment_entry_wanted(const char* entry, const char* const* names, size_t name_count);
+
 // Builds the exec_request line (newline included). 0 on success; -1 with
 // errno EMSGSIZE (over MAX_MESSAGE_BYTES) or ENOMEM.
 int build_exec_request(struct buffer* out, const struct exec_request* request);

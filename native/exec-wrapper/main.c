@@ -34,24 +34,56 @@ __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char* for
   exit(EXIT_CORDON_FAILURE);
 }
 
+// The variables of this environment the host asked to see (CORDON_EXEC_ENVIRONMENT:
+// names separated by ':', NAME* for a prefix), as pointers into environ; NULL when it asked for none.
+static const char** wanted_environment(size_t* count) {
+  *count = 0;
+  const char* asked = getenv("CORDON_EXEC_ENVIRONMENT");
+  if (asked == NULL) return NULL;
+  char* names_text = strdup(asked);
+  size_t name_count = 0, entry_count = 0;
+  for (const char* p = asked; *p != '\0'; p++) name_count += *p == ':';
+  for (char** e = environ; *e != NULL; e++) entry_count++;
+  const char** names = calloc(name_count + 1, sizeof *names);
+  const char** wanted = calloc(entry_count + 1, sizeof *wanted);
+  if (names_text == NULL || names == NULL || wanted == NULL) fail("out of memory");
+  name_count = 0;
+  for (char *rest = names_text, *name; (name = strsep(&rest, ":")) != NULL;) {
+    if (*name != '\0') names[name_count++] = name;
+  }
+  for (char** e = environ; *e != NULL; e++) {
+    if (environment_entry_wanted(*e, names, name_count)) wanted[(*count)++] = *e;
+  }
+  free(names);
+  free(names_text);
+  return wanted;
+}
+
 // Asks the server; returns its answer or exits 125.
 static struct exec_response ask(const char* socket_path, const char* file, char* const* argv, int argc) {
   char* cwd = getcwd(NULL, 0);
   if (cwd == NULL) fail("cannot read the working directory: %s", strerror(errno));
   char request_id[UUID_TEXT_SIZE];
   if (uuid_generate(request_id) != 0) fail("cannot generate a request id: %s", strerror(errno));
-  // Codex's members only: what a wrapper inside the sandbox could add (the
-  // resolved program, its pid) the host could not trust anyway.
+  // Codex's members, and the variables the host asked for: what else a
+  // wrapper inside the sandbox could add (the resolved program, its pid) the
+  // host could not trust anyway.
+  size_t environment_count;
+  const char** environment = wanted_environment(&environment_count);
   struct exec_request request = {
       .request_id = request_id,
       .file = file,
       .argv = (const char* const*)argv,
       .argc = (size_t)argc,
       .cwd = cwd,
+      .has_environment = environment != NULL,
+      .environment = environment,
+      .environment_count = environment_count,
   };
   struct exec_response response;
   char error[512];
   if (ask_exec_server(socket_path, &request, &response, error, sizeof error) != 0) fail("%s", error);
+  free(environment);
   free(cwd);
   return response;
 }

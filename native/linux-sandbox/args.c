@@ -13,10 +13,14 @@ static const char* const usage =
     "       cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
-    "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
-    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
-    "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
-    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace\n"
+    "                            [--exec-env NAME]... [--allow-unix-socket PATH]... [--best-effort PROTECTION]...
+"
+    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]
+"
+    "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...
+"
+    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace
+"
     "limits (whole numbers, bytes and seconds): pids, memory, cpu, file-size, open-files";
 
 static const char* value_of(int argc, char** argv, int* i) {
@@ -27,6 +31,14 @@ static const char* value_of(int argc, char** argv, int* i) {
 
 static const char* absolute_path(const char* flag, const char* value) {
   if (value[0] != '/') fail("usage", "%s must be an absolute path, got \"%s\"", flag, value);
+  return value;
+}
+
+// A variable name, or a prefix of names ending in '*': not empty, no '='.
+static const char* variable_name(const char* flag, const char* value) {
+  if (value[0] == '\0' || value[0] == '*' || strchr(value, '=') != NULL) {
+    fail("usage", "%s needs a variable name (or a prefix ending in *), got \"%s\"", flag, value);
+  }
   return value;
 }
 
@@ -84,8 +96,9 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   plan->pass_fds = calloc(n, sizeof(int));
   plan->allowed_unix_sockets = calloc(n, sizeof(char*));
   plan->readable_roots = calloc(n, sizeof(char*));
+  plan->exec_environment_names = calloc(n, sizeof(char*));
   if (!plan->writable_roots || !plan->read_only_subpaths || !plan->read_only_paths || !plan->pins || !plan->pass_fds ||
-      !plan->allowed_unix_sockets || !plan->readable_roots) {
+      !plan->allowed_unix_sockets || !plan->readable_roots || !plan->exec_environment_names) {
     fail("launcher", "out of memory");
   }
 
@@ -111,6 +124,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->exec_socket = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--exec-socket-id") == 0) {
       plan->exec_socket_id = value_of(argc, argv, &i);
+    } else if (strcmp(arg, "--exec-env") == 0) {
+      plan->exec_environment_names[plan->exec_environment_name_count++] = variable_name(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-unix-socket") == 0) {
       plan->allowed_unix_sockets[plan->allowed_unix_socket_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--best-effort") == 0) {

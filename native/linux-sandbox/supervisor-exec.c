@@ -21,12 +21,16 @@ struct exec_call {
   char* cwd;
   int dirfd;
   int flags;
+  // The variables the host asked for (supervisor-environ.c); none when it asked for none.
+  char** environment;
+  size_t environment_count;
 };
 
 static void free_call(struct exec_call* call) {
   free(call->path);
   free_string_array(call->argv, call->argc);
   free(call->cwd);
+  free_string_array(call->environment, call->environment_count);
 }
 
 // 0, or the errno to fail the exec with.
@@ -41,6 +45,10 @@ static int read_call(const struct notification* n, struct exec_call* call) {
   if (call->argv == NULL || !notification_valid(n)) return call->argv == NULL ? errno : ESRCH;
   call->cwd = proc_link(pid, "cwd");
   if (call->cwd == NULL || !notification_valid(n)) return call->cwd == NULL ? errno : ESRCH;
+  if (n->plan->exec_environment_name_count > 0) {
+    call->environment = exec_environment(pid, at ? data->args[3] : data->args[2], n->plan, &call->environment_count);
+    if (call->environment == NULL || !notification_valid(n)) return call->environment == NULL ? errno : ESRCH;
+  }
   return 0;
 }
 
@@ -90,6 +98,9 @@ void handle_exec(const struct notification* n) {
         .interpreter = target.interpreter,
         .anonymous = target.anonymous,
         .pid = (long)n->request->pid,
+        .has_environment = n->plan->exec_environment_name_count > 0,
+        .environment = (const char* const*)call.environment,
+        .environment_count = call.environment_count,
     };
     char error_text[512];
     asked = ask_exec_server(n->plan->exec_socket, &request, &response, error_text, sizeof error_text);

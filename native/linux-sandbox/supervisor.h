@@ -108,6 +108,12 @@ char* path_of(pid_t pid, int fd);
 void handle_exec(const struct notification* n);
 void handle_socket_call(const struct notification* n);
 
+// supervisor-environ.c
+// The "NAME=VALUE" strings of the exec's environment (its envp at `envp`)
+// whose names plan->exec_environment_names asks for, malloc'd (free with
+// free_string_array); NULL with errno as remote_string_array.
+char** exec_environment(pid_t pid, uint64_t envp, const struct plan* plan, size_t* count);
+
 // supervisor-deny.c
 // Writes "cordon: execution denied: <command>: <reason>" to the process's stderr.
 void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describeError } from "../errors.js";
-import { evaluate, initShellParser, type Evaluation, type ExecPolicy, type RuleMatch } from "../rules/index.js";
+import { evaluateCommand, initShellParser, type Evaluation, type ExecPolicy, type RuleMatch } from "../rules/index.js";
 import { judgedCommands, type ExecProgram, type JudgedCommand } from "./judged-commands.js";
 import { NOT_KNOWN_SAFE_REASON, outcomeOf, type ApprovalPolicy, type ExecOutcome } from "./outcome.js";
 
@@ -111,8 +111,13 @@ function decidingRule(evaluation: Evaluation): DecidingRule {
   return { justification: deciding?.prefixRuleMatch.justification ?? null, rule: deciding?.source ?? null };
 }
 
-function judge({ command, weight }: JudgedCommand, policy: ExecPolicy, approvalPolicy: ApprovalPolicy): Judgement {
-  const evaluation = evaluate(policy, command, { resolveHostExecutables: true });
+function judge(
+  { command, weight }: JudgedCommand,
+  policy: ExecPolicy,
+  approvalPolicy: ApprovalPolicy,
+  environment: ReadonlyMap<string, string> | undefined,
+): Judgement {
+  const evaluation = evaluateCommand(policy, command, { resolveHostExecutables: true, environment });
   let outcome = outcomeOf(evaluation, command, approvalPolicy);
   if (weight === "rules" && outcome.action === "ask" && outcome.reason === NOT_KNOWN_SAFE_REASON) outcome = { action: "run", source: "heuristics" };
   return { command, evaluation, outcome, decidedBy: decidingRule(evaluation) };
@@ -127,8 +132,9 @@ function strictest(judgements: Judgement[]): Judgement {
  * Makes the function that decides each exec. Every command the exec is
  * judged as (`judgedCommands`: the program as given, the resolved
  * executable, the interpreter, the program a directly run loader loads) is
- * evaluated with the basename fallback; the strictest outcome wins (see
- * `outcomeOf`). A forbidding rule's justification is the deny's reason. A
+ * evaluated with the basename fallback, as written and in its canonical
+ * forms, with the git aliases the exec's environment defines; the strictest
+ * outcome wins (see `outcomeOf`). A forbidding rule's justification is the deny's reason. A
  * command approved for the session runs again without asking for as long as
  * the decider lives.
  */
@@ -148,7 +154,7 @@ export function createApprovalDecider(
     };
     if (exec.anonymous && !options.allowAnonymousExecutables) return deny("rule", ANONYMOUS_EXECUTABLE_REASON, NO_RULE);
     await initShellParser();
-    const judgements = judgedCommands(exec).map((judged) => judge(judged, policy, approvalPolicy));
+    const judgements = judgedCommands(exec).map((judged) => judge(judged, policy, approvalPolicy, exec.environment));
     const { command, evaluation, outcome, decidedBy } = strictest(judgements);
     if (outcome.action === "run") return run(outcome.source, decidedBy);
     if (outcome.action === "deny") {

@@ -16,6 +16,8 @@ export interface ExecProgram {
   executable?: string | null;
   /** A `#!` interpreter, or a PT_INTERP other than the system loader. */
   interpreter?: string | null;
+  /** The variables of the exec's environment the rules asked for (GIT_CONFIG_*), when they were read. */
+  environment?: ReadonlyMap<string, string>;
 }
 
 /**

@@ -16,7 +16,10 @@ export interface ExecAnswer {
  * cannot be reached, goes away, or answers anything but a well-formed reply to
  * this request.
  */
-export async function askExecServer(socketPath: string, exec: { file: string; argv: readonly string[]; cwd: string }): Promise<ExecAnswer> {
+export async function askExecServer(
+  socketPath: string,
+  exec: { file: string; argv: readonly string[]; cwd: string; environment?: readonly string[] },
+): Promise<ExecAnswer> {
   const requestId = randomUUID();
   const line = encodeExecRequest({ requestId, ...exec });
   if (Buffer.byteLength(line) - 1 > MAX_MESSAGE_BYTES) {

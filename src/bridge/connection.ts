@@ -61,14 +61,28 @@ function lineProblem(result: Exclude<LineResult, { kind: "line" }>, timeoutMs: n
 /** The reason a peer is told when the host's decider failed: its error text stays with the host. */
 export const DECIDE_FAILED_REASON = "the host failed to decide";
 
+/** `NAME=VALUE` entries by name (the first of duplicates, as getenv reads them), in an object with no prototype. */
+function environmentOf(entries: readonly string[] | undefined): Record<string, string> | null {
+  if (entries === undefined) return null;
+  const environment: Record<string, string> = Object.create(null);
+  for (const entry of entries) {
+    const equals = entry.indexOf("=");
+    const name = entry.slice(0, equals);
+    if (!Object.hasOwn(environment, name)) environment[name] = entry.slice(equals + 1);
+  }
+  return environment;
+}
+
 function requestOf(message: ExecRequestMessage, peer: Peer): ExecRequest {
   const exact =
-    message.file_b64 === undefined && message.cwd_b64 === undefined && message.argv_b64 === undefined
+    message.file_b64 === undefined && message.cwd_b64 === undefined && message.argv_b64 === undefined &&
+    message.environment_b64 === undefined
       ? null
       : {
           file: message.file_b64 ?? Buffer.from(message.file),
           cwd: message.cwd_b64 ?? Buffer.from(message.cwd),
           argv: message.argv_b64 ?? message.argv.map((arg) => Buffer.from(arg)),
+          ...(message.environment_b64 === undefined ? {} : { environment: message.environment_b64 }),
         };
   return {
     requestId: message.request_id,
@@ -80,6 +94,7 @@ function requestOf(message: ExecRequestMessage, peer: Peer): ExecRequest {
     interpreter: message.interpreter ?? null,
     anonymous: message.anonymous ?? false,
     pid: message.pid ?? null,
+    environment: environmentOf(message.environment),
     exact,
   };
 }

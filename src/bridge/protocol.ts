@@ -8,10 +8,12 @@
  * A request may carry more than Codex's five fields; each addition is
  * optional, so Codex's plain request stays valid: `executable` (the file with
  * symlinks resolved), `interpreter` (a `#!` interpreter or a non-system
- * PT_INTERP), `anonymous` (a memfd or deleted file), `pid`, and the exact
- * bytes of `file`, `cwd` and each argv element (`file_b64`, `cwd_b64`,
- * `argv_b64`) when they are not valid UTF-8; the plain field then holds
- * U+FFFD in place of the invalid bytes.
+ * PT_INTERP), `anonymous` (a memfd or deleted file), `pid`, `environment`
+ * (the `NAME=VALUE` variables of the exec's environment the host asked for,
+ * none other), and the exact bytes of `file`, `cwd` and each argv and
+ * environment element (`file_b64`, `cwd_b64`, `argv_b64`, `environment_b64`)
+ * when they are not valid UTF-8; the plain field then holds U+FFFD in place
+ * of the invalid bytes.
  */
 import { z } from "zod";
 
@@ -49,11 +51,17 @@ export const execRequestSchema = z
     file_b64: exactBytes.optional(),
     cwd_b64: exactBytes.optional(),
     argv_b64: z.array(exactBytes).optional(),
+    environment: z.array(text.refine((entry) => entry.indexOf("=") > 0, { error: "must be NAME=VALUE" })).optional(),
+    environment_b64: z.array(exactBytes).optional(),
   })
   .refine((message) => message.argv_b64 === undefined || message.argv_b64.length === message.argv.length, {
     error: "must hold one element per argv element",
     path: ["argv_b64"],
   })
+  .refine(
+    (message) => message.environment_b64 === undefined || message.environment_b64.length === message.environment?.length,
+    { error: "must hold one element per environment element", path: ["environment_b64"] },
+  )
   .refine((message) => message.file_b64 === undefined || message.file_b64.length > 0, { error: "must not be empty", path: ["file_b64"] })
   .refine((message) => message.cwd_b64 === undefined || message.cwd_b64[0] === 0x2f, {
     error: "must be an absolute path",
@@ -105,14 +113,24 @@ export function salvageRequestId(line: string): string | null {
   }
 }
 
-/** Codex's plain request: what a wrapper, which knows no more than its own arguments, sends. */
-export function encodeExecRequest(request: { requestId: string; file: string; argv: readonly string[]; cwd: string }): string {
+/**
+ * Codex's plain request: what a wrapper, which knows no more than its own
+ * arguments, sends; with the variables the host asked for when there are any.
+ */
+export function encodeExecRequest(request: {
+  requestId: string;
+  file: string;
+  argv: readonly string[];
+  cwd: string;
+  environment?: readonly string[];
+}): string {
   return `${JSON.stringify({
     type: "exec_request",
     request_id: request.requestId,
     file: request.file,
     argv: [...request.argv],
     cwd: request.cwd,
+    ...(request.environment === undefined ? {} : { environment: [...request.environment] }),
   })}\n`;
 }
 

@@ -38,6 +38,7 @@ export function fromRules(options: RulesDecisionOptions): Decide {
         executable: request.executable,
         interpreter: request.interpreter,
         anonymous: request.anonymous,
+        environment: request.environment === null ? undefined : new Map(Object.entries(request.environment)),
         callId,
       },
       (message) => report({ type: "error", kind: "approval-failed", message, peer: request.peer }),

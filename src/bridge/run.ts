@@ -19,6 +19,7 @@ import {
   type SandboxedChildProcess,
 } from "../platform/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
+import { RULES_ENVIRONMENT } from "../rules/index.js";
 import { PausableDeadline } from "./deadline.js";
 import type { Channel, ChannelHooks } from "./server.js";
 import type { ExecDecisionRecord } from "./types.js";
@@ -330,7 +331,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
     const bridgeAccess = supervised
-      ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.dir] }
+      ? { env, execSocket: channel.socketPath, execEnvironment: RULES_ENVIRONMENT, readOnlyPaths: [channel.dir] }
       : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,

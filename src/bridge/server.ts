@@ -4,6 +4,7 @@ import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
 import { BridgeError, describeError } from "../errors.js";
 import { requireNativeExecutable } from "../native/index.js";
+import { RULES_ENVIRONMENT } from "../rules/index.js";
 import { bridgeEnvironment } from "./environment.js";
 import { fromHostDecide, type HostDecide } from "./host-decider.js";
 import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
@@ -243,6 +244,7 @@ export class ExecBridge {
       socketPath,
       wrapperPath: this.#wrapperPath,
       nodeWrapper: this.#options.wrapper === "node",
+      environmentNames: RULES_ENVIRONMENT,
     });
   }
 

@@ -20,10 +20,16 @@ export interface ExecRequest {
   /** The process that asked to exec, as the supervisor names it (not the peer: that is the supervisor). */
   pid: number | null;
   /**
+   * The variables of the exec's environment the bridge asked to see (the
+   * rules' GIT_CONFIG_* names), by name, the first of duplicates; null when
+   * the asking side sent none (a plain Codex wrapper).
+   */
+  environment: Readonly<Record<string, string>> | null;
+  /**
    * The exact bytes, present only when `file`, `cwd` or an argv element is
    * not valid UTF-8 (the strings then hold U+FFFD in their place).
    */
-  exact: { file: Buffer; cwd: Buffer; argv: Buffer[] } | null;
+  exact: { file: Buffer; cwd: Buffer; argv: Buffer[]; environment?: Buffer[] } | null;
 }
 
 /** What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`. */

@@ -7,6 +7,7 @@
 import { NativeError } from "../errors.js";
 import { execve } from "../native/index.js";
 import { askExecServer } from "./client.js";
+import { wantedEnvironment } from "./environment.js";
 
 const EXIT_DENIED = 126;
 const EXIT_CORDON_FAILURE = 125;
@@ -49,7 +50,7 @@ export async function maybeRunExecWrapperMode(options: WrapperModeOptions = {}):
   let answer;
   try {
     // process.cwd() throws when the directory was removed; that too is a failure before anything runs.
-    answer = await askExecServer(socketPath, { ...invocation, cwd: process.cwd() });
+    answer = await askExecServer(socketPath, { ...invocation, cwd: process.cwd(), environment: wantedEnvironment(env) });
   } catch (error) {
     exitWith(EXIT_CORDON_FAILURE, (error as Error).message);
   }

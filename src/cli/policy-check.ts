@@ -1,6 +1,12 @@
-/** `cordon policy check`: evaluate one command against rules files and print the evaluation JSON (SPEC §6). */
+/**
+ * `cordon policy check`: evaluate one command against rules files and print
+ * the evaluation JSON (SPEC §6). `matchedRules` and `decision` are Codex's
+ * evaluation of the argv as written; cordon adds `canonicalForms` (the forms
+ * judged beside it), and `combinedMatchedRules` and `combinedDecision`, what
+ * an exec of this command is decided by.
+ */
 import { UsageError } from "../errors.js";
-import { evaluate, loadPolicy } from "../rules/index.js";
+import { evaluate, evaluateCommand, loadPolicy } from "../rules/index.js";
 import { parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
 import { usages } from "./help.js";
@@ -28,8 +34,16 @@ export const policyCheck: Command = {
     if (files.length === 0) throw new UsageError(`--rules FILE is required\nusage: ${usage}`);
     if (command.length === 0) throw new UsageError(`no command to check\nusage: ${usage}`);
     const policy = await loadPolicy(files);
-    const evaluation = evaluate(policy, command, { resolveHostExecutables: values["resolve-host-executables"] === true });
-    io.stdout.write(`${JSON.stringify(evaluation, null, values.pretty ? 2 : undefined)}\n`);
+    const options = { resolveHostExecutables: values["resolve-host-executables"] === true };
+    const evaluation = evaluate(policy, command, options);
+    const combined = evaluateCommand(policy, command, options);
+    const report = {
+      ...evaluation,
+      canonicalForms: combined.canonicalForms,
+      combinedMatchedRules: combined.matchedRules,
+      ...(combined.decision === undefined ? {} : { combinedDecision: combined.decision }),
+    };
+    io.stdout.write(`${JSON.stringify(report, null, values.pretty ? 2 : undefined)}\n`);
     return 0;
   },
 };

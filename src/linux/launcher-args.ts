@@ -21,6 +21,8 @@ export interface LinuxLauncherPlan {
   passFds?: readonly number[];
   /** The exec bridge's socket: every exec in the sandbox is put to the exec supervisor. */
   execSocket?: string;
+  /** The variables of each exec's environment the supervisor sends with its question (`NAME*`: a prefix). */
+  execEnvironment?: readonly string[];
   /** `DEV:INO` of the socket file the host bound at `execSocket`: the launcher refuses any other file there. */
   execSocketId?: string;
   /** Pathname Unix sockets the supervisor may connect the command to. */
@@ -97,6 +99,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
   if (plan.execSocket !== undefined && plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);
+  if (plan.execSocket !== undefined) for (const name of plan.execEnvironment ?? []) args.push("--exec-env", name);
   for (const socket of sockets) args.push("--allow-unix-socket", socket);
   for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
     if (levels[protection] === "best-effort") args.push("--best-effort", PROTECTIONS[protection]);

@@ -46,6 +46,8 @@ export interface SandboxCommandOptions {
   passFds?: number[];
   /** Linux: the exec bridge's socket, which the launcher's exec supervisor asks about every exec. */
   execSocket?: string;
+  /** Linux: the variables of each exec's environment the supervisor sends with its question (`NAME*`: a prefix). */
+  execEnvironment?: readonly string[];
   /** Requirement levels and test hooks of the Linux backend. */
   linux?: LinuxSandboxOptions;
   /**
@@ -172,6 +174,7 @@ export function prepareSandboxedCommand(
     readOnlyPaths: [...ownFiles(program), ...(options.readOnlyPaths ?? [])],
     passFds: options.passFds,
     execSocket: options.execSocket,
+    execEnvironment: options.execEnvironment,
     execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
     allowUnixSockets: options.allowUnixSockets,
     limits,

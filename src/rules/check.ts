@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import { RulesError } from "../errors.js";
 import { isDecision, type Decision } from "./decision.js";
 import type { RuleExample } from "./document.js";
+import type { CommandGrammar } from "./grammar.js";
 import type { NetworkProtocol, NetworkRule, PatternToken, PrefixRule } from "./policy.js";
 import { splitShellWords } from "./shell-words.js";
 
@@ -267,4 +268,62 @@ export function checkNetworkRule(fields: Record<string, unknown>, locate: Locate
   }
   const justification = checkJustification(fields.justification, locate);
   return justification === undefined ? { host, protocol, decision } : { host, protocol, decision, justification };
+}
+
+function checkWordList(
+  fields: Record<string, unknown>,
+  name: string,
+  field: string,
+  locate: Locate,
+  valid: (word: string) => boolean,
+  expected: string,
+): string[] {
+  const value = fields[field];
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(locate, field, `invalid rule: command_grammar ${name} must be a list (got ${typeName(value)})`);
+  return value.map((word: unknown) => {
+    if (typeof word !== "string") fail(locate, field, `invalid rule: command_grammar ${name} must be strings (got ${typeName(word)})`);
+    if (word.includes("\0") || !valid(word)) {
+      fail(locate, field, `invalid rule: command_grammar ${name} must be ${expected} (got ${JSON.stringify(word)})`);
+    }
+    return word;
+  });
+}
+
+/** An option name: a dash and at least one more character, no `=` and no white space. */
+const OPTION_NAME = /^-[^=\s]+$/;
+
+/**
+ * Checks a command_grammar (cordon's addition to the Codex language): a bare
+ * program name, option names that start with `-` (no `=`), non-empty flag
+ * prefixes that do not start with `-`, and booleans `interspersed` and
+ * `dashedSubcommands`. An option listed both with and without a value is an
+ * error. The caller has rejected unknown field names.
+ */
+export function checkCommandGrammar(fields: Record<string, unknown>, locate: Locate): CommandGrammar {
+  const { program, interspersed, dashedSubcommands } = fields;
+  if (program === undefined) fail(locate, undefined, "invalid rule: command_grammar needs a program");
+  if (typeof program !== "string") fail(locate, "program", `invalid rule: command_grammar program must be a string (got ${typeName(program)})`);
+  if (program === "" || program.includes("/") || program === "." || program === ".." || program.includes("\0")) {
+    fail(locate, "program", `invalid rule: command_grammar program must be a bare executable name (got ${JSON.stringify(program)})`);
+  }
+  const optionsWithValue = checkWordList(fields, "options_with_value", "optionsWithValue", locate, (word) => OPTION_NAME.test(word), "option names such as -C or --git-dir");
+  const flags = checkWordList(fields, "flags", "flags", locate, (word) => OPTION_NAME.test(word), "option names such as -P or --no-pager");
+  const flagPrefixes = checkWordList(fields, "flag_prefixes", "flagPrefixes", locate, (word) => word !== "" && !word.startsWith("-"), "non-empty prefixes that do not start with -");
+  const both = optionsWithValue.find((option) => flags.includes(option));
+  if (both !== undefined) fail(locate, "flags", `invalid rule: command_grammar lists ${both} both as a flag and as an option with a value`);
+  if (interspersed !== undefined && typeof interspersed !== "boolean") {
+    fail(locate, "interspersed", `invalid rule: command_grammar interspersed must be True or False (got ${typeName(interspersed)})`);
+  }
+  if (dashedSubcommands !== undefined && typeof dashedSubcommands !== "boolean") {
+    fail(locate, "dashedSubcommands", `invalid rule: command_grammar dashed_subcommands must be True or False (got ${typeName(dashedSubcommands)})`);
+  }
+  return {
+    program,
+    optionsWithValue,
+    flags,
+    flagPrefixes,
+    interspersed: interspersed === true,
+    dashedSubcommands: dashedSubcommands === true,
+  };
 }

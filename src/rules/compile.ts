@@ -1,12 +1,16 @@
 /**
  * Turns checked definitions into a policy layered on a base policy, after
- * running every rule's examples: a `match` example must match the rule, a
- * `not_match` example must not. Examples see the host executables of the
- * base and of the new definitions, and may use the basename fallback.
+ * running every rule's examples: a `match` example must match the rule, as
+ * written or in a canonical form (`git -C . push` matches `git push`), a
+ * `not_match` example must match it in neither. Examples see the host
+ * executables and command grammars of the base and of the new definitions,
+ * and may use the basename fallback.
  */
 import { RulesError } from "../errors.js";
+import { matchCanonical } from "./canonical.js";
 import type { CheckedHostExecutable, CheckedNetworkRule, CheckedPrefixRule } from "./check.js";
-import { createPolicy, matchCommand, mergePolicies, type ExecPolicy } from "./policy.js";
+import type { CommandGrammar } from "./grammar.js";
+import { createPolicy, mergePolicies, type ExecPolicy } from "./policy.js";
 import { formatPrefixRule, formatValue } from "./print.js";
 
 /** A rule as it reads in messages: its pattern and decision. */
@@ -15,9 +19,13 @@ function describeRule(rule: CheckedPrefixRule): string {
   return formatPrefixRule({ pattern, decision: rule.decision });
 }
 
-function checkRuleExamples(rule: CheckedPrefixRule, hostExecutables: ReadonlyMap<string, readonly string[]>): void {
-  const policy = createPolicy(rule.rules, hostExecutables, { ruleCount: 1, exampleCount: 0 });
-  const matches = (tokens: string[]): boolean => matchCommand(policy, tokens, { resolveHostExecutables: true }).length > 0;
+function checkRuleExamples(
+  rule: CheckedPrefixRule,
+  hostExecutables: ReadonlyMap<string, readonly string[]>,
+  grammars: ReadonlyMap<string, CommandGrammar>,
+): void {
+  const policy = createPolicy(rule.rules, hostExecutables, { ruleCount: 1, exampleCount: 0 }, [], grammars);
+  const matches = (tokens: string[]): boolean => matchCanonical(policy, tokens, { resolveHostExecutables: true }).length > 0;
   for (const example of rule.notMatch) {
     if (matches(example.tokens)) {
       throw new RulesError(
@@ -39,13 +47,16 @@ export interface CheckedDefinitions {
   rules: CheckedPrefixRule[];
   hosts: CheckedHostExecutable[];
   networkRules: CheckedNetworkRule[];
+  grammars: CommandGrammar[];
 }
 
 /** The base policy with the definitions added after it; throws the first failing example. */
-export function compileDefinitions({ rules, hosts, networkRules }: CheckedDefinitions, base: ExecPolicy): ExecPolicy {
+export function compileDefinitions({ rules, hosts, networkRules, grammars }: CheckedDefinitions, base: ExecPolicy): ExecPolicy {
   const ownHosts = new Map(hosts.map((host) => [host.name, host.paths] as const));
   const visibleHosts = new Map([...base.hostExecutables, ...ownHosts]);
-  for (const rule of rules) checkRuleExamples(rule, visibleHosts);
+  const ownGrammars = new Map(grammars.map((grammar) => [grammar.program, grammar] as const));
+  const visibleGrammars = new Map([...base.grammars, ...ownGrammars]);
+  for (const rule of rules) checkRuleExamples(rule, visibleHosts, visibleGrammars);
   const overlay = createPolicy(
     rules.flatMap((rule) => rule.rules),
     ownHosts,
@@ -54,6 +65,7 @@ export function compileDefinitions({ rules, hosts, networkRules }: CheckedDefini
       exampleCount: rules.reduce((sum, rule) => sum + rule.match.length + rule.notMatch.length, 0),
     },
     networkRules,
+    ownGrammars,
   );
   return mergePolicies(base, overlay);
 }

@@ -5,7 +5,7 @@
  * dangerous when any of its plain commands is.
  */
 import { posix } from "node:path";
-import { gitSubcommandIndex } from "./git-command.js";
+import { gitSubcommandIndexes } from "./git-command.js";
 import { splitShellCommand } from "./shell-split.js";
 
 /** Whether the options (up to `--`) include a force flag: `-f`, `--force`, or a short cluster with `f` such as `-rf`. */
@@ -17,9 +17,12 @@ function hasForceFlag(args: readonly string[], longNames: readonly string[] = ["
   return false;
 }
 
+/** Dangerous when git's subcommand is, in any reading of its global options. */
 function isDangerousGit(command: readonly string[]): boolean {
-  const index = gitSubcommandIndex(command);
-  if (index === -1) return false;
+  return gitSubcommandIndexes(command).some((index) => isDangerousGitSubcommand(command, index));
+}
+
+function isDangerousGitSubcommand(command: readonly string[], index: number): boolean {
   const args = command.slice(index + 1);
   switch (command[index]) {
     case "reset":

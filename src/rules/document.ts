@@ -5,7 +5,8 @@
  *     {"prefixRules": [{"pattern": ["git", ["push", "fetch"]], "decision": "prompt",
  *                       "match": ["git push origin"], "notMatch": [["git", "status"]]}],
  *      "hostExecutables": [{"name": "git", "paths": ["/usr/bin/git"]}],
- *      "networkRules": [{"host": "api.github.com", "protocol": "https", "decision": "allow"}]}
+ *      "networkRules": [{"host": "api.github.com", "protocol": "https", "decision": "allow"}],
+ *      "commandGrammars": [{"program": "mytool", "optionsWithValue": ["-C"], "flags": ["-q"]}]}
  *
  * The zod schema checks the shape; the checks on meaning (empty patterns,
  * relative host paths, failing examples) are shared with the text form.
@@ -49,17 +50,33 @@ const networkRuleSchema = z
       "(allow, prompt, forbidden or deny). Reported, not enforced.",
   );
 
+const commandGrammarSchema = z
+  .strictObject({
+    program: z.string({ error: "must be a string" }),
+    optionsWithValue: stringList.optional(),
+    flags: stringList.optional(),
+    flagPrefixes: stringList.optional(),
+    interspersed: z.boolean({ error: "must be true or false" }).optional(),
+    dashedSubcommands: z.boolean({ error: "must be true or false" }).optional(),
+  })
+  .describe(
+    "command_grammar (cordon's addition): the global options `program` takes before its subcommand, so that rules " +
+      "also judge the command's canonical form (the options removed).",
+  );
+
 export const rulesDocumentSchema = z
   .strictObject({
     prefixRules: z.array(prefixRuleSchema, { error: "must be a list" }).optional(),
     hostExecutables: z.array(hostExecutableSchema, { error: "must be a list" }).optional(),
     networkRules: z.array(networkRuleSchema, { error: "must be a list" }).optional(),
+    commandGrammars: z.array(commandGrammarSchema, { error: "must be a list" }).optional(),
   })
   .describe("A cordon exec-policy rules file in JSON form.");
 
 export type PrefixRuleDefinition = z.infer<typeof prefixRuleSchema>;
 export type HostExecutableDefinition = z.infer<typeof hostExecutableSchema>;
 export type NetworkRuleDefinition = z.infer<typeof networkRuleSchema>;
+export type CommandGrammarDefinition = z.infer<typeof commandGrammarSchema>;
 export type RulesDocument = z.infer<typeof rulesDocumentSchema>;
 /** An example command as written: a string to shell-split, or its tokens. */
 export type RuleExample = string | string[];

@@ -6,7 +6,8 @@
  *     expectPolicy(policy).toDecide(["ls"], "none");   // no rule matches
  */
 import type { Decision } from "./decision.js";
-import { evaluate, type EvaluateOptions, type ExecPolicy } from "./policy.js";
+import { evaluateCommand, type CommandEvaluateOptions } from "./canonical.js";
+import type { ExecPolicy } from "./policy.js";
 
 export interface PolicyExpectation {
   /** Throws a readable Error unless the policy decides `decision` for `command` ("none": no rule matches). */
@@ -14,13 +15,14 @@ export interface PolicyExpectation {
 }
 
 /**
- * Assertions on `policy`. Commands are evaluated with the basename fallback
- * on (as the approval decider does) unless `options` say otherwise.
+ * Assertions on `policy`. Commands are evaluated as the approval decider
+ * evaluates them: as written and in their canonical forms, with the basename
+ * fallback on unless `options` say otherwise.
  */
-export function expectPolicy(policy: ExecPolicy, options: EvaluateOptions = { resolveHostExecutables: true }): PolicyExpectation {
+export function expectPolicy(policy: ExecPolicy, options: CommandEvaluateOptions = { resolveHostExecutables: true }): PolicyExpectation {
   return {
     toDecide(command, decision) {
-      const evaluation = evaluate(policy, command, options);
+      const evaluation = evaluateCommand(policy, command, options);
       const actual = evaluation.decision ?? "none";
       if (actual === decision) return;
       const matched =

@@ -1,18 +1,18 @@
-/** Reading a git command line: where its subcommand is, past git's own global options. */
+/** Reading a git command line: where its subcommand is, past git's own global options (the shipped git grammar). */
+import { canonicalReadings } from "./grammar.js";
+import { shippedGrammars } from "./shipped-grammars.js";
 
-/** Global options that take the next argument as their value. */
-const GIT_OPTIONS_WITH_VALUE = new Set([
-  "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--config-env",
-]);
-
-/** The index of git's subcommand in `command` (program first), or -1 when there is none. */
-export function gitSubcommandIndex(command: readonly string[]): number {
-  for (let i = 1; i < command.length; i++) {
-    const arg = command[i]!;
-    if (GIT_OPTIONS_WITH_VALUE.has(arg)) i += 1;
-    else if (!arg.startsWith("-")) return i;
-  }
-  return -1;
+/**
+ * Every index where git's subcommand may be in `command` (program first):
+ * usually one; an option the grammar does not know gives two readings. Empty
+ * when there is no subcommand.
+ */
+export function gitSubcommandIndexes(command: readonly string[]): number[] {
+  const grammar = shippedGrammars().get("git");
+  if (grammar === undefined) return [];
+  return canonicalReadings(grammar, command)
+    .map((reading) => reading.subcommandIndex)
+    .filter((index) => index < command.length);
 }
 
 /**
@@ -20,8 +20,8 @@ export function gitSubcommandIndex(command: readonly string[]): number {
  * command line (`-c core.pager=...`, `--exec-path=...`), before the subcommand.
  */
 export function hasGitConfigOverride(command: readonly string[]): boolean {
-  const end = gitSubcommandIndex(command);
-  const globals = command.slice(1, end === -1 ? command.length : end);
+  const ends = gitSubcommandIndexes(command);
+  const globals = command.slice(1, ends.length === 0 ? command.length : Math.max(...ends));
   return globals.some(
     (arg) =>
       arg === "-c" ||

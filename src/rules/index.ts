@@ -20,6 +20,20 @@ export {
   policyRules,
 } from "./policy.js";
 export { parseRules } from "./text-form.js";
+export { type CommandGrammar, type CanonicalReading, canonicalReadings } from "./grammar.js";
+export {
+  type CommandEvaluation,
+  type CommandEvaluateOptions,
+  evaluateCommand,
+  canonicalForms,
+  grammarFor,
+  GIT_ALIAS_JUSTIFICATION,
+  CARGO_ALIAS_JUSTIFICATION,
+  RULES_ENVIRONMENT,
+} from "./canonical.js";
+export { GIT_CONFIG_ENVIRONMENT, definesGitAlias } from "./git-aliases.js";
+export { CARGO_ALIAS_ENVIRONMENT, definesCargoAlias } from "./cargo-aliases.js";
+export { shippedGrammars } from "./shipped-grammars.js";
 export { policyFromJson } from "./json-form.js";
 export { loadPolicy } from "./load.js";
 export {
@@ -29,9 +43,10 @@ export {
   type PrefixRuleDefinition,
   type HostExecutableDefinition,
   type NetworkRuleDefinition,
+  type CommandGrammarDefinition,
   type RuleExample,
 } from "./document.js";
-export { printRules, formatPrefixRule, formatHostExecutable, formatNetworkRule } from "./print.js";
+export { printRules, formatPrefixRule, formatHostExecutable, formatNetworkRule, formatCommandGrammar } from "./print.js";
 export { expectPolicy, type PolicyExpectation } from "./expect.js";
 export { testRulesFiles, formatRulesTestReport, type RulesFileReport } from "./policy-test.js";
 export { appendAllowPrefixRule, type AppendRuleOptions } from "./amend.js";
@@ -39,4 +54,4 @@ export { splitShellWords } from "./shell-words.js";
 export { initShellParser, splitShellScript, splitShellCommand, splitPlainShellCommand, heredocCommandPrefix } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";
 export { isDangerousCommand } from "./dangerous-commands.js";
-export { defaultRulesPath } from "./shipped-rules.js";
+export { defaultRulesPath, commandGrammarsPath } from "./shipped-rules.js";

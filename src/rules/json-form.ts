@@ -1,6 +1,6 @@
 /** The JSON form to policy: the zod schema for the shape, then the checks shared with the text form. */
 import { RulesError } from "../errors.js";
-import { checkHostExecutable, checkNetworkRule, checkPrefixRule } from "./check.js";
+import { checkCommandGrammar, checkHostExecutable, checkNetworkRule, checkPrefixRule } from "./check.js";
 import { compileDefinitions } from "./compile.js";
 import { rulesDocumentSchema } from "./document.js";
 import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
@@ -25,7 +25,8 @@ export function compileRulesJson(input: unknown, source: string, base: ExecPolic
   );
   const hosts = (document.hostExecutables ?? []).map((host, index) => checkHostExecutable(host, locator("hostExecutables", index)));
   const networkRules = (document.networkRules ?? []).map((rule, index) => checkNetworkRule(rule, locator("networkRules", index)));
-  return compileDefinitions({ rules, hosts, networkRules }, base);
+  const grammars = (document.commandGrammars ?? []).map((grammar, index) => checkCommandGrammar(grammar, locator("commandGrammars", index)));
+  return compileDefinitions({ rules, hosts, networkRules, grammars }, base);
 }
 
 /** Builds a policy from the JSON form (an object already parsed from JSON, or built in code). */

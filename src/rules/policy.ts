@@ -5,6 +5,7 @@
  */
 import { posix } from "node:path";
 import { stricterDecision, type Decision } from "./decision.js";
+import type { CommandGrammar } from "./grammar.js";
 
 /** One pattern position: the tokens accepted there (one, or several alternatives). */
 export type PatternToken = readonly string[];
@@ -46,6 +47,8 @@ export interface ExecPolicy {
   readonly hostExecutables: ReadonlyMap<string, readonly string[]>;
   /** The network rules, in the order they were defined (never consulted when evaluating a command). */
   readonly networkRules: readonly NetworkRule[];
+  /** The command grammars the rules files declared, by program; they replace the shipped ones for that program. */
+  readonly grammars: ReadonlyMap<string, CommandGrammar>;
   /** How many prefix_rule definitions went in (before splitting first-token alternatives). */
   readonly ruleCount: number;
   /** How many match / not_match examples were checked when the policy was built. */
@@ -87,6 +90,7 @@ export const EMPTY_EXEC_POLICY: ExecPolicy = Object.freeze({
   rulesByProgram: new Map(),
   hostExecutables: new Map(),
   networkRules: Object.freeze([]),
+  grammars: new Map(),
   ruleCount: 0,
   exampleCount: 0,
 });
@@ -103,12 +107,16 @@ function withSource<T extends object>(target: T, source: string | undefined): T 
   return Object.defineProperty(target, "source", { value: source, enumerable: false, configurable: false });
 }
 
-/** Builds a policy from rules (in order), host executables and network rules; the result shares nothing mutable with the input. */
+/**
+ * Builds a policy from rules (in order), host executables, network rules and
+ * command grammars; the result shares nothing mutable with the input.
+ */
 export function createPolicy(
   rules: readonly PrefixRule[],
   hostExecutables: ReadonlyMap<string, readonly string[]>,
   counts: { ruleCount: number; exampleCount: number },
   networkRules: readonly NetworkRule[] = [],
+  grammars: ReadonlyMap<string, CommandGrammar> = new Map(),
 ): ExecPolicy {
   const rulesByProgram = new Map<string, PrefixRule[]>();
   for (const rule of rules) {
@@ -121,7 +129,17 @@ export function createPolicy(
   for (const list of rulesByProgram.values()) Object.freeze(list);
   const hosts = new Map([...hostExecutables].map(([name, paths]) => [name, Object.freeze([...paths])] as const));
   const network = Object.freeze(networkRules.map((rule) => Object.freeze({ ...rule })));
-  return Object.freeze({ rulesByProgram, hostExecutables: hosts, networkRules: network, ...counts });
+  const ownGrammars = new Map([...grammars].map(([name, grammar]) => [name, freezeGrammar(grammar)] as const));
+  return Object.freeze({ rulesByProgram, hostExecutables: hosts, networkRules: network, grammars: ownGrammars, ...counts });
+}
+
+function freezeGrammar(grammar: CommandGrammar): CommandGrammar {
+  return Object.freeze({
+    ...grammar,
+    optionsWithValue: Object.freeze([...grammar.optionsWithValue]),
+    flags: Object.freeze([...grammar.flags]),
+    flagPrefixes: Object.freeze([...grammar.flagPrefixes]),
+  });
 }
 
 /** All rules of a policy, in the order they were defined. */
@@ -131,8 +149,8 @@ export function policyRules(policy: ExecPolicy): PrefixRule[] {
 
 /**
  * `overlay` layered on `base`: its rules (prefix and network) come after the
- * base's, and its host_executable definitions replace the base's for the
- * same name.
+ * base's, and its host_executable and command_grammar definitions replace
+ * the base's for the same name.
  */
 export function mergePolicies(base: ExecPolicy, overlay: ExecPolicy): ExecPolicy {
   return createPolicy(
@@ -140,6 +158,7 @@ export function mergePolicies(base: ExecPolicy, overlay: ExecPolicy): ExecPolicy
     new Map([...base.hostExecutables, ...overlay.hostExecutables]),
     { ruleCount: base.ruleCount + overlay.ruleCount, exampleCount: base.exampleCount + overlay.exampleCount },
     [...base.networkRules, ...overlay.networkRules],
+    new Map([...base.grammars, ...overlay.grammars]),
   );
 }
 

@@ -3,7 +3,13 @@
  * printed gives the same policy. One call per line; strings are written
  * double-quoted with every character that could end or bend them escaped.
  */
-import type { HostExecutableDefinition, NetworkRuleDefinition, PrefixRuleDefinition, RulesDocument } from "./document.js";
+import type {
+  CommandGrammarDefinition,
+  HostExecutableDefinition,
+  NetworkRuleDefinition,
+  PrefixRuleDefinition,
+  RulesDocument,
+} from "./document.js";
 import type { SyntaxValue } from "./syntax.js";
 
 /** A string as a double-quoted rules literal (ASCII escapes for control characters). */
@@ -21,8 +27,9 @@ export function formatString(value: string): string {
   return `${out}"`;
 }
 
-/** A string or (nested) list as rules text: `["git", ["push", "fetch"]]`. */
+/** A string, boolean or (nested) list as rules text: `["git", ["push", "fetch"]]`. */
 export function formatValue(value: SyntaxValue): string {
+  if (typeof value === "boolean") return value ? "True" : "False";
   return typeof value === "string" ? formatString(value) : `[${value.map(formatValue).join(", ")}]`;
 }
 
@@ -60,12 +67,25 @@ export function formatNetworkRule(rule: NetworkRuleDefinition): string {
   ]);
 }
 
-/** A whole rules document as rules text (prefix rules, then host executables, then network rules). */
+/** One command_grammar call, on one line. */
+export function formatCommandGrammar(grammar: CommandGrammarDefinition): string {
+  return formatCall("command_grammar", [
+    ["program", grammar.program],
+    ["options_with_value", grammar.optionsWithValue],
+    ["flags", grammar.flags],
+    ["flag_prefixes", grammar.flagPrefixes],
+    ["interspersed", grammar.interspersed],
+    ["dashed_subcommands", grammar.dashedSubcommands],
+  ]);
+}
+
+/** A whole rules document as rules text (prefix rules, host executables, network rules, then command grammars). */
 export function printRules(document: RulesDocument): string {
   const lines = [
     ...(document.prefixRules ?? []).map(formatPrefixRule),
     ...(document.hostExecutables ?? []).map(formatHostExecutable),
     ...(document.networkRules ?? []).map(formatNetworkRule),
+    ...(document.commandGrammars ?? []).map(formatCommandGrammar),
   ];
   return lines.map((line) => `${line}\n`).join("");
 }

@@ -5,7 +5,7 @@
  * safe when it splits into plain commands that are all safe.
  */
 import { posix } from "node:path";
-import { gitSubcommandIndex, hasGitConfigOverride } from "./git-command.js";
+import { gitSubcommandIndexes, hasGitConfigOverride } from "./git-command.js";
 import { splitPlainShellCommand } from "./shell-split.js";
 
 /** Tools that only read (whatever their arguments) and print. */
@@ -34,10 +34,14 @@ function isReadOnlyGitBranch(args: readonly string[]): boolean {
   return args.every((arg) => listing.has(arg) || arg.startsWith("--format="));
 }
 
+/** Safe when git's subcommand is read-only in every reading of its global options. */
 function isSafeGit(command: readonly string[]): boolean {
   if (hasGitConfigOverride(command)) return false;
-  const index = gitSubcommandIndex(command);
-  if (index === -1) return false;
+  const indexes = gitSubcommandIndexes(command);
+  return indexes.length > 0 && indexes.every((index) => isSafeGitSubcommand(command, index));
+}
+
+function isSafeGitSubcommand(command: readonly string[], index: number): boolean {
   const subcommand = command[index]!;
   const args = command.slice(index + 1);
   if (!READ_ONLY_GIT_SUBCOMMANDS.has(subcommand) || args.some(isUnsafeGitArgument)) return false;

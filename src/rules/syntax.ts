@@ -1,7 +1,9 @@
 /**
  * The syntax of `.rules` files: the subset of Starlark that the Codex
  * execpolicy language uses. A file is a sequence of calls with keyword
- * arguments whose values are strings or (nested) lists of strings:
+ * arguments whose values are strings, (nested) lists of strings, or `True`
+ * and `False` (which only command_grammar's `interspersed` and
+ * `dashed_subcommands` take; a cordon addition):
  *
  *     # comment
  *     prefix_rule(pattern = ["git", ["push", "fetch"]], decision = "prompt",)
@@ -11,8 +13,8 @@
  */
 import { RulesError } from "../errors.js";
 
-/** A value in a rules file: a string, or a list of values. */
-export type SyntaxValue = string | SyntaxValue[];
+/** A value in a rules file: a string, a boolean, or a list of values. */
+export type SyntaxValue = string | boolean | SyntaxValue[];
 
 /** Where something starts in a rules file (1-based line and column). */
 export interface SourcePosition {
@@ -218,6 +220,7 @@ export function parseSyntax(text: string, file: string): SyntaxCall[] {
   const parseValue = (depth: number): SyntaxValue => {
     const token = take();
     if (token.kind === "string") return token.text;
+    if (token.kind === "name" && (token.text === "True" || token.text === "False")) return token.text === "True";
     if (!isPunct(token, "[")) {
       throw syntaxError(file, token.at, `expected a string or a list, found ${describe(token)}`);
     }

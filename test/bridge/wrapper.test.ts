@@ -210,7 +210,11 @@ describe("native exec wrapper", () => {
       expect(statSync(dir).mode & 0o777).toBe(0o700);
       expect(statSync(bridge.socketPath).isSocket()).toBe(true);
       expect(statSync(bridge.socketPath).mode & 0o777).toBe(0o600);
-      expect(bridge.env()).toEqual({ EXEC_WRAPPER: wrapperPath, CORDON_EXEC_SOCKET: bridge.socketPath });
+      expect(bridge.env()).toEqual({
+        EXEC_WRAPPER: wrapperPath,
+        CORDON_EXEC_SOCKET: bridge.socketPath,
+        CORDON_EXEC_ENVIRONMENT: "GIT_CONFIG_COUNT:GIT_CONFIG_KEY_*:GIT_CONFIG_PARAMETERS:CARGO_ALIAS_*",
+      });
     } finally {
       await bridge.close();
     }

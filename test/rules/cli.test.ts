@@ -29,25 +29,40 @@ describe("cordon policy check", () => {
   test("prints the evaluation of a match and exits 0", async () => {
     const result = await cordon("policy", "check", "--rules", defaultRules, "--", "git", "push", "origin", "main");
     expect(result.exitCode).toBe(0);
+    const pushMatch = {
+      prefixRuleMatch: {
+        matchedPrefix: ["git", "push"],
+        decision: "prompt",
+        justification: "git push changes a remote repository",
+      },
+    };
     expect(JSON.parse(result.stdout)).toEqual({
-      matchedRules: [
-        {
-          prefixRuleMatch: {
-            matchedPrefix: ["git", "push"],
-            decision: "prompt",
-            justification: "git push changes a remote repository",
-          },
-        },
-      ],
+      matchedRules: [pushMatch],
       decision: "prompt",
+      canonicalForms: [],
+      combinedMatchedRules: [pushMatch],
+      combinedDecision: "prompt",
     });
     expect(result.stdout).not.toContain("\n");
+  });
+
+  test("keeps Codex's evaluation of the argv as written, and adds the canonical form and the combined decision", async () => {
+    const result = await cordon("policy", "check", "--rules", defaultRules, "--", "git", "-C", ".", "push", "origin", "main");
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      matchedRules: [],
+      canonicalForms: [["git", "push", "origin", "main"]],
+      combinedMatchedRules: [
+        { prefixRuleMatch: { matchedPrefix: ["git", "push"], decision: "prompt", justification: "git push changes a remote repository" } },
+      ],
+      combinedDecision: "prompt",
+    });
   });
 
   test("prints an empty match list for no match, and exits 0", async () => {
     const result = await cordon("policy", "check", "--rules", defaultRules, "--", "ls", "-la");
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe('{"matchedRules":[]}');
+    expect(result.stdout).toBe('{"matchedRules":[],"canonicalForms":[],"combinedMatchedRules":[]}');
   });
 
   test("exits 0 for a forbidden command too", async () => {
@@ -59,7 +74,7 @@ describe("cordon policy check", () => {
   test("--resolve-host-executables and --pretty, with several rules files", async () => {
     const hosts = writeRules("hosts.rules", 'host_executable(name = "git", paths = ["/usr/bin/git"])\n');
     const plain = await cordon("policy", "check", "--rules", defaultRules, "--rules", hosts, "--", "/usr/bin/git", "push");
-    expect(plain.stdout).toBe('{"matchedRules":[]}');
+    expect(JSON.parse(plain.stdout).matchedRules).toEqual([]);
     const resolved = await cordon(
       "policy", "check", "--rules", defaultRules, hosts, "--resolve-host-executables", "--pretty", "--", "/usr/bin/git", "push",
     );
@@ -67,7 +82,7 @@ describe("cordon policy check", () => {
     expect(resolved.stdout.split("\n").length).toBeGreaterThan(5);
     expect(JSON.parse(resolved.stdout).matchedRules[0].prefixRuleMatch.resolvedProgram).toBe("/usr/bin/git");
     const elsewhere = await cordon("policy", "check", "--rules", defaultRules, hosts, "--resolve-host-executables", "--", "/tmp/git", "push");
-    expect(elsewhere.stdout).toBe('{"matchedRules":[]}');
+    expect(JSON.parse(elsewhere.stdout).combinedMatchedRules).toEqual([]);
   });
 
   test("the command's own flags and odd characters are carried verbatim after --", async () => {

@@ -162,7 +162,7 @@ describe("the basename fallback for absolute programs", () => {
 describe("examples", () => {
   test("passing examples load, and count", () => {
     const policy = parseRules(
-      'prefix_rule(pattern = ["git", "status"], match = [["git", "status"], "git status --short"], not_match = ["git --config x status"])',
+      'prefix_rule(pattern = ["git", "status"], match = [["git", "status"], "git status --short"], not_match = ["git log status"])',
       "examples.rules",
     );
     expect(policy.exampleCount).toBe(3);
@@ -267,7 +267,7 @@ describe("the JSON form", () => {
   test("its JSON Schema describes every kind of definition", () => {
     const schema = rulesJsonSchema() as { type: string; properties: Record<string, unknown>; additionalProperties: boolean };
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties)).toEqual(["prefixRules", "hostExecutables", "networkRules"]);
+    expect(Object.keys(schema.properties)).toEqual(["prefixRules", "hostExecutables", "networkRules", "commandGrammars"]);
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.stringify(schema)).toContain('"notMatch"');
   });

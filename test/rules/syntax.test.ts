@@ -104,14 +104,14 @@ describe("rules syntax", () => {
     [
       "unknown function",
       '\n\nhost_rule(host = "example.com")',
-      "bad.rules:3:1: unknown function host_rule (rules files call prefix_rule, host_executable and network_rule)",
+      "bad.rules:3:1: unknown function host_rule (rules files call prefix_rule, host_executable, network_rule and command_grammar)",
     ],
     [
       "unknown argument",
       'prefix_rule(pattern = ["ls"], decison = "allow")',
       "bad.rules:1:31: prefix_rule() got an unexpected argument decison (expected pattern, decision, justification, match, not_match)",
     ],
-    ["a name from Object.prototype", "toString()", "bad.rules:1:1: unknown function toString (rules files call prefix_rule, host_executable and network_rule)"],
+    ["a name from Object.prototype", "toString()", "bad.rules:1:1: unknown function toString (rules files call prefix_rule, host_executable, network_rule and command_grammar)"],
     [
       "an argument named like a prototype property",
       'host_executable(name = "git", paths = [], constructor = "x")',
