@@ -13,14 +13,10 @@ static const char* const usage =
     "       cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
-    "                            [--exec-env NAME]... [--allow-unix-socket PATH]... [--best-effort PROTECTION]...
-"
-    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]
-"
-    "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...
-"
-    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace
-"
+    "                            [--exec-env NAME]... [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
+    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
+    "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
+    "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace\n"
     "limits (whole numbers, bytes and seconds): pids, memory, cpu, file-size, open-files";
 
 static const char* value_of(int argc, char** argv, int* i) {
