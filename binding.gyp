@@ -107,6 +107,7 @@
           "native/linux-sandbox/supervisor-credentials.c",
           "native/linux-sandbox/supervisor-lookup.c",
           "native/linux-sandbox/supervisor-resolve.c",
+          "native/linux-sandbox/supervisor-metadata.c",
           "native/linux-sandbox/supervisor-exec.c",
           "native/linux-sandbox/supervisor-socket.c",
           "native/linux-sandbox/supervisor-deny.c",

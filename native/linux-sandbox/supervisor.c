@@ -45,6 +45,8 @@ static void handle(const struct notification* n) {
   int nr = n->request->data.nr;
   if (nr == SYS_execve || nr == SYS_execveat) {
     handle_exec(n);
+  } else if (is_metadata_call(nr)) {
+    handle_metadata_call(n);
   } else {
     handle_socket_call(n);
   }

@@ -145,10 +145,13 @@ struct exec_target {
 int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out);
 void free_exec_target(struct exec_target* target);
 
-// supervisor-exec.c / supervisor-socket.c: one handler per notified call,
-// called by the loop in supervisor.c.
+// supervisor-exec.c / supervisor-socket.c / supervisor-metadata.c: one
+// handler per notified call, called by the loop in supervisor.c.
 void handle_exec(const struct notification* n);
 void handle_socket_call(const struct notification* n);
+// Whether `nr` is a metadata change the filter hands to the supervisor.
+bool is_metadata_call(int nr);
+void handle_metadata_call(const struct notification* n);
 
 // supervisor-deny.c
 // Writes "cordon: execution denied: <command>: <reason>" to the process's stderr.
