@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { linuxCommandArgs } from "../../src/linux/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import {
+  compile,
   compileProbe,
   hasTool,
   launch,
@@ -118,6 +119,19 @@ describeHere(`supervisor: paths resolved as the process resolves them${unavailab
         expect(existsSync(join(workspace, "d", "PWNED"))).toBe(false);
         expect(server.requests.filter((r) => r.argv[1] === "PWNED")).toEqual([
           expect.objectContaining({ file: "./s", executable: join(workspace, "d", "s"), interpreter: TOUCH }),
+        ]);
+      });
+
+      test("a PT_INTERP of /proc/self/cwd/ld, with ld -> /proc/self/cwd/x, is named as the touch the kernel would load", async () => {
+        symlinkSync("/usr/bin/true", join(workspace, "x"));
+        symlinkSync(TOUCH, join(workspace, "d", "x"));
+        symlinkSync("/proc/self/cwd/x", join(workspace, "d", "ld"));
+        writeFileSync(join(scratch.path, "main.c"), "int main(void) { return 0; }\n");
+        const program = compile(scratch.path, "custom-interp", join(scratch.path, "main.c"), ["-Wl,--dynamic-linker=/proc/self/cwd/ld"]);
+        const result = await run(`cd d && '${program}' PWNED; echo "status $?"`);
+        expect(result.stdout).toBe("status 126\n");
+        expect(server.requests.filter((r) => r.argv[1] === "PWNED")).toEqual([
+          expect.objectContaining({ executable: program, interpreter: TOUCH }),
         ]);
       });
 
