@@ -135,6 +135,28 @@ static bool all_digits(const char* text) {
   return true;
 }
 
+// 0 when the file open as `fd` lies on a mount of the process's own mount
+// namespace, EPERM when not (the host's, reached through a descriptor it
+// handed in), or the errno of a failure to find out.
+int on_process_mount(pid_t pid, int fd) {
+  struct statx st;
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &st) == -1) return errno;
+  if (!(st.stx_mask & STATX_MNT_ID)) return EPERM;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)pid);
+  FILE* file = fopen(path, "re");
+  if (file == NULL) return errno;
+  char* line = NULL;
+  size_t capacity = 0;
+  int error = EPERM;
+  while (error == EPERM && getline(&line, &capacity, file) != -1) {
+    if (strtoull(line, NULL, 10) == st.stx_mnt_id) error = 0;
+  }
+  free(line);
+  if (fclose(file) != 0 && error == 0) error = errno;
+  return error;
+}
+
 // Opens what the supervisor's own /proc/<pid>/<rest> names, as the
 // supervisor (reading another process's links needs its own credentials).
 static int open_own_proc(struct walk* w, const char* rest, int flags) {
@@ -150,6 +172,16 @@ static int open_own_proc(struct walk* w, const char* rest, int flags) {
   }
   errno = error;
   return fd;
+}
+
+// 0 when the procfs on top of the walk is mounted in the process's own
+// mount namespace (the sandbox's /proc), EXDEV when not (one reached
+// through a descriptor from outside, whose pids are another namespace's).
+static int procfs_of_process(struct walk* w) {
+  stop_impersonating(&w->as_process);
+  int error = on_process_mount(w->pid, top(w));
+  if (impersonate(w->who, &w->as_process) == -1) error = errno;
+  return error == EPERM ? EXDEV : error;
 }
 
 // The supervisor-side name of the magic link `link` in the directory on top
@@ -264,6 +296,12 @@ static int follow_link(struct walk* w, int link, const char* name, char** walk_b
   }
   char target[4096 + 1];
   if (on_procfs(top(w))) {
+    // Only the process's own /proc numbers pids as its PID namespace does.
+    int error = procfs_of_process(w);
+    if (error != 0) {
+      close_or_warn(link);
+      return error;
+    }
     if (is_procfs_root(top(w)) && (strcmp(name, "self") == 0 || strcmp(name, "thread-self") == 0)) {
       close_or_warn(link);
       if (strcmp(name, "self") == 0) {

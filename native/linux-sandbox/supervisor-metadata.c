@@ -257,28 +257,6 @@ static int map_id(pid_t pid, const char* map, uint32_t inside, uint32_t* outside
   return error;
 }
 
-// 0 when the file open as `fd` lies on a mount of the process's own mount
-// namespace, EPERM when not (the host's, reached through a descriptor it
-// handed in), or the errno of a failure to find out.
-static int on_own_mount(pid_t pid, int fd) {
-  struct statx st;
-  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &st) == -1) return errno;
-  if (!(st.stx_mask & STATX_MNT_ID)) return EPERM;
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)pid);
-  FILE* file = fopen(path, "re");
-  if (file == NULL) return errno;
-  char* line = NULL;
-  size_t capacity = 0;
-  int error = EPERM;
-  while (error == EPERM && getline(&line, &capacity, file) != -1) {
-    if (strtoull(line, NULL, 10) == st.stx_mnt_id) error = 0;
-  }
-  free(line);
-  if (fclose(file) != 0 && error == 0) error = errno;
-  return error;
-}
-
 // The process's descriptor `fd` (the same open file), or its working
 // directory for AT_FDCWD; -1 with errno.
 static int process_descriptor(const struct notification* n, int fd) {
@@ -371,7 +349,7 @@ void handle_metadata_call(const struct notification* n) {
   }
   int fd = -1;
   if (error == 0) error = target(n, &c, &l, &fd);
-  if (error == 0) error = on_own_mount(pid, fd);
+  if (error == 0) error = on_process_mount(pid, fd);
   struct process_identity who;
   if (error == 0 && read_identity(pid, &who) == -1) error = errno;
   if (error == 0) {

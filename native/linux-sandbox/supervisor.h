@@ -129,6 +129,10 @@ int lookup_as_process(pid_t pid, int dirfd, const char* path, bool follow, struc
 // process names it, or NULL for its working directory). The O_PATH fd, or
 // -errno; -EXDEV when the path crosses a link the supervisor cannot follow.
 int open_as_process(pid_t pid, const char* base, const char* path, bool follow);
+// 0 when the file open as `fd` lies on a mount of the process's own mount
+// namespace, EPERM when not (the host's, reached through a descriptor it
+// handed in), or the errno of a failure to find out.
+int on_process_mount(pid_t pid, int fd);
 // Whether the process may `mode` (X_OK...) the file open as `fd`: 0 or an errno.
 int access_as_process(pid_t pid, int fd, int mode);
 // The absolute path of an fd opened by open_as_process, as the process sees it; malloc'd.
