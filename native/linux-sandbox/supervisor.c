@@ -1,3 +1,31 @@
+// The exec supervisor's design (SPEC §5). It acts, outside the sandbox and
+// with more rights than the command, on what the command names, so it keeps
+// three invariants:
+//
+//   1. It resolves exactly as the process would. Every path it looks at (the
+//      exec's file, #! interpreters, PT_INTERP, socket addresses, metadata
+//      changes) is looked up one component at a time from the process's own
+//      root, working directory or descriptor, with the process's credentials,
+//      /proc/self and /proc/thread-self as the process's, and only the
+//      process's own magic links followed (supervisor-lookup.c). What cannot
+//      be looked up exactly is not guessed: the exec is judged anonymous
+//      (denied unless allowed), the metadata change refused.
+//   2. It never reads or writes anything the process could not. It opens a
+//      file for reading only once an O_PATH descriptor shows a regular file
+//      the process may execute (never a FIFO or a device), and makes a
+//      metadata change only as the process (its ids and groups, no
+//      capability), on the file the lookup found.
+//   3. It never answers CONTINUE to a call whose arguments in the process's
+//      memory decide the outcome, since the kernel reads them again after the
+//      answer and a sibling thread may have changed them: such a call is
+//      performed here, on what was checked, and its result answered. The one
+//      exception is exec, which only the kernel can perform: a path or argv
+//      swapped after approval runs unasked, still confined (a known limit).
+//
+// Its parts call one way only: this loop calls the handlers (exec, sockets,
+// metadata); they stand on the lookups, the process's memory and
+// credentials, and on supervisor-notification.c, which answers.
+//
 // The notification loop: a pool of threads, each receiving a notification
 // and answering it itself, so the thread the kernel wakes is the one that
 // answers (no hand-over), and an exec waiting for a person holds up only its

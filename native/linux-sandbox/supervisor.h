@@ -1,5 +1,7 @@
 // The exec supervisor (SPEC §5): the launcher's unsandboxed parent answers
-// the seccomp user notifications of the sandboxed command.
+// the seccomp user notifications of the sandboxed command. Its invariants
+// (exact resolution, nothing read or written that the process could not,
+// no CONTINUE on arguments in memory but exec's) are set out in supervisor.c.
 //
 //   execve / execveat   read path, argv and cwd from the stopped process,
 //                       resolve what the kernel will run (symlinks, #!,
@@ -16,6 +18,11 @@
 //                       the process's socket (pidfd_getfd) with the vetted
 //                       file, so nothing can be swapped after the check;
 //                       any other pathname gets EACCES.
+//   chmod, chown, utimensat, setxattr, ... (writable roots)
+//                       metadata changes by path, or on a descriptor above 2:
+//                       looked up as the process would and made here, as the
+//                       process; EPERM through a magic link or on a mount
+//                       outside the sandbox's namespace.
 //
 // The command learns nothing of the exec socket: only this process, outside
 // the sandbox, ever connects to it.
@@ -30,9 +37,13 @@
 //     name), code loaded with dlopen, mmap'd executable memory;
 //   - a binfmt_misc handler the host registered (qemu-user, wine, Java):
 //     the file is asked about, its handler is not named;
-//   - a path reached through a procfs magic link other than the process's
-//     own /proc/self, /dev/fd (another process's /proc/<pid>/exe): asked
-//     about as anonymous, with no executable;
+//   - a path through a procfs magic link that is not the process's own
+//     (another process's /proc/<pid>/exe, ns/, map_files/, a /proc reached
+//     from outside the sandbox), or through one below a working directory
+//     inside /proc: asked about as anonymous, with no executable;
+//   - the process's Landlock domain and security-module labels: the lookup
+//     runs with its ids and groups but under the supervisor's own, and the
+//     kernel applies the process's again when it runs an approved exec;
 //   - a process it may not read (another user's, which the sandbox cannot
 //     start): the exec is refused.
 #ifndef CORDON_SUPERVISOR_H
