@@ -11,8 +11,8 @@
 // for the process, and a sibling thread that rewrites the path after the
 // lookup changes nothing. Refused with EPERM:
 //   - a path through a magic link;
-//   - a file on a mount that is not in the process's own mount namespace
-//     (a descriptor to a host file reopened through /proc/self/fd);
+//   - a file on a mount of the host's that is not the sandbox's (a
+//     descriptor to a host file reopened through /proc/self/fd);
 //   - a change through descriptors 0 to 2 (AT_EMPTY_PATH), but for times.
 // Owners are numbered in the process's user namespace and mapped here.
 #include <errno.h>
@@ -257,6 +257,17 @@ static int map_id(pid_t pid, const char* map, uint32_t inside, uint32_t* outside
   return error;
 }
 
+// 0 unless the file open as `fd` is on a mount of the host's (the
+// supervisor's namespace) that is not also the sandbox's: a host file or
+// terminal reached through a descriptor, EPERM. Mounts in no namespace at
+// all (pipes, sockets, memfd) are in nobody's tree.
+static int on_host_mount_only(pid_t pid, int fd) {
+  int error = on_process_mount(pid, fd);
+  if (error != EPERM) return error;
+  error = on_process_mount(getpid(), fd);
+  return error == 0 ? EPERM : error == EPERM ? 0 : error;
+}
+
 // The process's descriptor `fd` (the same open file), or its working
 // directory for AT_FDCWD; -1 with errno.
 static int process_descriptor(const struct notification* n, int fd) {
@@ -349,7 +360,7 @@ void handle_metadata_call(const struct notification* n) {
   }
   int fd = -1;
   if (error == 0) error = target(n, &c, &l, &fd);
-  if (error == 0) error = on_process_mount(pid, fd);
+  if (error == 0) error = on_host_mount_only(pid, fd);
   struct process_identity who;
   if (error == 0 && read_identity(pid, &who) == -1) error = errno;
   if (error == 0) {

@@ -143,7 +143,7 @@ describeHere(`metadata changes through magic links${unavailable ? ` (skipped: ${
         });
       }
 
-      test("workspace files change as the kernel allows: chmod +x, attributes, times, touch, through a plain symlink", async () => {
+      test("workspace files change as the kernel allows: chmod +x, attributes, times, touch, through a plain symlink, a memfd", async () => {
         const file = join(workspace, "script");
         writeFileSync(file, "echo hi\n", { mode: 0o644 });
         chmodSync(file, 0o644);
@@ -156,12 +156,13 @@ describeHere(`metadata changes through magic links${unavailable ? ` (skipped: ${
           `'${probe}' utimes link`,
           "touch created && echo touch ok",
           `'${probe}' reopen-fchmod script 700`,
+          `'${probe}' memfd-fchmod in-memory 755`,
         ].join("; ");
         const stdin = openSync("/dev/null", "r");
         const result = await runLauncher(launcherArgs("workspace-write", workspace, ["/bin/sh", "-c", script]), workspace, stdin, identity.user);
         closeSync(stdin);
         expect(result.stderr).toBe("");
-        expect(result.stdout).toBe("chmod ok\nsetxattr ok\nfchmodat2 ok\nutimes ok\ntouch ok\nreopen-fchmod ok\n");
+        expect(result.stdout).toBe("chmod ok\nsetxattr ok\nfchmodat2 ok\nutimes ok\ntouch ok\nreopen-fchmod ok\nmemfd-fchmod ok\n");
         expect(shown(file)).toBe(`mode=700 uid=${owner} gid=${ownGroup} xattrs=user.kept\n`);
         expect(statSync(file).mtimeMs).toBe(1000);
         expect(statSync(join(workspace, "created")).isFile()).toBe(true);
