@@ -104,6 +104,7 @@ int read_identity(pid_t pid, struct process_identity* out) {
     long fsuid = nth_number(uid, 3), fsgid = nth_number(gid, 3);
     long ns_tgid = last_number(tgid), ns_tid = last_number(tid);
     if (fsuid >= 0 && fsgid >= 0 && ns_tgid > 0 && ns_tid > 0 && parse_groups(groups, out) == 0) {
+      out->pid = pid;
       out->fsuid = (uid_t)fsuid;
       out->fsgid = (gid_t)fsgid;
       out->ns_tgid = (pid_t)ns_tgid;

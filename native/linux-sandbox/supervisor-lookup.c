@@ -408,20 +408,18 @@ static int start_directory(struct walk* w, int dirfd) {
   return push(w, fd, NULL);
 }
 
-int lookup_as_process(pid_t pid, int dirfd, const char* path, bool follow, struct lookup* out) {
+int lookup_as_process(const struct process_identity* who, int dirfd, const char* path, bool follow, struct lookup* out) {
   out->fd = -1;
   out->through_magic_link = false;
   if (path[0] == '\0') return ENOENT;
-  struct process_identity who;
-  if (read_identity(pid, &who) == -1) return errno;
-  struct walk w = {.pid = pid, .who = &who, .root = -1};
+  struct walk w = {.pid = who->pid, .who = who, .root = -1};
   char root_link[64];
-  snprintf(root_link, sizeof root_link, "/proc/%d/root", (int)pid);
+  snprintf(root_link, sizeof root_link, "/proc/%d/root", (int)who->pid);
   int error = 0;
   w.root = open(root_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (w.root == -1) error = errno;
   if (error == 0) error = identify(w.root, &w.root_id);
-  if (error == 0 && impersonate(&who, &w.as_process) == -1) error = errno;
+  if (error == 0 && impersonate(who, &w.as_process) == -1) error = errno;
   if (error == 0) {
     if (path[0] == '/') {
       int root = dup(w.root);
@@ -441,7 +439,6 @@ int lookup_as_process(pid_t pid, int dirfd, const char* path, bool follow, struc
   while (w.depth > 0) pop(&w);
   free(w.steps);
   if (w.root != -1) close_or_warn(w.root);
-  free_identity(&who);
   return error;
 }
 
@@ -453,26 +450,24 @@ int open_as_process(pid_t pid, const char* base, const char* path, bool follow) 
     if (joined == NULL) return -ENOMEM;
     snprintf(joined, length, "%s/%s", base, path);
   }
+  struct process_identity who;
+  int error = read_identity(pid, &who) == -1 ? errno : 0;
   struct lookup found;
-  int error = lookup_as_process(pid, AT_FDCWD, joined != NULL ? joined : path, follow, &found);
+  if (error == 0) {
+    error = lookup_as_process(&who, AT_FDCWD, joined != NULL ? joined : path, follow, &found);
+    free_identity(&who);
+  }
   free(joined);
   return error != 0 ? -error : found.fd;
 }
 
-int access_as_process(pid_t pid, int fd, int mode) {
-  struct process_identity who;
-  if (read_identity(pid, &who) == -1) return errno;
+int access_as_process(const struct process_identity* who, int fd, int mode) {
   struct impersonation as_process;
-  int error = 0;
-  if (impersonate(&who, &as_process) == -1) {
-    error = errno;
-  } else {
-    // AT_EACCESS: the thread's own (filesystem) ids and capabilities, which
-    // are now the process's; the kernel adds what exec checks (noexec mounts).
-    if (syscall(SYS_faccessat2, fd, "", mode, AT_EACCESS | AT_EMPTY_PATH) == -1) error = errno;
-    stop_impersonating(&as_process);
-  }
-  free_identity(&who);
+  if (impersonate(who, &as_process) == -1) return errno;
+  // AT_EACCESS: the thread's own (filesystem) ids and capabilities, which
+  // are now the process's; the kernel adds what exec checks (noexec mounts).
+  int error = syscall(SYS_faccessat2, fd, "", mode, AT_EACCESS | AT_EMPTY_PATH) == -1 ? errno : 0;
+  stop_impersonating(&as_process);
   return error;
 }
 

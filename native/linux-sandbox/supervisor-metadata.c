@@ -327,7 +327,8 @@ static int change(const struct metadata_call* c, const struct loaded* l, int fd,
 }
 
 // The file the call changes, open as *fd; 0 or the errno to answer.
-static int target(const struct notification* n, const struct metadata_call* c, const struct loaded* l, int* fd) {
+static int target(const struct notification* n, const struct process_identity* who, const struct metadata_call* c,
+                  const struct loaded* l, int* fd) {
   *fd = -1;
   bool descriptor = c->by_fd || (l->path != NULL && l->path[0] == '\0' && c->empty_path);
   if (descriptor) {
@@ -339,7 +340,7 @@ static int target(const struct notification* n, const struct metadata_call* c, c
   }
   if (l->path == NULL) return EFAULT;
   struct lookup found;
-  int error = lookup_as_process((pid_t)n->request->pid, c->dirfd, l->path, c->follow, &found);
+  int error = lookup_as_process(who, c->dirfd, l->path, c->follow, &found);
   // A link only the process could follow, or one it did: never a change.
   if (error == EXDEV) return EPERM;
   if (error != 0) return error;
@@ -358,11 +359,11 @@ void handle_metadata_call(const struct notification* n) {
     error = map_id(pid, "uid_map", c.uid, &uid);
     if (error == 0) error = map_id(pid, "gid_map", c.gid, &gid);
   }
-  int fd = -1;
-  if (error == 0) error = target(n, &c, &l, &fd);
-  if (error == 0) error = on_host_mount_only(pid, fd);
-  struct process_identity who;
+  struct process_identity who = {0};
   if (error == 0 && read_identity(pid, &who) == -1) error = errno;
+  int fd = -1;
+  if (error == 0) error = target(n, &who, &c, &l, &fd);
+  if (error == 0) error = on_host_mount_only(pid, fd);
   if (error == 0) {
     struct impersonation as_process;
     if (impersonate(&who, &as_process) == -1) {
@@ -371,8 +372,8 @@ void handle_metadata_call(const struct notification* n) {
       error = change(&c, &l, fd, uid, gid);
       stop_impersonating(&as_process);
     }
-    free_identity(&who);
   }
+  free_identity(&who);
   if (fd != -1) close_or_warn(fd);
   free_loaded(&l);
   if (error == 0) {

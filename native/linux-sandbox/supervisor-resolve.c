@@ -129,23 +129,23 @@ static bool is_system_loader(const char* interpreter) {
 // process may execute, on a mount that allows it), so that a lookup that
 // must fail (execvp trying each PATH entry) is answered without asking, and
 // nothing else is ever opened for reading.
-static int runnable(pid_t pid, int fd) {
+static int runnable(const struct process_identity* who, int fd) {
   struct stat st;
   if (fstat(fd, &st) == -1) return errno;
   if (S_ISLNK(st.st_mode)) return ELOOP;
   if (S_ISDIR(st.st_mode)) return EACCES;
   if (!S_ISREG(st.st_mode)) return EACCES;
-  return access_as_process(pid, fd, X_OK);
+  return access_as_process(who, fd, X_OK);
 }
 
 // The interpreter, or the file itself, looked up from the process's
 // working directory (what the kernel's open_exec does), checked runnable;
 // the O_PATH fd, -EXDEV when it cannot be looked up exactly, or -errno.
-static int open_runnable(pid_t pid, const char* path) {
+static int open_runnable(const struct process_identity* who, const char* path) {
   struct lookup found;
-  int error = lookup_as_process(pid, AT_FDCWD, path, true, &found);
+  int error = lookup_as_process(who, AT_FDCWD, path, true, &found);
   if (error != 0) return -error;
-  error = runnable(pid, found.fd);
+  error = runnable(who, found.fd);
   if (error != 0) {
     close_or_warn(found.fd);
     return -error;
@@ -181,7 +181,8 @@ static char* named_file(pid_t pid, int dirfd, const char* path, int flags) {
 // that runs it, then its PT_INTERP. Sets the interpreter (or, when one
 // cannot be looked up exactly, marks the exec anonymous), or returns the
 // errno the kernel would fail with.
-static int find_interpreter(pid_t pid, int fd, struct exec_target* out) {
+static int find_interpreter(const struct process_identity* who, int fd, struct exec_target* out) {
+  pid_t pid = who->pid;
   char* chain_end = NULL;
   int error = 0;
   for (int depth = 0;; depth++) {
@@ -203,7 +204,7 @@ static int find_interpreter(pid_t pid, int fd, struct exec_target* out) {
     }
     if (script == NULL) {
       if (loader != NULL && !is_system_loader(loader)) {
-        int loader_fd = open_runnable(pid, loader);
+        int loader_fd = open_runnable(who, loader);
         char* resolved = loader_fd >= 0 ? path_of(pid, loader_fd) : NULL;
         if (loader_fd >= 0) close_or_warn(loader_fd);
         if (loader_fd == -EXDEV) out->anonymous = true;
@@ -218,7 +219,7 @@ static int find_interpreter(pid_t pid, int fd, struct exec_target* out) {
       error = ELOOP;
       break;
     }
-    int next = open_runnable(pid, script);
+    int next = open_runnable(who, script);
     if (next == -EXDEV) {
       // Reached through a link only the process can follow: the program
       // that would read the script has no name here.
@@ -258,32 +259,29 @@ static int find_interpreter(pid_t pid, int fd, struct exec_target* out) {
 // The file an exec names, O_PATH: the descriptor itself (AT_EMPTY_PATH),
 // or the path looked up as the process would. 0, or an errno (EXDEV: not
 // looked up exactly).
-static int open_named(pid_t pid, int dirfd, const char* path, int flags, int* fd) {
+static int open_named(const struct process_identity* who, int dirfd, const char* path, int flags, int* fd) {
   if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
     char link[64];
-    snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, dirfd);
+    snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)who->pid, dirfd);
     *fd = open(link, O_PATH | O_CLOEXEC);
     return *fd == -1 ? (errno == ENOENT ? EBADF : errno) : 0;
   }
   struct lookup found;
-  int error = lookup_as_process(pid, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &found);
+  int error = lookup_as_process(who, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &found);
   *fd = found.fd;
   return error;
 }
 
-int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out) {
-  memset(out, 0, sizeof *out);
-  out->file = named_file(pid, dirfd, path, flags);
-  if (out->file == NULL) return errno == ENOENT ? EBADF : errno;
+static int resolve_as(const struct process_identity* who, int dirfd, const char* path, int flags, struct exec_target* out) {
   int fd;
-  int error = open_named(pid, dirfd, path, flags, &fd);
+  int error = open_named(who, dirfd, path, flags, &fd);
   if (error == EXDEV) {
     // Reached through a link only the process can follow: nothing names it here.
     out->anonymous = true;
     return 0;
   }
   if (error != 0) return error;
-  error = runnable(pid, fd);
+  error = runnable(who, fd);
   if (error != 0) {
     close_or_warn(fd);
     return error;
@@ -296,12 +294,23 @@ int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struc
   }
   out->anonymous = is_anonymous(fd, &st);
   if (!out->anonymous) {
-    out->executable = path_of(pid, fd);
+    out->executable = path_of(who->pid, fd);
     if (out->executable == NULL) {
       error = errno;
       close_or_warn(fd);
       return error;
     }
   }
-  return find_interpreter(pid, fd, out);
+  return find_interpreter(who, fd, out);
+}
+
+int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out) {
+  memset(out, 0, sizeof *out);
+  out->file = named_file(pid, dirfd, path, flags);
+  if (out->file == NULL) return errno == ENOENT ? EBADF : errno;
+  struct process_identity who;
+  if (read_identity(pid, &who) == -1) return errno;
+  int error = resolve_as(&who, dirfd, path, flags, out);
+  free_identity(&who);
+  return error;
 }

@@ -101,6 +101,7 @@ char* proc_link(pid_t pid, const char* name);
 
 // supervisor-credentials.c: who the process is, and acting as it.
 struct process_identity {
+  pid_t pid;  // the notified thread, as the supervisor numbers it
   uid_t fsuid;
   gid_t fsgid;
   gid_t* groups;
@@ -131,11 +132,11 @@ struct lookup {
   int fd;                   // O_PATH
   bool through_magic_link;  // a procfs magic link was followed, or is what was found
 };
-// Looks `path` up from the process's root (absolute) or from `dirfd` (the
-// process's descriptor, or AT_FDCWD for its working directory), following
-// a final symlink when `follow`. 0, or the errno the kernel would give;
-// EXDEV when the path crosses a link the supervisor cannot follow exactly.
-int lookup_as_process(pid_t pid, int dirfd, const char* path, bool follow, struct lookup* out);
+// Looks `path` up as the process `who` would: from its root (absolute) or
+// from `dirfd` (its descriptor, or AT_FDCWD for its working directory),
+// following a final symlink when `follow`. 0, or the errno the kernel would
+// give; EXDEV when the path crosses a link the supervisor cannot follow exactly.
+int lookup_as_process(const struct process_identity* who, int dirfd, const char* path, bool follow, struct lookup* out);
 // lookup_as_process for a path relative to `base` (an absolute path as the
 // process names it, or NULL for its working directory). The O_PATH fd, or
 // -errno; -EXDEV when the path crosses a link the supervisor cannot follow.
@@ -145,7 +146,7 @@ int open_as_process(pid_t pid, const char* base, const char* path, bool follow);
 // handed in), or the errno of a failure to find out.
 int on_process_mount(pid_t pid, int fd);
 // Whether the process may `mode` (X_OK...) the file open as `fd`: 0 or an errno.
-int access_as_process(pid_t pid, int fd, int mode);
+int access_as_process(const struct process_identity* who, int fd, int mode);
 // The absolute path of an fd opened by open_as_process, as the process sees it; malloc'd.
 char* path_of(pid_t pid, int fd);
 
