@@ -57,7 +57,6 @@ struct step {
 };
 
 struct walk {
-  pid_t pid;
   const struct process_identity* who;
   struct impersonation as_process;
   int root;
@@ -161,7 +160,7 @@ int on_process_mount(pid_t pid, int fd) {
 // supervisor (reading another process's links needs its own credentials).
 static int open_own_proc(struct walk* w, const char* rest, int flags) {
   char path[96];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)w->pid, rest);
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)w->who->pid, rest);
   stop_impersonating(&w->as_process);
   int fd = open(path, flags | O_CLOEXEC);
   int error = fd == -1 ? errno : 0;
@@ -179,7 +178,7 @@ static int open_own_proc(struct walk* w, const char* rest, int flags) {
 // through a descriptor from outside, whose pids are another namespace's).
 static int procfs_of_process(struct walk* w) {
   stop_impersonating(&w->as_process);
-  int error = on_process_mount(w->pid, top(w));
+  int error = on_process_mount(w->who->pid, top(w));
   if (impersonate(w->who, &w->as_process) == -1) error = errno;
   return error == EPERM ? EXDEV : error;
 }
@@ -412,7 +411,7 @@ int lookup_as_process(const struct process_identity* who, int dirfd, const char*
   out->fd = -1;
   out->through_magic_link = false;
   if (path[0] == '\0') return ENOENT;
-  struct walk w = {.pid = who->pid, .who = who, .root = -1};
+  struct walk w = {.who = who, .root = -1};
   char root_link[64];
   snprintf(root_link, sizeof root_link, "/proc/%d/root", (int)who->pid);
   int error = 0;
