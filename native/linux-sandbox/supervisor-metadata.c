@@ -1,15 +1,17 @@
-// Metadata changes by path (mode, owner, times, extended attributes, file
-// attributes) when the policy has writable roots. Landlock has no right for
-// them, so a path through a procfs magic link (/proc/self/fd/0, /dev/fd/0)
-// reaches a file the host handed in as stdio, on the host's own mounts
-// outside every read-only bind, and the filter cannot see the path.
+// Metadata changes (mode, owner, times, extended attributes, file
+// attributes) by path, or on a descriptor above 2, when the policy has
+// writable roots. Landlock has no right for them, so a path through a procfs
+// magic link (/proc/self/fd/0, /dev/fd/0), or a descriptor reopened through
+// one, reaches a file the host handed in as stdio, on the host's own mounts
+// outside every read-only bind; and the filter cannot see a path.
 //
 // The filter hands these calls here. The path is looked up exactly as the
-// process would (supervisor-lookup.c) and the change is made here, on the
-// file found, by this thread acting as the process (its filesystem ids and
-// groups, no capability): the kernel checks ownership and permissions as
-// for the process, and a sibling thread that rewrites the path after the
-// lookup changes nothing. Refused with EPERM:
+// process would (supervisor-lookup.c), or the process's own descriptor is
+// taken (pidfd_getfd), and the change is made here, on that file, by this
+// thread acting as the process (its filesystem ids and groups, no
+// capability): the kernel checks ownership and permissions as for the
+// process, and a sibling thread that rewrites the path after the lookup
+// changes nothing. Refused with EPERM:
 //   - a path through a magic link;
 //   - a file on a mount of the host's that is not the sandbox's (a
 //     descriptor to a host file reopened through /proc/self/fd);
