@@ -96,15 +96,17 @@ int read_identity(pid_t pid, struct process_identity* out) {
   const char* uid = field(status, "Uid");
   const char* gid = field(status, "Gid");
   const char* groups = field(status, "Groups");
+  const char* host_tgid = field(status, "Tgid");
   const char* tgid = field(status, "NStgid");
   const char* tid = field(status, "NSpid");
   int result = -1;
   errno = EIO;
-  if (uid != NULL && gid != NULL && groups != NULL && tgid != NULL && tid != NULL) {
+  if (uid != NULL && gid != NULL && groups != NULL && host_tgid != NULL && tgid != NULL && tid != NULL) {
     long fsuid = nth_number(uid, 3), fsgid = nth_number(gid, 3);
-    long ns_tgid = last_number(tgid), ns_tid = last_number(tid);
-    if (fsuid >= 0 && fsgid >= 0 && ns_tgid > 0 && ns_tid > 0 && parse_groups(groups, out) == 0) {
+    long process = nth_number(host_tgid, 0), ns_tgid = last_number(tgid), ns_tid = last_number(tid);
+    if (fsuid >= 0 && fsgid >= 0 && process > 0 && ns_tgid > 0 && ns_tid > 0 && parse_groups(groups, out) == 0) {
       out->pid = pid;
+      out->tgid = (pid_t)process;
       out->fsuid = (uid_t)fsuid;
       out->fsgid = (gid_t)fsgid;
       out->ns_tgid = (pid_t)ns_tgid;

@@ -156,11 +156,11 @@ int on_process_mount(pid_t pid, int fd) {
   return error;
 }
 
-// Opens what the supervisor's own /proc/<pid>/<rest> names, as the
+// Opens what the supervisor's own /proc/<task>/<rest> names, as the
 // supervisor (reading another process's links needs its own credentials).
-static int open_own_proc(struct walk* w, const char* rest, int flags) {
+static int open_own_proc(struct walk* w, pid_t task, const char* rest, int flags) {
   char path[96];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)w->who->pid, rest);
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)task, rest);
   stop_impersonating(&w->as_process);
   int fd = open(path, flags | O_CLOEXEC);
   int error = fd == -1 ? errno : 0;
@@ -183,10 +183,12 @@ static int procfs_of_process(struct walk* w) {
   return error == EPERM ? EXDEV : error;
 }
 
-// The supervisor-side name of the magic link `link` in the directory on top
-// of the walk ("cwd", "fd/3"), when it belongs to the notified process or
-// thread; NULL when it is not one the supervisor may follow.
-static char* own_magic_link(const struct walk* w, const char* link) {
+// The supervisor-side task (*task) and name ("cwd", "fd/3") of the magic
+// link `link` in the directory on top of the walk, when it belongs to the
+// notified process (/proc/<its pid>/..., its thread group's, as /proc/self
+// names it) or thread (/proc/<its tid>/..., .../task/<its tid>/...); NULL
+// when it is not one the supervisor may follow.
+static char* own_magic_link(const struct walk* w, const char* link, pid_t* task) {
   // The names from the procfs root down to the link, at most five.
   const char* names[6];
   size_t count = 0;
@@ -199,11 +201,18 @@ static char* own_magic_link(const struct walk* w, const char* link) {
   if (level == 0) return NULL;
   for (size_t i = 0; i < count; i++) names[i] = w->steps[level + i].name;
   names[count++] = link;
-  bool own_pid = is_number(names[0], w->who->ns_tgid) || is_number(names[0], w->who->ns_tid);
-  if (!own_pid) return NULL;
+  // A thread's cwd, root and descriptors may differ from its group's.
+  if (is_number(names[0], w->who->ns_tgid)) {
+    *task = w->who->tgid;
+  } else if (is_number(names[0], w->who->ns_tid)) {
+    *task = w->who->pid;
+  } else {
+    return NULL;
+  }
   size_t at = 1;
   if (count >= 3 && strcmp(names[1], "task") == 0) {
     if (!is_number(names[2], w->who->ns_tid)) return NULL;
+    *task = w->who->pid;
     at = 3;
   }
   char rest[64];
@@ -312,9 +321,10 @@ static int follow_link(struct walk* w, int link, const char* name, char** walk_b
     }
     if (!is_procfs_root(top(w))) {
       close_or_warn(link);
-      char* own = own_magic_link(w, name);
+      pid_t task;
+      char* own = own_magic_link(w, name, &task);
       if (own == NULL) return EXDEV;
-      int fd = open_own_proc(w, own, O_PATH);
+      int fd = open_own_proc(w, task, own, O_PATH);
       free(own);
       if (fd == -1) return errno;
       w->through_magic_link = true;
@@ -396,7 +406,7 @@ static int start_directory(struct walk* w, int dirfd) {
   } else {
     snprintf(rest, sizeof rest, "fd/%d", dirfd);
   }
-  int fd = open_own_proc(w, rest, O_PATH);
+  int fd = open_own_proc(w, w->who->pid, rest, O_PATH);
   if (fd == -1) return dirfd != AT_FDCWD && errno == ENOENT ? EBADF : errno;
   struct stat st;
   int error = fstat(fd, &st) == -1 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;

@@ -101,7 +101,8 @@ char* proc_link(pid_t pid, const char* name);
 
 // supervisor-credentials.c: who the process is, and acting as it.
 struct process_identity {
-  pid_t pid;  // the notified thread, as the supervisor numbers it
+  pid_t pid;   // the notified thread, as the supervisor numbers it
+  pid_t tgid;  // its thread group (process), as the supervisor numbers it
   uid_t fsuid;
   gid_t fsgid;
   gid_t* groups;

@@ -11,7 +11,8 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, statSync, symlinkSync, utimesSync, writeFileSync, constants } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { linuxCommandArgs } from "../../src/linux/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import {
@@ -29,6 +30,7 @@ import {
   type SeenRequest,
 } from "./harness.js";
 
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 const unavailable = supervisorUnavailable();
 if (unavailable) console.log(`supervisor resolution tests skipped: ${unavailable}`);
 const describeHere = unavailable ? describe.skip : describe;
@@ -149,6 +151,19 @@ describeHere(`supervisor: paths resolved as the process resolves them${unavailab
         for (const tag of ["ONE", "TWO"]) {
           expect(server.requests.filter((r) => r.argv[1] === tag)).toEqual([expect.objectContaining({ executable: TOUCH })]);
         }
+      });
+
+      test("a thread with a working directory of its own: /proc/self/cwd is its process's, /proc/thread-self/cwd its own", async () => {
+        symlinkSync(TOUCH, join(workspace, "x"));
+        symlinkSync("/usr/bin/true", join(workspace, "d", "x"));
+        const threadExec = compile(scratch.path, "thread-exec", join(fixtures, "thread-exec.c"), ["-pthread"]);
+        const result = await run(
+          `'${threadExec}' d /proc/self/cwd/x x PROCESS; echo "status $?"; '${threadExec}' d /proc/thread-self/cwd/x x THREAD; echo "status $?"`,
+        );
+        expect(result.stdout).toBe("execv failed: EACCES\nstatus 1\nstatus 0\n");
+        expect(existsSync(join(workspace, "PROCESS"))).toBe(false);
+        expect(server.requests.filter((r) => r.argv[1] === "PROCESS")).toEqual([expect.objectContaining({ executable: TOUCH })]);
+        expect(server.requests.filter((r) => r.argv[1] === "THREAD")).toEqual([expect.objectContaining({ executable: "/usr/bin/true" })]);
       });
 
       test("a FIFO named as a #! interpreter is never opened: EACCES at once, and its writer finds no reader", async () => {
