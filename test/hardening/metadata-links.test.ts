@@ -52,14 +52,14 @@ function launcherArgs(mode: Mode, workspace: string, command: string[]): string[
   });
 }
 
-/** Runs the launcher with `args`, stdin from the file open as `stdin`, as `user` (undefined: the caller). */
-function runLauncher(args: string[], cwd: string, stdin: number, user?: number): Promise<Run> {
+/** Runs the launcher with `args`, stdin from the file open as `stdin` (and `extra` as descriptor 3), as `user` (undefined: the caller). */
+function runLauncher(args: string[], cwd: string, stdin: number, user?: number, extra?: number): Promise<Run> {
   const [program, argv] =
     user === undefined
       ? [launcherPath, args]
       : ["setpriv", [`--reuid=${user}`, `--regid=${user}`, "--clear-groups", launcherPath, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(program, argv, { cwd, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" }, stdio: [stdin, "pipe", "pipe"] });
+    const child = spawn(program, argv, { cwd, env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" }, stdio: extra === undefined ? [stdin, "pipe", "pipe"] : [stdin, "pipe", "pipe", extra] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     // Both are pipes, as stdio says.
@@ -143,6 +143,21 @@ describeHere(`metadata changes through magic links${unavailable ? ` (skipped: ${
           expect(statSync(hostFile).mtimeMs).toBe(before.mtimeMs);
         });
       }
+
+      test("a host file passed as descriptor 3 (passFds) keeps its mode", async () => {
+        const passed = openSync(hostFile, "r");
+        const stdin = openSync("/dev/null", "r");
+        const args = ["--writable-root", workspace, "--pass-fd", "3", "--", probe, "fd-fchmod", "3", "4777"];
+        let result: Run;
+        try {
+          result = await runLauncher(args, workspace, stdin, identity.user, passed);
+        } finally {
+          closeSync(passed);
+          closeSync(stdin);
+        }
+        expect(result.stdout).toBe("fd-fchmod failed: EPERM\n");
+        expect(shown(hostFile)).toBe(`mode=644 uid=${owner} gid=${NOBODY} xattrs=\n`);
+      });
 
       test("workspace files change as the kernel allows: chmod +x, attributes, times, touch, through a plain symlink, a memfd", async () => {
         const file = join(workspace, "script");
