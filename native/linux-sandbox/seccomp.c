@@ -11,6 +11,10 @@
 //                 stdio lives on the host's mounts, outside the read-only tree);
 //   read-only:    every call that changes a file's mode, owner, times, flags
 //                 or extended attributes;
+//   writable:     every other such call (by path, or on a descriptor above 2)
+//                 goes to the supervisor, which looks the path up as the
+//                 process would and makes the change itself, refusing one
+//                 through a magic link (/proc/self/fd/0) or on a host mount;
 //   no PID namespace: resource, priority and scheduling calls aimed at any
 //                 process but the caller (pid 0), since host pids are visible;
 //   no IPC namespace: System V IPC and POSIX message queues;
@@ -80,7 +84,9 @@
 #define ARG_HIGH(n) offsetof(struct seccomp_data, args[n])
 #endif
 
-bool seccomp_notifies(const struct plan* plan) { return plan->exec_socket != NULL || !plan->allow_network; }
+bool seccomp_notifies(const struct plan* plan) {
+  return plan->exec_socket != NULL || !plan->allow_network || plan->writable_root_count > 0;
+}
 
 #ifdef FILTER_ARCH
 static const int denied_always[] = {
@@ -117,12 +123,22 @@ static const int denied_metadata[] = {
 };
 
 // Metadata calls whose first argument is a descriptor (or the directory a
-// relative path starts from): refused on descriptors 0 to 2. Times are left
-// out: touch(1) reopens the file it touches onto descriptor 0 and sets its
-// times through it, which the filter cannot tell from a file handed in.
+// relative path starts from): refused on descriptors 0 to 2, otherwise
+// handed to the supervisor. Times are left out: touch(1) reopens the file
+// it touches onto descriptor 0 and sets its times through it, which the
+// filter cannot tell from a file handed in.
 static const int metadata_by_fd[] = {
     __NR_fchmod, __NR_fchmodat, __NR_fchmodat2, __NR_fchown, __NR_fchownat,
     __NR_fsetxattr, __NR_setxattrat, __NR_fremovexattr, __NR_removexattrat, __NR_file_setattr,
+};
+
+// Metadata calls by path alone (or times from a directory): always handed
+// to the supervisor, since what decides them is the path in memory.
+static const int metadata_by_path[] = {
+#ifdef __NR_chmod
+    __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
+#endif
+    __NR_setxattr, __NR_lsetxattr, __NR_removexattr, __NR_lremovexattr,
 };
 
 // Calls whose first argument is a pid (0: the caller).
@@ -176,15 +192,28 @@ static void emit_calls(struct filter* f, const int* calls, size_t count, unsigne
 }
 
 // Each call in `calls` fails with EPERM when its argument `arg` (low 32 bits,
-// unsigned: AT_FDCWD is large) is at most `maximum`; otherwise it is allowed.
-static void emit_arg_at_most(struct filter* f, const int* calls, size_t count, unsigned arg, unsigned maximum) {
+// unsigned: AT_FDCWD is large) is at most `maximum`; otherwise it returns `otherwise`.
+static void emit_arg_at_most(struct filter* f, const int* calls, size_t count, unsigned arg, unsigned maximum,
+                             unsigned otherwise) {
   for (size_t i = 0; i < count; i++) {
     jump_eq(f, (unsigned)calls[i], 0, 4);
     load(f, ARG_LOW(arg));
     emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, maximum, 1, 0));
     ret(f, ERRNO(EPERM));
-    ret(f, SECCOMP_RET_ALLOW);
+    ret(f, otherwise);
   }
+}
+
+// utimensat(fd, path, times, flags): on a descriptor (no path: futimens) it
+// changes times only, which stay allowed; with a path, to the supervisor.
+static void emit_utimensat(struct filter* f) {
+  jump_eq(f, __NR_utimensat, 0, 6);
+  load(f, ARG_LOW(1));
+  jump_eq(f, 0, 0, 3);
+  load(f, ARG_HIGH(1));
+  jump_eq(f, 0, 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, SECCOMP_RET_USER_NOTIF);
 }
 
 // Each call in `calls` is allowed only when argument `arg` (low 32 bits) is 0.
@@ -302,6 +331,7 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
   jump_eq(f, __NR_clone3, 0, 1);
   ret(f, ERRNO(ENOSYS));
   if (read_only) emit_calls(f, denied_metadata, COUNT(denied_metadata), ERRNO(EPERM));
+  if (!read_only) emit_calls(f, metadata_by_path, COUNT(metadata_by_path), SECCOMP_RET_USER_NOTIF);
   if (!namespaces->ipc) emit_calls(f, system_v_ipc, COUNT(system_v_ipc), ERRNO(EPERM));
   if (plan->exec_socket != NULL) emit_calls(f, notified_exec, COUNT(notified_exec), SECCOMP_RET_USER_NOTIF);
   if (!plan->allow_network) {
@@ -315,7 +345,9 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
   emit_ioctl(f, read_only);
   load_nr(f);
   if (!read_only) {
-    emit_arg_at_most(f, metadata_by_fd, COUNT(metadata_by_fd), 0, 2);
+    emit_arg_at_most(f, metadata_by_fd, COUNT(metadata_by_fd), 0, 2, SECCOMP_RET_USER_NOTIF);
+    load_nr(f);
+    emit_utimensat(f);
     load_nr(f);
   }
   if (!namespaces->pid) {

@@ -69,7 +69,7 @@ void handle_exec(const struct notification* n) {
     free_call(&call);
     return;
   }
-  if (error == 0) error = resolve_exec_target((pid_t)n->request->pid, call.cwd, call.dirfd, call.path, call.flags, &target);
+  if (error == 0) error = resolve_exec_target((pid_t)n->request->pid, call.dirfd, call.path, call.flags, &target);
   if (error == 0 && !notification_valid(n)) error = ESRCH;
   if (error != 0) {
     // What the kernel would answer itself (no such file, not executable, a

@@ -3,18 +3,14 @@
 // `#!` lines (as deep as the kernel goes) to the program that reads the
 // script, and an ELF's PT_INTERP when it is not the system's loader.
 //
-// Paths are opened with openat2(RESOLVE_IN_ROOT) beneath the process's root
-// (/proc/<pid>/root), so an absolute symlink inside the sandbox resolves as
-// it does for the process, never against the supervisor's own root. That
-// lookup refuses to follow procfs' magic links, so /proc/self/..,
-// /proc/thread-self/.. and /dev/fd/.. are rewritten to the process's own
-// /proc/<pid>/.. entry and opened directly; any other path through a magic
-// link is unknown (the exec is then asked about as anonymous).
+// Every path is looked up as the process would (supervisor-lookup.c). A file
+// is opened for reading (its #! line, its ELF header) only once an O_PATH
+// descriptor shows a regular file that the process may execute: never a
+// FIFO, a device, or a file the process could not run.
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +19,6 @@
 #include <unistd.h>
 
 #include "supervisor.h"
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 // The kernel reads this much of a file to pick its format (BINPRM_BUF_SIZE)
 // and follows at most this many #! interpreters (fs/exec.c, depth > 5).
@@ -57,80 +49,6 @@ static char* joined(const char* base, const char* path) {
   return result;
 }
 
-// The process's own /proc entry for a path that names it through a link
-// only the process can follow: /proc/self, /proc/thread-self, /dev/fd. The
-// rewritten path is opened from the supervisor's side, so one that climbs
-// out with ".." is not rewritten (it is then looked up in the process's root,
-// where the magic link makes it unknown).
-static char* own_proc_path(pid_t pid, const char* path) {
-  static const char* const prefixes[] = {"/proc/self/", "/proc/thread-self/", "/dev/fd/"};
-  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
-    if (!has_prefix(path, prefixes[i])) continue;
-    const char* rest = path + strlen(prefixes[i]);
-    if (strstr(rest, "..") != NULL) return NULL;
-    size_t length = strlen(rest) + 64;
-    char* result = malloc(length);
-    if (result == NULL) return NULL;
-    // The notified pid is the exec'ing thread's; its /proc entry has the same fd table.
-    snprintf(result, length, "/proc/%d/%s%s", (int)pid, i == 2 ? "fd/" : "", rest);
-    return result;
-  }
-  return NULL;
-}
-
-int open_as_process(pid_t pid, const char* base, const char* path, bool follow) {
-  char* absolute = joined(base, path);
-  if (absolute == NULL) return -ENOMEM;
-  int fd;
-  char* own = own_proc_path(pid, absolute);
-  if (own != NULL) {
-    fd = open(own, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
-    fd = fd == -1 ? -errno : fd;
-    free(own);
-    free(absolute);
-    return fd;
-  }
-  char root_link[64];
-  snprintf(root_link, sizeof root_link, "/proc/%d/root", (int)pid);
-  int root = open(root_link, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root == -1) {
-    free(absolute);
-    return -errno;
-  }
-  struct open_how how = {.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), .resolve = RESOLVE_IN_ROOT};
-  // EAGAIN: a rename raced with the lookup of "..": look again.
-  for (int attempt = 0; attempt < 16; attempt++) {
-    fd = (int)syscall(SYS_openat2, root, absolute, &how, sizeof how);
-    if (fd != -1 || errno != EAGAIN) break;
-  }
-  if (fd == -1) fd = -errno;
-  if (close(root) == -1 && fd >= 0) {
-    int error = errno;
-    close_or_warn(fd);
-    fd = -error;
-  }
-  free(absolute);
-  return fd;
-}
-
-char* path_of(pid_t pid, int fd) {
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  char* path = link_target(link);
-  char* root = path == NULL ? NULL : proc_link(pid, "root");
-  if (root == NULL) {
-    free(path);
-    return NULL;
-  }
-  // A process chrooted inside the sandbox names its files from its own root.
-  size_t root_length = strlen(root);
-  if (strcmp(root, "/") != 0 && has_prefix(path, root) && path[root_length] == '/') {
-    memmove(path, path + root_length, strlen(path + root_length) + 1);
-  }
-  free(root);
-  return path;
-}
-
 // memfd files and deleted or never-linked (O_TMPFILE) files have no name on disk.
 static bool is_anonymous(int fd, const struct stat* st) {
   if (st->st_nlink == 0) return true;
@@ -142,11 +60,13 @@ static bool is_anonymous(int fd, const struct stat* st) {
   return anonymous;
 }
 
-// The file behind an O_PATH fd, opened for reading; -1 with errno.
+// The file behind an O_PATH fd that runnable() accepted, opened for
+// reading; -1 with errno. Non-blocking and without taking a terminal all
+// the same: nothing here may wait on what the process chose.
 static int open_readable(int fd) {
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  return open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  return open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
 // pread, with EINTR retried.
@@ -205,12 +125,32 @@ static bool is_system_loader(const char* interpreter) {
   return false;
 }
 
-// Checks the kernel makes before it runs anything, so that a lookup that
-// must fail (execvp trying each PATH entry) is answered without asking.
-static int runnable(const struct stat* st) {
-  if (!S_ISREG(st->st_mode)) return EACCES;
-  if ((st->st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0) return EACCES;
-  return 0;
+// Checks the kernel makes before it runs anything (a regular file the
+// process may execute, on a mount that allows it), so that a lookup that
+// must fail (execvp trying each PATH entry) is answered without asking, and
+// nothing else is ever opened for reading.
+static int runnable(const struct process_identity* who, int fd) {
+  struct stat st;
+  if (fstat(fd, &st) == -1) return errno;
+  if (S_ISLNK(st.st_mode)) return ELOOP;
+  if (S_ISDIR(st.st_mode)) return EACCES;
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  return access_as_process(who, fd, X_OK);
+}
+
+// The interpreter, or the file itself, looked up from the process's
+// working directory (what the kernel's open_exec does), checked runnable;
+// the O_PATH fd, -EXDEV when it cannot be looked up exactly, or -errno.
+static int open_runnable(const struct process_identity* who, const char* path) {
+  struct lookup found;
+  int error = lookup_as_process(who, AT_FDCWD, path, true, &found);
+  if (error != 0) return -error;
+  error = runnable(who, found.fd);
+  if (error != 0) {
+    close_or_warn(found.fd);
+    return -error;
+  }
+  return found.fd;
 }
 
 void free_exec_target(struct exec_target* target) {
@@ -220,10 +160,9 @@ void free_exec_target(struct exec_target* target) {
   memset(target, 0, sizeof *target);
 }
 
-// The file named by execveat's arguments: as given, or joined to the
-// directory `dirfd` names, or the descriptor itself (AT_EMPTY_PATH).
-static char* named_file(pid_t pid, int dirfd, const char* path, int flags, char** base) {
-  *base = NULL;
+// The file named by execveat's arguments, for the request: as given, or
+// joined to the directory `dirfd` names, or the descriptor itself (AT_EMPTY_PATH).
+static char* named_file(pid_t pid, int dirfd, const char* path, int flags) {
   char number[32];
   if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
     snprintf(number, sizeof number, "/proc/self/fd/%d", dirfd);
@@ -231,15 +170,19 @@ static char* named_file(pid_t pid, int dirfd, const char* path, int flags, char*
   }
   if (path[0] == '/' || dirfd == AT_FDCWD) return strdup(path);
   snprintf(number, sizeof number, "fd/%d", dirfd);
-  *base = proc_link(pid, number);
-  if (*base == NULL) return NULL;
-  return joined(*base, path);
+  char* base = proc_link(pid, number);
+  if (base == NULL) return NULL;
+  char* file = joined(base, path);
+  free(base);
+  return file;
 }
 
 // Follows #! lines from the file open as `fd` (consumed) to the program
-// that runs it, then its PT_INTERP. Sets the interpreter, or returns the
+// that runs it, then its PT_INTERP. Sets the interpreter (or, when one
+// cannot be looked up exactly, marks the exec anonymous), or returns the
 // errno the kernel would fail with.
-static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_target* out) {
+static int find_interpreter(const struct process_identity* who, int fd, struct exec_target* out) {
+  pid_t pid = who->pid;
   char* chain_end = NULL;
   int error = 0;
   for (int depth = 0;; depth++) {
@@ -261,9 +204,10 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
     }
     if (script == NULL) {
       if (loader != NULL && !is_system_loader(loader)) {
-        int loader_fd = open_as_process(pid, cwd, loader, true);
+        int loader_fd = open_runnable(who, loader);
         char* resolved = loader_fd >= 0 ? path_of(pid, loader_fd) : NULL;
         if (loader_fd >= 0) close_or_warn(loader_fd);
+        if (loader_fd == -EXDEV) out->anonymous = true;
         free(chain_end);
         chain_end = resolved != NULL ? resolved : strdup(loader);
       }
@@ -275,7 +219,15 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
       error = ELOOP;
       break;
     }
-    int next = open_as_process(pid, cwd, script, true);
+    int next = open_runnable(who, script);
+    if (next == -EXDEV) {
+      // Reached through a link only the process can follow: the program
+      // that would read the script has no name here.
+      out->anonymous = true;
+      free(chain_end);
+      chain_end = script;
+      break;
+    }
     free(script);
     if (next < 0) {
       error = -next;
@@ -304,44 +256,61 @@ static int find_interpreter(pid_t pid, const char* cwd, int fd, struct exec_targ
   return 0;
 }
 
-int resolve_exec_target(pid_t pid, const char* cwd, int dirfd, const char* path, int flags, struct exec_target* out) {
-  memset(out, 0, sizeof *out);
-  char* base = NULL;
-  out->file = named_file(pid, dirfd, path, flags, &base);
-  if (out->file == NULL) return errno == ENOENT ? EBADF : errno;
-  if (path[0] == '\0' && !(flags & AT_EMPTY_PATH)) {
-    free(base);
-    return ENOENT;
+// The file an exec names, O_PATH: the descriptor itself (AT_EMPTY_PATH),
+// or the path looked up as the process would. 0, or an errno (EXDEV: not
+// looked up exactly).
+static int open_named(const struct process_identity* who, int dirfd, const char* path, int flags, int* fd) {
+  if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+    char link[64];
+    snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)who->pid, dirfd);
+    *fd = open(link, O_PATH | O_CLOEXEC);
+    return *fd == -1 ? (errno == ENOENT ? EBADF : errno) : 0;
   }
-  // AT_EMPTY_PATH runs the descriptor itself, whatever AT_SYMLINK_NOFOLLOW says.
-  bool follow = !(flags & AT_SYMLINK_NOFOLLOW) || path[0] == '\0';
-  int fd = open_as_process(pid, base != NULL ? base : cwd, out->file, follow);
-  free(base);
-  if (fd == -EXDEV) {
+  struct lookup found;
+  int error = lookup_as_process(who, dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), &found);
+  *fd = found.fd;
+  return error;
+}
+
+static int resolve_as(const struct process_identity* who, int dirfd, const char* path, int flags, struct exec_target* out) {
+  int fd;
+  int error = open_named(who, dirfd, path, flags, &fd);
+  if (error == EXDEV) {
     // Reached through a link only the process can follow: nothing names it here.
     out->anonymous = true;
     return 0;
   }
-  if (fd < 0) return -fd;
-  struct stat st;
-  if (fstat(fd, &st) == -1) {
-    int error = errno;
+  if (error != 0) return error;
+  error = runnable(who, fd);
+  if (error != 0) {
     close_or_warn(fd);
     return error;
   }
-  int refusal = S_ISLNK(st.st_mode) ? ELOOP : runnable(&st);
-  if (refusal != 0) {
+  struct stat st;
+  if (fstat(fd, &st) == -1) {
+    error = errno;
     close_or_warn(fd);
-    return refusal;
+    return error;
   }
   out->anonymous = is_anonymous(fd, &st);
   if (!out->anonymous) {
-    out->executable = path_of(pid, fd);
+    out->executable = path_of(who->pid, fd);
     if (out->executable == NULL) {
-      int error = errno;
+      error = errno;
       close_or_warn(fd);
       return error;
     }
   }
-  return find_interpreter(pid, cwd, fd, out);
+  return find_interpreter(who, fd, out);
+}
+
+int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out) {
+  memset(out, 0, sizeof *out);
+  out->file = named_file(pid, dirfd, path, flags);
+  if (out->file == NULL) return errno == ENOENT ? EBADF : errno;
+  struct process_identity who;
+  if (read_identity(pid, &who) == -1) return errno;
+  int error = resolve_as(&who, dirfd, path, flags, out);
+  free_identity(&who);
+  return error;
 }

@@ -1,3 +1,31 @@
+// The exec supervisor's design (SPEC §5). It acts, outside the sandbox and
+// with more rights than the command, on what the command names, so it keeps
+// three invariants:
+//
+//   1. It resolves exactly as the process would. Every path it looks at (the
+//      exec's file, #! interpreters, PT_INTERP, socket addresses, metadata
+//      changes) is looked up one component at a time from the process's own
+//      root, working directory or descriptor, with the process's credentials,
+//      /proc/self and /proc/thread-self as the process's, and only the
+//      process's own magic links followed (supervisor-lookup.c). What cannot
+//      be looked up exactly is not guessed: the exec is judged anonymous
+//      (denied unless allowed), the metadata change refused.
+//   2. It never reads or writes anything the process could not. It opens a
+//      file for reading only once an O_PATH descriptor shows a regular file
+//      the process may execute (never a FIFO or a device), and makes a
+//      metadata change only as the process (its ids and groups, no
+//      capability), on the file the lookup found.
+//   3. It never answers CONTINUE to a call whose arguments in the process's
+//      memory decide the outcome, since the kernel reads them again after the
+//      answer and a sibling thread may have changed them: such a call is
+//      performed here, on what was checked, and its result answered. The one
+//      exception is exec, which only the kernel can perform: a path or argv
+//      swapped after approval runs unasked, still confined (a known limit).
+//
+// Its parts call one way only: this loop calls the handlers (exec, sockets,
+// metadata); they stand on the lookups, the process's memory and
+// credentials, and on supervisor-notification.c, which answers.
+//
 // The notification loop: a pool of threads, each receiving a notification
 // and answering it itself, so the thread the kernel wakes is the one that
 // answers (no hand-over), and an exec waiting for a person holds up only its
@@ -41,48 +69,12 @@ struct supervisor {
   atomic_int idle;     // waiting to receive
 };
 
-bool notification_valid(const struct notification* n) {
-  uint64_t id = n->request->id;
-  return ioctl(n->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
-
-static void send_response(const struct notification* n, int error, long value, uint32_t flags) {
-  // The kernel's structure can outgrow the headers': room for that without
-  // an allocation that could fail and leave the process without an answer.
-  union {
-    struct seccomp_notif_resp response;
-    char room[256];
-  } buffer;
-  if (n->response_size > sizeof buffer) {
-    warn("supervisor: the kernel's notification response is larger than expected (%zu bytes)", n->response_size);
-    return;
-  }
-  memset(&buffer, 0, sizeof buffer);
-  struct seccomp_notif_resp* response = &buffer.response;
-  response->id = n->request->id;
-  response->error = error == 0 ? 0 : -error;
-  response->val = value;
-  response->flags = flags;
-  // ENOENT: the process died (or was interrupted) meanwhile; nothing to answer.
-  if (ioctl(n->listener, SECCOMP_IOCTL_NOTIF_SEND, response) == -1 && errno != ENOENT) {
-    warn("supervisor: cannot answer a notification: %s", strerror(errno));
-  }
-}
-
-void answer_error(const struct notification* n, int error) { send_response(n, error, 0, 0); }
-void answer_value(const struct notification* n, long value) { send_response(n, 0, value, 0); }
-void answer_continue(const struct notification* n) {
-  send_response(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-}
-
-void close_or_warn(int fd) {
-  if (close(fd) == -1) warn("supervisor: close: %s", strerror(errno));
-}
-
 static void handle(const struct notification* n) {
   int nr = n->request->data.nr;
   if (nr == SYS_execve || nr == SYS_execveat) {
     handle_exec(n);
+  } else if (is_metadata_call(nr)) {
+    handle_metadata_call(n);
   } else {
     handle_socket_call(n);
   }

@@ -1,5 +1,7 @@
 // The exec supervisor (SPEC §5): the launcher's unsandboxed parent answers
-// the seccomp user notifications of the sandboxed command.
+// the seccomp user notifications of the sandboxed command. Its invariants
+// (exact resolution, nothing read or written that the process could not,
+// no CONTINUE on arguments in memory but exec's) are set out in supervisor.c.
 //
 //   execve / execveat   read path, argv and cwd from the stopped process,
 //                       resolve what the kernel will run (symlinks, #!,
@@ -16,6 +18,11 @@
 //                       the process's socket (pidfd_getfd) with the vetted
 //                       file, so nothing can be swapped after the check;
 //                       any other pathname gets EACCES.
+//   chmod, chown, utimensat, setxattr, ... (writable roots)
+//                       metadata changes by path, or on a descriptor above 2:
+//                       looked up as the process would and made here, as the
+//                       process; EPERM through a magic link or on a mount
+//                       outside the sandbox's namespace.
 //
 // The command learns nothing of the exec socket: only this process, outside
 // the sandbox, ever connects to it.
@@ -30,9 +37,13 @@
 //     name), code loaded with dlopen, mmap'd executable memory;
 //   - a binfmt_misc handler the host registered (qemu-user, wine, Java):
 //     the file is asked about, its handler is not named;
-//   - a path reached through a procfs magic link other than the process's
-//     own /proc/self, /dev/fd (another process's /proc/<pid>/exe): asked
-//     about as anonymous, with no executable;
+//   - a path through a procfs magic link that is not the process's own
+//     (another process's /proc/<pid>/exe, ns/, map_files/, a /proc reached
+//     from outside the sandbox), or through one below a working directory
+//     inside /proc: asked about as anonymous, with no executable;
+//   - the process's Landlock domain and security-module labels: the lookup
+//     runs with its ids and groups but under the supervisor's own, and the
+//     kernel applies the process's again when it runs an approved exec;
 //   - a process it may not read (another user's, which the sandbox cannot
 //     start): the exec is refused.
 #ifndef CORDON_SUPERVISOR_H
@@ -40,6 +51,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -61,7 +73,7 @@ struct notification {
   size_t response_size;
 };
 
-// supervisor.c: answers (each at most once per notification).
+// supervisor-notification.c: answers (each at most once per notification).
 // Whether the notification is still pending: the process has not died and
 // its pid was not reused. Every read from the process is checked with it.
 bool notification_valid(const struct notification* n);
@@ -87,26 +99,76 @@ char* link_target(const char* link);
 // The target of /proc/<pid>/<name>, malloc'd; NULL with errno.
 char* proc_link(pid_t pid, const char* name);
 
+// supervisor-credentials.c: who the process is, and acting as it.
+struct process_identity {
+  pid_t pid;   // the notified thread, as the supervisor numbers it
+  pid_t tgid;  // its thread group (process), as the supervisor numbers it
+  uid_t fsuid;
+  gid_t fsgid;
+  gid_t* groups;
+  size_t group_count;
+  pid_t ns_tgid;  // its pid and thread id as its own PID namespace numbers them
+  pid_t ns_tid;
+};
+// From /proc/<pid>/status; 0, or -1 with errno.
+int read_identity(pid_t pid, struct process_identity* out);
+void free_identity(struct process_identity* identity);
+// What the calling thread gave up to act as the process.
+struct impersonation {
+  bool active;
+  bool groups_changed;
+  uid_t fsuid;
+  gid_t fsgid;
+  gid_t* groups;
+  size_t group_count;
+  struct __user_cap_data_struct capabilities[2];
+};
+// The calling thread takes the process's filesystem ids and groups, with no
+// capability in effect; 0, or -1 with errno (and nothing changed).
+int impersonate(const struct process_identity* who, struct impersonation* saved);
+void stop_impersonating(struct impersonation* saved);
+
+// supervisor-lookup.c: paths looked up exactly as the process would.
+struct lookup {
+  int fd;                   // O_PATH
+  bool through_magic_link;  // a procfs magic link was followed, or is what was found
+};
+// Looks `path` up as the process `who` would: from its root (absolute) or
+// from `dirfd` (its descriptor, or AT_FDCWD for its working directory),
+// following a final symlink when `follow`. 0, or the errno the kernel would
+// give; EXDEV when the path crosses a link the supervisor cannot follow exactly.
+int lookup_as_process(const struct process_identity* who, int dirfd, const char* path, bool follow, struct lookup* out);
+// lookup_as_process for a path relative to `base` (an absolute path as the
+// process names it, or NULL for its working directory). The O_PATH fd, or
+// -errno; -EXDEV when the path crosses a link the supervisor cannot follow.
+int open_as_process(pid_t pid, const char* base, const char* path, bool follow);
+// 0 when the file open as `fd` lies on a mount of the process's own mount
+// namespace, EPERM when not (the host's, reached through a descriptor it
+// handed in), or the errno of a failure to find out.
+int on_process_mount(pid_t pid, int fd);
+// Whether the process may `mode` (X_OK...) the file open as `fd`: 0 or an errno.
+int access_as_process(const struct process_identity* who, int fd, int mode);
+// The absolute path of an fd opened by open_as_process, as the process sees it; malloc'd.
+char* path_of(pid_t pid, int fd);
+
 // supervisor-resolve.c: what an exec will really run.
 struct exec_target {
   char* file;         // the path as given (made absolute for execveat's directory descriptor)
   char* executable;   // absolute, symlinks resolved; NULL when unknown or anonymous
   char* interpreter;  // the #! interpreter or a PT_INTERP that is not the system loader; NULL when none
-  bool anonymous;     // memfd, deleted file, O_TMPFILE: nothing on disk names it
+  bool anonymous;     // memfd, deleted file, O_TMPFILE, or not looked up exactly: nothing on disk names it
 };
 // 0, or the errno the exec would fail with anyway (so nothing need be asked).
-int resolve_exec_target(pid_t pid, const char* cwd, int dirfd, const char* path, int flags, struct exec_target* out);
+int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out);
 void free_exec_target(struct exec_target* target);
-// Opens `path` as process `pid` would look it up (its root; a relative path
-// from `base`, an absolute directory), O_PATH. The fd, or -errno; -EXDEV
-// when the path crosses a link the supervisor cannot follow safely.
-int open_as_process(pid_t pid, const char* base, const char* path, bool follow);
-// The absolute path of an fd opened by open_as_process, as the process sees it; malloc'd.
-char* path_of(pid_t pid, int fd);
 
-// supervisor-exec.c / supervisor-socket.c: one handler per notified call.
+// supervisor-exec.c / supervisor-socket.c / supervisor-metadata.c: one
+// handler per notified call, called by the loop in supervisor.c.
 void handle_exec(const struct notification* n);
 void handle_socket_call(const struct notification* n);
+// Whether `nr` is a metadata change the filter hands to the supervisor.
+bool is_metadata_call(int nr);
+void handle_metadata_call(const struct notification* n);
 
 // supervisor-environ.c
 // The "NAME=VALUE" strings of the exec's environment (its envp at `envp`)
