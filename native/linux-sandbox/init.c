@@ -3,6 +3,12 @@
 // of the run. When the command ends it tells the launcher how, and ends:
 // the kernel then kills whatever else is left in the namespace, setsid and
 // double-forked processes included, before the launcher sees it gone.
+//
+// It keeps its capabilities (in the sandbox's user namespace, or the host's
+// when root) and has neither Landlock nor seccomp, while the command may
+// trace its own processes: so it is not dumpable, and no process without
+// CAP_SYS_PTRACE in the host's namespace may trace it or open its memory.
+// The command gets the flag back at once (the supervisor reads its memory).
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -32,9 +38,11 @@ void init_run(const struct plan* plan, const struct namespaces* namespaces, int 
   // Restricted reads: a fresh root of the readable paths, cloned from the tree made above.
   if (plan->readable_root_count > 0) readable_root_enter(plan);
 
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) fail("launcher", "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
   pid_t command = fork();
   if (command == -1) fail("launcher", "fork: %s", strerror(errno));
   if (command == 0) {
+    if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1) fail("launcher", "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
     if (close(channel) == -1) fail("launcher", "close: %s", strerror(errno));
     if (sigprocmask(SIG_SETMASK, original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
     command_run(plan, namespaces, 1, listener_channel, landlock_abi);

@@ -138,8 +138,9 @@ static void allow_given_terminals(int ruleset, uint64_t handled) {
 void landlock_apply(const struct plan* plan, const struct namespaces* namespaces, int abi) {
   if (abi == 0) return;  // best-effort without Landlock: already reported
   struct ruleset_attr attr = {.handled_access_fs = handled_fs_access(abi)};
-  // No network: TCP bind and connect are refused here too, besides seccomp.
-  if (abi >= 4 && !plan->allow_network) attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP;
+  // No network and no namespace of its own: TCP bind and connect are refused
+  // here too, besides seccomp. In its own namespace only loopback is there.
+  if (abi >= 4 && !plan->allow_network && !namespaces->network) attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP;
   // The command may signal only its own sandboxed processes and, without
   // network, reach abstract Unix sockets only inside the sandbox.
   if (abi >= 6) attr.scoped = SCOPE_SIGNAL | (plan->allow_network ? 0 : SCOPE_ABSTRACT_UNIX_SOCKET);

@@ -1,11 +1,18 @@
 // seccomp: a BPF filter, installed after no_new_privs and the capability drop.
-//   always:       io_uring, ptrace-like access, mount-table changes, kernel
-//                 module/kexec loading, open_by_handle_at, keyrings, bpf,
-//                 perf_event_open, fanotify_init, setns and process_madvise
-//                 and kcmp fail with EPERM; unshare and clone with a
-//                 namespace flag too; clone3 with ENOSYS (its flags sit in
-//                 memory the filter cannot read, so libc falls back to clone);
-//                 the terminal ioctls TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSCTTY;
+//   always:       io_uring, process-memory access (process_vm_readv/writev,
+//                 pidfd_getfd, process_madvise, kcmp), mount-table changes,
+//                 kernel module/kexec loading, open_by_handle_at, keyrings,
+//                 bpf, perf_event_open, fanotify_init and setns fail with
+//                 EPERM; unshare and clone with a namespace flag too; clone3
+//                 with ENOSYS (its flags sit in memory the filter cannot
+//                 read, so libc falls back to clone);
+//                 the terminal ioctls that reach past the command's own
+//                 session or outlast the run on a terminal it was handed:
+//                 TIOCSTI, TIOCLINUX, TIOCCONS, TIOCSETD (a line discipline
+//                 that discards input), TIOCEXCL and TIOCNXCL (nobody else
+//                 may open it), TIOCVHANGUP, TCXONC (output left stopped),
+//                 and TIOCSCTTY but with argument 0 (forkpty's children take
+//                 a terminal no session holds; 1 would steal one);
 //                 mode, owner, flag and extended attribute changes through
 //                 descriptors 0 to 2 (a host file or directory handed in as
 //                 stdio lives on the host's mounts, outside the read-only tree);
@@ -15,10 +22,17 @@
 //                 goes to the supervisor, which looks the path up as the
 //                 process would and makes the change itself, refusing one
 //                 through a magic link (/proc/self/fd/0) or on a host mount;
-//   no PID namespace: resource, priority and scheduling calls aimed at any
-//                 process but the caller (pid 0), since host pids are visible;
+//   no PID namespace: ptrace (host pids are visible), and resource, priority
+//                 and scheduling calls aimed at any process but the caller
+//                 (pid 0). In a PID namespace of its own the command may trace
+//                 its own processes (gdb, strace, LeakSanitizer): Landlock
+//                 confines ptrace to its domain, and PID 1, outside that
+//                 domain and with capabilities, is not dumpable (init.c);
 //   no IPC namespace: System V IPC and POSIX message queues;
-//   no network:   socket()/socketpair() succeed only for AF_UNIX; connect,
+//   no network:   socket() succeeds only for AF_UNIX, and for AF_INET and
+//                 AF_INET6 too where the network namespace was made (it has
+//                 nothing but loopback, and the command no capability to
+//                 change that); socketpair() only for AF_UNIX; connect,
 //                 sendto with an address, sendmsg and sendmmsg go to the
 //                 supervisor (SECCOMP_RET_USER_NOTIF), which vets pathnames
 //                 (but the one sendmsg that hands it the listener);
@@ -63,10 +77,15 @@
 #endif
 
 // ioctl numbers (the same on x86_64 and aarch64).
+#define IOCTL_TCXONC 0x540AU
+#define IOCTL_TIOCEXCL 0x540CU
+#define IOCTL_TIOCNXCL 0x540DU
 #define IOCTL_TIOCSCTTY 0x540EU
 #define IOCTL_TIOCSTI 0x5412U
 #define IOCTL_TIOCLINUX 0x541CU
 #define IOCTL_TIOCCONS 0x541DU
+#define IOCTL_TIOCSETD 0x5423U
+#define IOCTL_TIOCVHANGUP 0x5437U
 #define IOCTL_FS_IOC_SETFLAGS 0x40086602U
 #define IOCTL_FS_IOC32_SETFLAGS 0x40046602U
 #define IOCTL_FS_IOC_FSSETXATTR 0x401c5820U
@@ -92,8 +111,8 @@ bool seccomp_notifies(const struct plan* plan) {
 static const int denied_always[] = {
     // io_uring performs socket, open and other calls that this filter would never see.
     __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
-    // Reaching into other processes.
-    __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_pidfd_getfd, __NR_process_madvise, __NR_kcmp,
+    // Reaching into other processes' memory and descriptors.
+    __NR_process_vm_readv, __NR_process_vm_writev, __NR_pidfd_getfd, __NR_process_madvise, __NR_kcmp,
     // The read-only binds must stay (Landlock refuses these too).
     __NR_mount, __NR_umount2, __NR_pivot_root, __NR_open_tree, __NR_move_mount, __NR_fsopen, __NR_fsconfig,
     __NR_fsmount, __NR_fspick, __NR_mount_setattr,
@@ -140,6 +159,8 @@ static const int metadata_by_path[] = {
 #endif
     __NR_setxattr, __NR_lsetxattr, __NR_removexattr, __NR_lremovexattr,
 };
+// Tracing, where host processes are visible (no PID namespace).
+static const int denied_without_pid_namespace[] = {__NR_ptrace};
 
 // Calls whose first argument is a pid (0: the caller).
 static const int aimed_at_pid[] = {
@@ -249,48 +270,48 @@ static void emit_priority(struct filter* f, int nr, unsigned user_which) {
   ret(f, SECCOMP_RET_ALLOW);
 }
 
-// The ioctls: terminal injection always; flag changes through stdio, or
-// (read-only) everywhere.
+// The ioctls: the terminal requests above always, TIOCSCTTY but with
+// argument 0, and flag changes through stdio or (read-only) everywhere.
 static void emit_ioctl(struct filter* f, bool read_only) {
-  static const unsigned terminal[] = {IOCTL_TIOCSTI, IOCTL_TIOCLINUX, IOCTL_TIOCCONS, IOCTL_TIOCSCTTY};
+  static const unsigned terminal[] = {IOCTL_TIOCSTI,   IOCTL_TIOCLINUX, IOCTL_TIOCCONS,    IOCTL_TIOCSETD,
+                                      IOCTL_TIOCEXCL,  IOCTL_TIOCNXCL,  IOCTL_TIOCVHANGUP, IOCTL_TCXONC};
   static const unsigned flags[] = {IOCTL_FS_IOC_SETFLAGS, IOCTL_FS_IOC32_SETFLAGS, IOCTL_FS_IOC_FSSETXATTR};
   size_t terminal_count = COUNT(terminal), flags_count = COUNT(flags);
-  // Length of the block after the first jump: load, the comparisons, the
-  // stdio check (2, unless read-only), three returns.
-  size_t body = 1 + terminal_count + flags_count + (read_only ? 0 : 2) + 3;
+  // After the first jump: the load, two per terminal request, five for
+  // TIOCSCTTY, one per flag request, "no match", then the flag check.
+  size_t body = 1 + 2 * terminal_count + 5 + flags_count + 1 + (read_only ? 1 : 4);
   jump_eq(f, __NR_ioctl, 0, (unsigned char)body);
   load(f, ARG_LOW(1));
-  // Jump targets, counted from the instruction after each comparison:
-  // "deny" sits after all comparisons (and the stdio check); "flags" at the stdio check.
   for (size_t i = 0; i < terminal_count; i++) {
-    size_t to_deny = (terminal_count - i - 1) + flags_count + (read_only ? 0 : 2) + 1;
-    jump_eq(f, terminal[i], (unsigned char)to_deny, 0);
+    jump_eq(f, terminal[i], 0, 1);
+    ret(f, ERRNO(EPERM));
   }
-  // A flag ioctl jumps past the "no match" jump below: to the stdio check,
-  // or (read-only) straight to "deny".
-  for (size_t i = 0; i < flags_count; i++) {
-    size_t past_no_match = flags_count - i;
-    jump_eq(f, flags[i], (unsigned char)past_no_match, 0);
-  }
-  // No match: to "allow".
-  if (read_only) {
-    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0));
-  } else {
-    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 3, 0, 0));
+  jump_eq(f, IOCTL_TIOCSCTTY, 0, 4);
+  load(f, ARG_LOW(2));
+  jump_eq(f, 0, 0, 1);
+  ret(f, SECCOMP_RET_ALLOW);
+  ret(f, ERRNO(EPERM));
+  // A flag request jumps past the remaining ones and "no match", to the flag check.
+  for (size_t i = 0; i < flags_count; i++) jump_eq(f, flags[i], (unsigned char)(flags_count - i), 0);
+  ret(f, SECCOMP_RET_ALLOW);
+  if (!read_only) {
+    // Through descriptors 0 to 2 only.
     load(f, ARG_LOW(0));
     emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 1, 0));
+    ret(f, ERRNO(EPERM));
+    ret(f, SECCOMP_RET_ALLOW);
+  } else {
+    ret(f, ERRNO(EPERM));
   }
-  ret(f, ERRNO(EPERM));
-  ret(f, SECCOMP_RET_ALLOW);
 }
 
-// socket(family, ...) and socketpair(family, ...): only AF_UNIX passes.
-static void emit_unix_only(struct filter* f, int nr) {
-  jump_eq(f, (unsigned)nr, 0, 4);
+// socket(family, ...) or socketpair(family, ...): only the given families pass.
+static void emit_families(struct filter* f, int nr, const unsigned* families, size_t count) {
+  jump_eq(f, (unsigned)nr, 0, (unsigned char)(1 + count + 2));
   load(f, ARG_LOW(0));
-  jump_eq(f, AF_UNIX, 0, 1);
-  ret(f, SECCOMP_RET_ALLOW);
+  for (size_t i = 0; i < count; i++) jump_eq(f, families[i], (unsigned char)(count - i), 0);
   ret(f, ERRNO(EPERM));
+  ret(f, SECCOMP_RET_ALLOW);
 }
 
 // sendto(fd, buf, len, flags, address, length): to the supervisor when it names an address.
@@ -332,6 +353,7 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
   ret(f, ERRNO(ENOSYS));
   if (read_only) emit_calls(f, denied_metadata, COUNT(denied_metadata), ERRNO(EPERM));
   if (!read_only) emit_calls(f, metadata_by_path, COUNT(metadata_by_path), SECCOMP_RET_USER_NOTIF);
+  if (!namespaces->pid) emit_calls(f, denied_without_pid_namespace, COUNT(denied_without_pid_namespace), ERRNO(EPERM));
   if (!namespaces->ipc) emit_calls(f, system_v_ipc, COUNT(system_v_ipc), ERRNO(EPERM));
   if (plan->exec_socket != NULL) emit_calls(f, notified_exec, COUNT(notified_exec), SECCOMP_RET_USER_NOTIF);
   if (!plan->allow_network) {
@@ -359,9 +381,15 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
     load_nr(f);
   }
   if (!plan->allow_network) {
-    emit_unix_only(f, __NR_socket);
+    static const unsigned unix_only[] = {AF_UNIX};
+    static const unsigned loopback_too[] = {AF_UNIX, AF_INET, AF_INET6};
+    if (namespaces->network) {
+      emit_families(f, __NR_socket, loopback_too, COUNT(loopback_too));
+    } else {
+      emit_families(f, __NR_socket, unix_only, COUNT(unix_only));
+    }
     load_nr(f);
-    emit_unix_only(f, __NR_socketpair);
+    emit_families(f, __NR_socketpair, unix_only, COUNT(unix_only));
     load_nr(f);
     emit_sendto(f);
     load_nr(f);

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import platform
+import pty
 import resource
 import runpy
 import signal
@@ -39,6 +40,20 @@ INHERITED_FD = 3
 UNMAPPED_ADDRESS = 0x1000
 SUN_PATH_SIZE = 108
 TIOCSTI = 0x5412
+# The terminal requests, and the argument each is tried with: an int, or the bytes it points to.
+N_NULL = 27
+TERMINAL_REQUESTS = {
+    "TIOCSETD": (0x5423, struct.pack("i", N_NULL)),
+    "TIOCEXCL": (0x540C, 0),
+    "TIOCNXCL": (0x540D, 0),
+    "TIOCVHANGUP": (0x5437, 0),
+    "TCXONC": (0x540A, 0),  # TCOOFF: the terminal's output stops
+    "TIOCLINUX": (0x541C, b"\x06"),  # TIOCL_GETSHIFTSTATE
+    "TIOCCONS": (0x541D, 0),
+    "TIOCSTI": (TIOCSTI, b"X"),
+    "TIOCSCTTY": (0x540E, 0),
+    "TIOCSCTTY_STEAL": (0x540E, 1),
+}
 FS_IOC_SETFLAGS = 0x40086602
 FS_IMMUTABLE_FL = 0x10
 IPC_CREAT = 0o1000
@@ -51,11 +66,28 @@ PERF_TYPE_SOFTWARE = 1
 BPF_MAP_CREATE = 0
 BPF_MAP_TYPE_ARRAY = 2
 
+PTRACE_DETACH = 17
+KCMP_FILE = 0
 # System calls without a libc wrapper, by architecture.
 SYSCALLS = {
-    "x86_64": {"add_key": 248, "keyctl": 250, "bpf": 321, "perf_event_open": 298, "clone3": 435},
-    "aarch64": {"add_key": 217, "keyctl": 219, "bpf": 280, "perf_event_open": 241, "clone3": 435},
+    "x86_64": {"add_key": 248, "keyctl": 250, "bpf": 321, "perf_event_open": 298, "clone3": 435, "kcmp": 312},
+    "aarch64": {"add_key": 217, "keyctl": 219, "bpf": 280, "perf_event_open": 241, "clone3": 435, "kcmp": 272},
 }[platform.machine()]
+# The mount API (the same numbers on every architecture), each with arguments
+# the kernel itself would answer without EPERM where it can: a plain
+# open_tree and open_tree_attr succeed for anyone, fsconfig and
+# mount_setattr fail with EINVAL, so only the filter says EPERM. fsopen,
+# fsmount, fspick and move_mount check CAP_SYS_ADMIN before anything else.
+MOUNT_API = {
+    "open_tree": (428, AT_FDCWD, b"/", 0),
+    "open_tree_attr": (467, AT_FDCWD, b"/", 0, None, 0),
+    "fsconfig": (431, -1, 0, None, None, 0),
+    "mount_setattr": (442, AT_FDCWD, b"/", 0xFFFFFFFF, None, 0),
+    "fsopen": (430, b"tmpfs", 0),
+    "fsmount": (432, -1, 0, 0),
+    "fspick": (433, AT_FDCWD, b"/", 0),
+    "move_mount": (429, -1, b"", -1, b"", 0),
+}
 
 
 def reopen_for_writing(path, flags):
@@ -117,6 +149,62 @@ def ptrace_sibling():
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def ptrace_attach(pid):
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+    checked(libc.ptrace(PTRACE_ATTACH, int(pid), None, None))
+    libc.ptrace(PTRACE_DETACH, int(pid), None, None)
+
+
+def process_vm_write(pid):
+    """Writes into another process's memory at an address it does not map: EFAULT when allowed at all."""
+
+    class IoVec(ctypes.Structure):
+        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+    buffer = ctypes.create_string_buffer(b"x", 1)
+    local = IoVec(ctypes.cast(buffer, ctypes.c_void_p), 1)
+    remote = IoVec(UNMAPPED_ADDRESS, 1)
+    libc.process_vm_writev.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    checked(libc.process_vm_writev(int(pid), ctypes.byref(local), 1, ctypes.byref(remote), 1, 0))
+
+
+def process_vm_write_sibling():
+    """process_vm_writev into a sibling of the sandbox, which it may trace: only the filter refuses it."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    try:
+        process_vm_write(pid)
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def write_proc_mem(pid):
+    os.close(os.open(f"/proc/{pid}/mem", os.O_RDWR))
+
+
+def kcmp():
+    """Compares its own descriptor 0 with itself: allowed by the kernel for the caller's own process."""
+    libc.syscall.restype = ctypes.c_long
+    checked(libc.syscall(SYSCALLS["kcmp"], os.getpid(), os.getpid(), KCMP_FILE, 0, 0))
+
+
+def mount_api(name):
+    libc.syscall.restype = ctypes.c_long
+    fd = libc.syscall(*MOUNT_API[name])
+    checked(fd)
+    os.close(fd)
+
+
+def hold():
+    """Says so on stderr, and waits until stdin has a line: the host looks meanwhile."""
+    sys.stderr.write("held\n")
+    sys.stderr.flush()
+    sys.stdin.readline()
 
 
 def process_vm_read(pid):
@@ -197,10 +285,11 @@ def unshare(kind):
     checked(libc.unshare({"user": CLONE_NEWUSER, "net": CLONE_NEWNET}[kind]))
 
 
-def setns_host(pid):
-    fd = os.open(f"/proc/{pid}/ns/mnt", os.O_RDONLY)
+def setns_own():
+    """setns into its own mount namespace, named as a network namespace: EINVAL from the kernel, EPERM from the filter."""
+    fd = os.open("/proc/self/ns/mnt", os.O_RDONLY)
     try:
-        checked(libc.setns(fd, 0))
+        checked(libc.setns(fd, CLONE_NEWNET))
     finally:
         os.close(fd)
 
@@ -220,6 +309,47 @@ def tiocsti_via_tty():
         fcntl.ioctl(fd, TIOCSTI, b"X")
     finally:
         os.close(fd)
+
+
+def terminal_ioctl(fd, request):
+    number, argument = TERMINAL_REQUESTS[request]
+    fcntl.ioctl(int(fd), number, argument)
+
+
+def own_terminal_as_controlling(steal):
+    """Opens a new terminal, which no session holds, and makes it the caller's (a session leader's) own.
+
+    Closing it then hangs it up, which sends SIGHUP to its session: ignored here.
+    """
+    controller, terminal = os.openpty()
+    hangup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        fcntl.ioctl(terminal, TERMINAL_REQUESTS["TIOCSCTTY_STEAL" if steal == "1" else "TIOCSCTTY"][0], int(steal))
+    finally:
+        os.close(controller)
+        os.close(terminal)
+        signal.signal(signal.SIGHUP, hangup)
+
+
+def forkpty():
+    """Python's pty.fork: the child takes the new terminal as its controlling one and writes through it."""
+    pid, controller = pty.fork()
+    if pid == 0:
+        os.write(1, b"forked" if os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp() else b"no terminal")
+        os._exit(0)
+    seen = b""
+    try:
+        while len(seen) < 6:
+            chunk = os.read(controller, 64)
+            if not chunk:
+                break
+            seen += chunk
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(controller)
+    if seen != b"forked":
+        raise OSError(5, f"the child said {seen!r}")
 
 
 def open_read_write(path):
@@ -281,11 +411,22 @@ OPERATIONS = {
     "perf_event_open": perf_event,
     "fanotify_init": fanotify,
     "unshare": unshare,
-    "setns_host": setns_host,
+    "setns_own": setns_own,
     "clone3": clone3,
     "tiocsti": tiocsti,
     "tiocsti_via_tty": tiocsti_via_tty,
     "open_read_write": open_read_write,
+    "terminal_ioctl": terminal_ioctl,
+    "own_terminal_as_controlling": own_terminal_as_controlling,
+    "forkpty": forkpty,
+    "ptrace_attach": ptrace_attach,
+    "ptrace_parent": lambda: ptrace_attach(os.getppid()),
+    "process_vm_write": process_vm_write,
+    "process_vm_write_sibling": process_vm_write_sibling,
+    "write_proc_mem": write_proc_mem,
+    "kcmp": kcmp,
+    "mount_api": mount_api,
+    "hold": hold,
     "fchmod_stdin": lambda: os.fchmod(0, 0o4755),
     "fchown_stdin": lambda: os.fchown(0, 65534, 65534),
     "setflags_stdin": lambda: set_immutable(0),
@@ -314,4 +455,14 @@ OPERATIONS = {
 }
 probe["OPERATIONS"].update(OPERATIONS)
 
-print(json.dumps([probe["run"](op) for op in json.loads(sys.argv[1])]))
+_from_host = []
+
+
+def from_host(operation):
+    """Replaces the argument "{host}" by a line the host writes on stdin (read once): a pid only it knows."""
+    if "{host}" in operation and not _from_host:
+        _from_host.append(sys.stdin.readline().strip())
+    return [_from_host[0] if arg == "{host}" else arg for arg in operation]
+
+
+print(json.dumps([probe["run"](from_host(op)) for op in json.loads(sys.argv[1])]))

@@ -318,8 +318,11 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       unixServer.close();
     });
 
-    test("without network: TCP connect and UDP send fail with EPERM, other families too; a Unix socket connects", async () => {
+    test("without network: TCP and UDP stay in the sandbox's own loopback, other families fail with EPERM; a Unix socket connects", async () => {
       const udp = createSocket("udp4");
+      let received = 0;
+      udp.on("message", () => received++);
+      tcpServer.on("connection", () => received++);
       udp.bind(0, "127.0.0.1");
       await once(udp, "listening");
       const udpPort = udp.address().port;
@@ -337,10 +340,24 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
           READ_ONLY_POLICY,
           { cwd: workspace, env, allowUnixSockets: [socketPath] },
         );
-        expect(results).toEqual(["EPERM", "EPERM", "EPERM", "EPERM", "EPERM", "EPERM", "OK"]);
+        // Nothing listens on the sandbox's loopback; a raw socket needs CAP_NET_RAW, which the command lacks.
+        expect(results).toEqual(["ECONNREFUSED", "OK", "OK", "EPERM", "EPERM", "EPERM", "OK"]);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(received).toBe(0);
       } finally {
+        tcpServer.removeAllListeners("connection");
         udp.close();
       }
+    });
+
+    test("without network and without a network namespace of its own (downgraded): only Unix sockets", async () => {
+      const linux = { simulateNoNamespaces: true, terminal: "best-effort", networkNamespace: "best-effort" } as const;
+      const results = await probe(
+        [["tcp", "127.0.0.1", String(tcpPort)], ["socket", "AF_INET6"], ["socket", "AF_NETLINK", "SOCK_RAW"], ["unix", socketPath]],
+        READ_ONLY_POLICY,
+        { cwd: workspace, env, allowUnixSockets: [socketPath], linux },
+      );
+      expect(results).toEqual(["EPERM", "EPERM", "EPERM", "OK"]);
     });
 
     test("with network: TCP connects", async () => {
@@ -348,11 +365,13 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
       expect(results).toEqual(["OK"]);
     });
 
-    test("io_uring, ptrace and mount fail with EPERM whatever the network setting", async () => {
+    test("io_uring and mount fail with EPERM whatever the network setting; ptrace only without a PID namespace", async () => {
       for (const policy of [READ_ONLY_POLICY, NETWORK_ON]) {
         const results = await probe([["io_uring"], ["ptrace"], ["mount", workspace]], policy, { cwd: workspace, env });
-        expect(results).toEqual(["EPERM", "EPERM", "EPERM"]);
+        expect(results).toEqual(["EPERM", "OK", "EPERM"]);
       }
+      const linux = { simulateNoNamespaces: true, terminal: "best-effort", networkNamespace: "best-effort" } as const;
+      expect(await probe([["ptrace"]], NETWORK_ON, { cwd: workspace, env, linux })).toEqual(["EPERM"]);
     });
   });
 
