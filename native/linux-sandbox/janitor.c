@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -65,6 +66,10 @@ void janitor_start(struct placeholder* placeholders, size_t count, pid_t sandbox
 
 void janitor_dismiss(void) {
   if (dismissal == -1) return;
-  if (write(dismissal, "x", 1) != 1) warn("dismissing the janitor: %s", strerror(errno));
+  // Without a PID namespace the janitor was killed with every other
+  // descendant of the run (the launcher then cleaned up itself): its pipe is
+  // closed, which must not end the launcher with SIGPIPE.
+  if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) warn("signal: %s", strerror(errno));
+  if (write(dismissal, "x", 1) != 1 && errno != EPIPE) warn("dismissing the janitor: %s", strerror(errno));
   if (close(dismissal) == -1) warn("close: %s", strerror(errno));
 }
