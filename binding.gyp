@@ -106,6 +106,8 @@
           "native/linux-sandbox/supervisor-resolve.c",
           "native/linux-sandbox/supervisor-exec.c",
           "native/linux-sandbox/supervisor-socket.c",
+          "native/linux-sandbox/supervisor-send.c",
+          "native/linux-sandbox/supervisor-network.c",
           "native/linux-sandbox/supervisor-deny.c",
           "<@(wire_sources)"
         ]
