@@ -126,9 +126,13 @@ static int vet(const struct notification* n, const char* path) {
 }
 
 // 0 when the call may go to `to` (a pathname rewritten to the vetted file),
-// or the errno it fails with.
-static int judge(const struct notification* n, const struct taken_socket* s, struct destination* to) {
+// or the errno it fails with. A send on a Unix stream or seqpacket socket
+// passes its address as given: the kernel never looks it up (a stream send
+// with one fails with EOPNOTSUPP or EISCONN, a seqpacket send ignores it),
+// and the copy's type cannot change.
+static int judge(const struct notification* n, const struct taken_socket* s, bool sends, struct destination* to) {
   if (to->length == 0) return 0;
+  if (sends && s->family == AF_UNIX && (s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET)) return 0;
   if (s->family != AF_UNIX || is_abstract(to)) return socket_in_sandbox_network(n, s->copy) ? 0 : EACCES;
   char* path = pathname_of(to);
   if (path == NULL) return 0;
@@ -171,7 +175,7 @@ static ssize_t send_message(const struct notification* n, const struct taken_soc
   }
   struct destination to;
   int error = read_address((pid_t)n->request->pid, (uint64_t)(uintptr_t)header->msg_name, name_length, &to);
-  if (error == 0) error = judge(n, s, &to);
+  if (error == 0) error = judge(n, s, true, &to);
   ssize_t sent = -1;
   if (error == 0) {
     struct outgoing message;
@@ -198,7 +202,7 @@ static void handle_connect(const struct notification* n, const struct taken_sock
   const struct seccomp_data* d = &n->request->data;
   struct destination to;
   int error = read_address((pid_t)n->request->pid, d->args[1], d->args[2], &to);
-  if (error == 0) error = judge(n, s, &to);
+  if (error == 0) error = judge(n, s, false, &to);
   if (error == 0 && connect(s->copy, (const struct sockaddr*)&to.bytes, to.length) == -1) error = errno;
   release(&to);
   answer_error(n, error);
@@ -208,7 +212,7 @@ static void handle_sendto(const struct notification* n, const struct taken_socke
   const struct seccomp_data* d = &n->request->data;
   struct destination to;
   int error = read_address((pid_t)n->request->pid, d->args[4], d->args[5], &to);
-  if (error == 0) error = judge(n, s, &to);
+  if (error == 0) error = judge(n, s, true, &to);
   ssize_t sent = -1;
   if (error == 0) {
     struct outgoing message;
