@@ -10,12 +10,13 @@
 //                         cordon: execution denied: <argv joined by spaces>: <reason>
 //                       written to the process's stderr.
 //   connect, sendto, sendmsg, sendmmsg (network off)
-//                       a pathname AF_UNIX address is allowed only when its
-//                       resolved path is one of plan->allowed_unix_sockets,
-//                       and then the supervisor performs the call itself on
-//                       the process's socket (pidfd_getfd) with the vetted
-//                       file, so nothing can be swapped after the check;
-//                       any other pathname gets EACCES.
+//                       always performed by the supervisor itself on a copy
+//                       of the process's socket (pidfd_getfd), never
+//                       continued, so nothing can be swapped after the check
+//                       (supervisor-socket.c): a socket file only when it is
+//                       one of plan->allowed_unix_sockets or bound in the
+//                       sandbox's own network namespace; abstract names and
+//                       IP addresses only from sockets of that namespace.
 //
 // The command learns nothing of the exec socket: only this process, outside
 // the sandbox, ever connects to it.
