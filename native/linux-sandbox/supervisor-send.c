@@ -7,11 +7,13 @@
 //   - SCM_RIGHTS: each descriptor is taken from the process (pidfd_getfd),
 //     so the receiver gets the very files the process named;
 //   - SCM_CREDENTIALS is refused with EPERM: the kernel would vouch for the
-//     supervisor's pid and ids, not the process's;
+//     supervisor's pid and ids, not the process's; any other SOL_SOCKET
+//     type fails with EINVAL, in its place, as the kernel fails it;
 //   - on a socket of another family, any SOL_SOCKET message is refused with
 //     EPERM (the supervisor's privileges would judge it); messages of the
 //     protocol's own levels are passed on as they are.
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +35,12 @@
 // anyway; a stream send is cut there and returns what it sent, as a
 // non-blocking one may.
 #define MAX_SEND_BYTES (16u * 1024 * 1024)
-// The kernel's limit on iovecs (UIO_MAXIOV), and on a send's control data
-// (it refuses more than optmem_max with ENOBUFS).
-#define MAX_IOVECS 1024
+// The kernel refuses more control data than optmem_max with ENOBUFS;
+// iovecs are capped at IOV_MAX (its UIO_MAXIOV).
 #define MAX_CONTROL_BYTES (64u * 1024)
 
 static int read_vectors(pid_t pid, uint64_t at, size_t count, bool cut, struct outgoing* out) {
-  if (count > MAX_IOVECS) return EMSGSIZE;
+  if (count > IOV_MAX) return EMSGSIZE;
   struct iovec* vectors = calloc(count > 0 ? count : 1, sizeof *vectors);
   if (vectors == NULL) return ENOMEM;
   int error = 0;
@@ -130,6 +131,9 @@ static int read_control(const struct notification* n, int family, uint64_t at, s
     } else if (header->cmsg_type == SCM_RIGHTS) {
       if (pidfd == -1) pidfd = notified_pidfd(n);
       error = pidfd == -1 ? errno : take_descriptors(pidfd, header, out);
+    } else {
+      // The kernel knows no other SOL_SOCKET message on a Unix socket (__scm_send).
+      error = EINVAL;
     }
   }
   if (pidfd != -1) close_or_warn(pidfd);

@@ -51,8 +51,8 @@
 #define SYS_pidfd_getfd 438
 #endif
 
-// The kernel's cap on sendmmsg's vector (UIO_MAXIOV): more are ignored.
-#define MAX_MESSAGES 1024
+// IOV_MAX is the kernel's UIO_MAXIOV, also its cap on sendmmsg's vector
+// (the rest is ignored).
 
 // The process's socket, as taken from it.
 struct taken_socket {
@@ -165,10 +165,6 @@ static ssize_t send_message(const struct notification* n, const struct taken_soc
     return -1;
   }
   if (name_length > sizeof(struct sockaddr_storage)) name_length = sizeof(struct sockaddr_storage);
-  if (header->msg_iovlen > MAX_MESSAGES) {
-    errno = EMSGSIZE;
-    return -1;
-  }
   if (header->msg_controllen > INT_MAX) {
     errno = ENOBUFS;
     return -1;
@@ -250,7 +246,7 @@ static int remote_write(pid_t pid, uint64_t address, const void* data, size_t si
 static void handle_sendmmsg(const struct notification* n, const struct taken_socket* s) {
   const struct seccomp_data* d = &n->request->data;
   pid_t pid = (pid_t)n->request->pid;
-  size_t count = d->args[2] > MAX_MESSAGES ? MAX_MESSAGES : (size_t)d->args[2];
+  size_t count = d->args[2] > IOV_MAX ? IOV_MAX : (size_t)d->args[2];
   long sent = 0;
   int error = 0;
   for (size_t i = 0; i < count; i++) {
