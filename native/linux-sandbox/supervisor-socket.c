@@ -23,14 +23,15 @@
 //     changes nothing. Any other socket file, a host daemon's, under a
 //     writable root or not, fails with EACCES. Without a namespace of its
 //     own (downgraded) only the allowUnixSockets are reached;
-//   - an abstract name, or an address of another family: only on a socket
-//     of the sandbox's own network namespace, where it can reach nothing but
-//     the sandbox's own sockets and loopback; on any other socket (one the
-//     host passed in, or every socket when there is no such namespace) it
-//     fails with EACCES;
-//   - an address that names no peer (AF_UNSPEC, too short, another family
-//     on a Unix socket): performed as given; the kernel refuses or
-//     disconnects.
+//   - an abstract name, or any address on a socket of another family: only
+//     on a socket of the sandbox's own network namespace, where it can reach
+//     nothing but the sandbox's own sockets and loopback; on any other
+//     socket (one the host passed in, or every socket when there is no such
+//     namespace) it fails with EACCES;
+//   - on a Unix socket, an address that names no peer (AF_UNSPEC, too short,
+//     another family), or any address of a stream or seqpacket send (the
+//     kernel never looks it up): performed as given; the kernel refuses,
+//     disconnects or ignores it.
 #include <errno.h>
 #include <limits.h>
 #include <linux/seccomp.h>
@@ -50,9 +51,6 @@
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
-
-// IOV_MAX is the kernel's UIO_MAXIOV, also its cap on sendmmsg's vector
-// (the rest is ignored).
 
 // The process's socket, as taken from it.
 struct taken_socket {
@@ -246,6 +244,7 @@ static int remote_write(pid_t pid, uint64_t address, const void* data, size_t si
 static void handle_sendmmsg(const struct notification* n, const struct taken_socket* s) {
   const struct seccomp_data* d = &n->request->data;
   pid_t pid = (pid_t)n->request->pid;
+  // IOV_MAX is the kernel's UIO_MAXIOV, also its cap on this vector (the rest is ignored).
   size_t count = d->args[2] > IOV_MAX ? IOV_MAX : (size_t)d->args[2];
   long sent = 0;
   int error = 0;
