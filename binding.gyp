@@ -117,6 +117,8 @@
           "native/linux-sandbox/supervisor-metadata.c",
           "native/linux-sandbox/supervisor-exec.c",
           "native/linux-sandbox/supervisor-socket.c",
+          "native/linux-sandbox/supervisor-send.c",
+          "native/linux-sandbox/supervisor-network.c",
           "native/linux-sandbox/supervisor-deny.c",
           "native/linux-sandbox/supervisor-environ.c",
           "<@(wire_sources)"

@@ -1,18 +1,22 @@
 // The refusal as the command sees it: the exec fails with EACCES (the shell
 // says 126), and this line on the process's own stderr, written through a
 // copy of its descriptor 2 (pidfd_getfd), so it lands wherever the
-// process's errors go, in order with them:
+// process's errors go, in order with them, and only where the process
+// itself could write:
 //   cordon: execution denied: <argv joined by spaces>: <reason>
 // Control characters in the command are shown as '?', so that an argument
 // cannot forge lines or terminal sequences, and a long command is cut.
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "../exec-wire/wire.h"
@@ -53,29 +57,30 @@ static void append_shown(struct buffer* line, const char* text) {
   }
 }
 
-// Writes to the process's stderr without ever waiting on it: a full pipe or
-// socket nobody reads must not hold up the answer. A pipe is written through
-// a description of its own (opened non-blocking, leaving the process's
-// flags alone), a socket with MSG_DONTWAIT; files and terminals are written
-// as they are, at the process's own offset.
+// Writes to the process's stderr only as the process itself could, and
+// without ever waiting on it (a full pipe nobody reads must not hold up the
+// answer): only a descriptor open for writing (not O_PATH, not read-only,
+// never reopened), only when it is ready now (poll with no timeout), at
+// most PIPE_BUF bytes in one non-blocking write: RWF_NOWAIT, or
+// MSG_DONTWAIT on a socket, leaving the process's own flags alone. A
+// terminal, which knows no RWF_NOWAIT, gets one plain write once poll said
+// it has room.
 static void write_without_waiting(int fd, const char* data, size_t length) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags == -1 || (flags & O_PATH) != 0 || ((flags & O_ACCMODE) != O_WRONLY && (flags & O_ACCMODE) != O_RDWR)) return;
+  struct pollfd ready = {.fd = fd, .events = POLLOUT};
+  if (poll(&ready, 1, 0) != 1 || (ready.revents & POLLOUT) == 0) return;
   struct stat st;
   if (fstat(fd, &st) == -1) return;
-  int target = fd;
-  if (S_ISFIFO(st.st_mode)) {
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    target = open(link, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (target == -1) return;
+  if (length > PIPE_BUF) length = PIPE_BUF;
+  if (S_ISSOCK(st.st_mode)) {
+    send(fd, data, length, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return;
   }
-  for (size_t done = 0; done < length;) {
-    ssize_t written = S_ISSOCK(st.st_mode) ? send(target, data + done, length - done, MSG_DONTWAIT | MSG_NOSIGNAL)
-                                           : write(target, data + done, length - done);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) break;
-    done += (size_t)written;
+  struct iovec vector = {.iov_base = (void*)data, .iov_len = length};
+  if (pwritev2(fd, &vector, 1, -1, RWF_NOWAIT) == -1 && errno == EOPNOTSUPP && S_ISCHR(st.st_mode)) {
+    if (write(fd, data, length) == -1) return;
   }
-  if (target != fd) close_or_warn(target);
 }
 
 void tell_denied(const struct notification* n, char* const* argv, size_t argc, const char* reason) {

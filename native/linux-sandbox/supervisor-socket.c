@@ -1,27 +1,39 @@
-// Pathname AF_UNIX sockets with the network off (SPEC §4 step 6): connect,
-// sendto and sendmsg to a socket file succeed only for the policy's
-// allowUnixSockets, matched by exact resolved path.
+// Where the process's sockets may connect and send with the network off
+// (SPEC §4 step 6). The filter sends connect, sendto with an address,
+// sendmsg and sendmmsg here.
 //
-// An allowed call is performed here, not continued: the supervisor takes the
-// process's socket (pidfd_getfd) and connects or sends it itself, to the very
-// file it vetted (through /proc/self/fd/N of an O_PATH descriptor), and
-// answers with the result. A sibling thread rewriting the address, or a
-// rename of the path, after the check changes nothing. Any other pathname
-// address fails with EACCES.
+// Every such call is performed here and answered with its result, never
+// continued: after CONTINUE the kernel would read the descriptor table and
+// the call's memory again, and a sibling thread could by then have put
+// another address in the header (NULL <-> a host socket's path, an abstract
+// name's first byte '\0' <-> '/') or another socket on the descriptor
+// (dup2). So the supervisor takes the process's socket (pidfd_getfd),
+// decides by that socket's own family and namespace and by the address as
+// read once, and connects or sends the copy itself, with the data and
+// control messages read once (supervisor-send.c).
 //
-// Addresses that name no file (abstract, unnamed, another family) are not
-// this mediation's business:
-//   - when the process is in a network namespace of its own, connect and
-//     sendto are performed here too (the address can then only reach the
-//     sandbox's own sockets), again leaving nothing to swap;
-//   - otherwise they continue, so that Landlock's abstract-socket scope,
-//     which is checked against the calling task, still applies; the kernel
-//     then reads the address again, which leaves the swap-after-check gap
-//     that Landlock's LANDLOCK_ACCESS_FS_RESOLVE_UNIX (ABI 9) closes.
-// Narrower than the kernel, and documented: sendmsg to an allowed pathname
-// with ancillary data (descriptors, credentials), and sendmmsg with any
-// pathname address, fail with EACCES; sendmsg without an address continues.
+// Where a call may go:
+//   - no address (a connected socket): wherever the socket already goes;
+//   - a pathname, for a Unix socket: the file it resolves to, exactly as the
+//     process resolves it, when it is one of the policy's
+//     allowUnixSockets, or when a socket of the sandbox's own network
+//     namespace is bound to it (a listener the command started itself;
+//     supervisor-network.c). The call is then made to that very file
+//     (/proc/self/fd/N of an O_PATH descriptor), so a rename after the check
+//     changes nothing. Any other socket file, a host daemon's, under a
+//     writable root or not, fails with EACCES. Without a namespace of its
+//     own (downgraded) only the allowUnixSockets are reached;
+//   - an abstract name, or any address on a socket of another family: only
+//     on a socket of the sandbox's own network namespace, where it can reach
+//     nothing but the sandbox's own sockets and loopback; on any other
+//     socket (one the host passed in, or every socket when there is no such
+//     namespace) it fails with EACCES;
+//   - on a Unix socket, an address that names no peer (AF_UNSPEC, too short,
+//     another family), or any address of a stream or seqpacket send (the
+//     kernel never looks it up): performed as given; the kernel refuses,
+//     disconnects or ignores it.
 #include <errno.h>
+#include <limits.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,283 +52,266 @@
 #define SYS_pidfd_getfd 438
 #endif
 
-// The most one mediated send carries; the kernel's own limits for Unix
-// datagrams are far lower, so nothing real is refused.
-#define MAX_SEND_BYTES (16u * 1024 * 1024)
-#define MAX_IOVECS 1024
+// The process's socket, as taken from it.
+struct taken_socket {
+  int copy;
+  int family;
+  int type;
+};
 
-struct address {
+// Where a call goes: the address as read from the process, or the vetted
+// socket file it was rewritten to.
+struct destination {
   struct sockaddr_storage bytes;
   socklen_t length;
+  int vetted_file;  // O_PATH descriptor of the vetted socket file, or -1
 };
 
 // 0, or the errno the call fails with (as the kernel's move_addr_to_kernel).
-static int read_address(pid_t pid, uint64_t at, uint64_t length, struct address* out) {
-  if (length > sizeof out->bytes) return EINVAL;
+static int read_address(pid_t pid, uint64_t at, uint64_t length, struct destination* out) {
   memset(out, 0, sizeof *out);
+  out->vetted_file = -1;
+  if (length > sizeof out->bytes) return EINVAL;
   out->length = (socklen_t)length;
   if (length > 0 && remote_read(pid, at, &out->bytes, length) == -1) return errno;
   return 0;
 }
 
 // The file path of a pathname AF_UNIX address (malloc'd), or NULL.
-static char* pathname_of(const struct address* address) {
-  const struct sockaddr_un* un = (const struct sockaddr_un*)&address->bytes;
+static char* pathname_of(const struct destination* to) {
+  const struct sockaddr_un* un = (const struct sockaddr_un*)&to->bytes;
   size_t offset = offsetof(struct sockaddr_un, sun_path);
-  if (un->sun_family != AF_UNIX || address->length <= offset || un->sun_path[0] == '\0') return NULL;
-  return strndup(un->sun_path, address->length - offset);
+  if (un->sun_family != AF_UNIX || to->length <= offset || un->sun_path[0] == '\0') return NULL;
+  return strndup(un->sun_path, to->length - offset);
 }
 
-// The O_PATH descriptor of the allowed socket file `path` names for the
-// process, or -1 when it is not one of the policy's.
-static int vet(const struct notification* n, const char* path) {
-  pid_t pid = (pid_t)n->request->pid;
-  char* cwd = proc_link(pid, "cwd");
-  if (cwd == NULL) return -1;
-  int fd = open_as_process(pid, cwd, path, true);
-  free(cwd);
-  if (fd < 0) return -1;
+static bool is_abstract(const struct destination* to) {
+  const struct sockaddr_un* un = (const struct sockaddr_un*)&to->bytes;
+  return un->sun_family == AF_UNIX && to->length > offsetof(struct sockaddr_un, sun_path) && un->sun_path[0] == '\0';
+}
+
+static bool in_allowed_list(const struct notification* n, int file) {
   char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  snprintf(link, sizeof link, "/proc/self/fd/%d", file);
   char* resolved = link_target(link);
   bool allowed = false;
   for (size_t i = 0; resolved != NULL && i < n->plan->allowed_unix_socket_count; i++) {
     allowed = allowed || strcmp(resolved, n->plan->allowed_unix_sockets[i]) == 0;
   }
   free(resolved);
-  if (!allowed) {
-    close_or_warn(fd);
+  return allowed;
+}
+
+// The O_PATH descriptor of the socket file `path` names for the process,
+// when it may be reached; otherwise -errno: the lookup's own error (as the
+// process would get it: ENOENT, ENOTDIR...), ECONNREFUSED for a file that
+// is no socket, EACCES for a socket it may not reach.
+static int vet(const struct notification* n, const char* path) {
+  // A relative path from the process's own working directory, looked up as it would.
+  int fd = open_as_process((pid_t)n->request->pid, NULL, path, true);
+  // EXDEV: through a link the supervisor does not follow; nothing it can vouch for.
+  if (fd < 0) return fd == -EXDEV ? -EACCES : fd;
+  struct stat st;
+  int error = fstat(fd, &st) == -1 ? errno : 0;
+  if (error == 0 && !S_ISSOCK(st.st_mode)) error = ECONNREFUSED;
+  if (error == 0 && !in_allowed_list(n, fd) && !bound_in_sandbox_network(n, &st)) error = EACCES;
+  if (error == 0) return fd;
+  close_or_warn(fd);
+  return -error;
+}
+
+// 0 when the call may go to `to` (a pathname rewritten to the vetted file),
+// or the errno it fails with. A send on a Unix stream or seqpacket socket
+// passes its address as given: the kernel never looks it up (a stream send
+// with one fails with EOPNOTSUPP or EISCONN, a seqpacket send ignores it),
+// and the copy's type cannot change.
+static int judge(const struct notification* n, const struct taken_socket* s, bool sends, struct destination* to) {
+  if (to->length == 0) return 0;
+  if (sends && s->family == AF_UNIX && (s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET)) return 0;
+  if (s->family != AF_UNIX || is_abstract(to)) return socket_in_sandbox_network(n, s->copy) ? 0 : EACCES;
+  char* path = pathname_of(to);
+  if (path == NULL) return 0;
+  int vetted = vet(n, path);
+  free(path);
+  if (vetted < 0) return -vetted;
+  to->vetted_file = vetted;
+  struct sockaddr_un* un = (struct sockaddr_un*)&to->bytes;
+  memset(un, 0, sizeof *un);
+  un->sun_family = AF_UNIX;
+  snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", to->vetted_file);
+  to->length = sizeof *un;
+  return 0;
+}
+
+static void release(struct destination* to) {
+  if (to->vetted_file != -1) close_or_warn(to->vetted_file);
+  to->vetted_file = -1;
+}
+
+static const void* address_or_null(const struct destination* to) { return to->length > 0 ? &to->bytes : NULL; }
+
+// Sends one message whose header was read from the process: the result, or -1 with errno.
+static ssize_t send_message(const struct notification* n, const struct taken_socket* s, const struct msghdr* header,
+                            int flags) {
+  // The kernel's reading of a header (__copy_msghdr, ____sys_sendmsg).
+  uint64_t name_length = header->msg_name == NULL ? 0 : header->msg_namelen;
+  if ((int)name_length < 0) {
+    errno = EINVAL;
     return -1;
   }
-  return fd;
-}
-
-// The address of the vetted file itself, whatever its path becomes.
-static struct address vetted_address(int file) {
-  struct address address = {.length = sizeof(struct sockaddr_un)};
-  struct sockaddr_un* un = (struct sockaddr_un*)&address.bytes;
-  un->sun_family = AF_UNIX;
-  snprintf(un->sun_path, sizeof un->sun_path, "/proc/self/fd/%d", file);
-  return address;
-}
-
-// A copy of the process's descriptor `fd`; -1 with errno.
-static int take_socket(const struct notification* n, int fd) {
-  int pidfd = notified_pidfd(n);
-  if (pidfd == -1) return -1;
-  int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-  int error = errno;
-  close_or_warn(pidfd);
+  if (name_length > sizeof(struct sockaddr_storage)) name_length = sizeof(struct sockaddr_storage);
+  if (header->msg_controllen > INT_MAX) {
+    errno = ENOBUFS;
+    return -1;
+  }
+  struct destination to;
+  int error = read_address((pid_t)n->request->pid, (uint64_t)(uintptr_t)header->msg_name, name_length, &to);
+  if (error == 0) error = judge(n, s, true, &to);
+  ssize_t sent = -1;
+  if (error == 0) {
+    struct outgoing message;
+    error = outgoing_read(n, s->family, s->type, (uint64_t)(uintptr_t)header->msg_iov, header->msg_iovlen, 0,
+                          (uint64_t)(uintptr_t)header->msg_control, header->msg_controllen, &message);
+    if (error == 0) sent = outgoing_send(n, s->copy, &message, address_or_null(&to), to.length, flags);
+    if (error == 0 && sent == -1) error = errno;
+    outgoing_free(&message);
+  }
+  release(&to);
   errno = error;
-  return copy;
+  return error == 0 ? sent : -1;
 }
 
-static bool own_network_namespace(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-  struct stat theirs, ours;
-  if (stat(path, &theirs) == -1 || stat("/proc/self/ns/net", &ours) == -1) return false;
-  return theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev;
-}
-
-// Reads `length` bytes of the process's data: one buffer, or an iovec array.
-static char* read_data(pid_t pid, uint64_t at, size_t length) {
-  char* data = malloc(length > 0 ? length : 1);
-  if (data != NULL && length > 0 && remote_read(pid, at, data, length) == -1) {
-    free(data);
-    return NULL;
-  }
-  return data;
-}
-
-static char* read_iovecs(pid_t pid, uint64_t at, size_t count, size_t* length) {
-  if (count > MAX_IOVECS) {
-    errno = EMSGSIZE;
-    return NULL;
-  }
-  struct iovec* vectors = calloc(count > 0 ? count : 1, sizeof *vectors);
-  if (vectors == NULL) return NULL;
-  char* data = NULL;
-  if (count > 0 && remote_read(pid, at, vectors, count * sizeof *vectors) == -1) goto done;
-  size_t total = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (vectors[i].iov_len > MAX_SEND_BYTES - total) {
-      errno = EMSGSIZE;
-      goto done;
-    }
-    total += vectors[i].iov_len;
-  }
-  data = malloc(total > 0 ? total : 1);
-  if (data == NULL) goto done;
-  size_t offset = 0;
-  for (size_t i = 0; i < count; i++) {
-    if (vectors[i].iov_len > 0 &&
-        remote_read(pid, (uint64_t)(uintptr_t)vectors[i].iov_base, data + offset, vectors[i].iov_len) == -1) {
-      free(data);
-      data = NULL;
-      goto done;
-    }
-    offset += vectors[i].iov_len;
-  }
-  *length = total;
-done:
-  free(vectors);
-  return data;
-}
-
-// Performs connect (data == NULL) or a send on a copy of the process's
-// socket `fd`, and answers with the result.
-static void perform(const struct notification* n, int fd, const struct address* to, const char* data,
-                    size_t length, int flags) {
-  int copy = take_socket(n, fd);
-  if (copy == -1) {
-    answer_error(n, errno);
-    return;
-  }
-  ssize_t result;
-  if (data == NULL) {
-    result = connect(copy, (const struct sockaddr*)&to->bytes, to->length);
-  } else {
-    // MSG_NOSIGNAL: a closed peer is the process's EPIPE, not the launcher's SIGPIPE.
-    result = sendto(copy, data, length, flags | MSG_NOSIGNAL, (const struct sockaddr*)&to->bytes, to->length);
-  }
-  int error = errno;
-  close_or_warn(copy);
+static void answer_result(const struct notification* n, ssize_t result) {
   if (result == -1) {
-    answer_error(n, error);
+    answer_error(n, errno);
   } else {
     answer_value(n, (long)result);
   }
 }
 
-// Decides one address-carrying connect or sendto/sendmsg. `data` is read
-// only when the call is to be performed here.
-struct call {
-  int fd;
-  struct address address;
-  bool sends;
-  bool has_ancillary;
-  bool may_perform_other;  // an address that names no file may be performed here
-  uint64_t data_at;
-  size_t data_length;
-  bool data_is_iovec;
-  int flags;
-};
-
-static void decide(const struct notification* n, struct call* call) {
-  pid_t pid = (pid_t)n->request->pid;
-  char* path = pathname_of(&call->address);
-  int file = -1;
-  if (path != NULL) {
-    file = vet(n, path);
-    free(path);
-    if (file == -1 || call->has_ancillary) {
-      if (file != -1) close_or_warn(file);
-      answer_error(n, EACCES);
-      return;
-    }
-    call->address = vetted_address(file);
-  } else if (!call->may_perform_other || !own_network_namespace(pid)) {
-    answer_continue(n);
-    return;
-  }
-  char* data = NULL;
-  size_t length = call->data_length;
-  if (call->sends) {
-    if (call->data_is_iovec) {
-      data = read_iovecs(pid, call->data_at, call->data_length, &length);
-    } else if (call->data_length > MAX_SEND_BYTES) {
-      errno = EMSGSIZE;
-    } else {
-      data = read_data(pid, call->data_at, call->data_length);
-    }
-  }
-  if (call->sends && data == NULL) {
-    answer_error(n, errno);
-  } else {
-    perform(n, call->fd, &call->address, data, length, call->flags);
-  }
-  free(data);
-  if (file != -1) close_or_warn(file);
+static void handle_connect(const struct notification* n, const struct taken_socket* s) {
+  const struct seccomp_data* d = &n->request->data;
+  struct destination to;
+  int error = read_address((pid_t)n->request->pid, d->args[1], d->args[2], &to);
+  if (error == 0) error = judge(n, s, false, &to);
+  if (error == 0 && connect(s->copy, (const struct sockaddr*)&to.bytes, to.length) == -1) error = errno;
+  release(&to);
+  answer_error(n, error);
 }
 
-// sendmmsg: continued unless a message names a pathname, which is refused.
-static void decide_sendmmsg(const struct notification* n) {
+static void handle_sendto(const struct notification* n, const struct taken_socket* s) {
   const struct seccomp_data* d = &n->request->data;
-  pid_t pid = (pid_t)n->request->pid;
-  size_t count = d->args[2] > MAX_IOVECS ? MAX_IOVECS : (size_t)d->args[2];
-  struct mmsghdr* messages = calloc(count > 0 ? count : 1, sizeof *messages);
-  if (messages == NULL || (count > 0 && remote_read(pid, d->args[1], messages, count * sizeof *messages) == -1)) {
+  struct destination to;
+  int error = read_address((pid_t)n->request->pid, d->args[4], d->args[5], &to);
+  if (error == 0) error = judge(n, s, true, &to);
+  ssize_t sent = -1;
+  if (error == 0) {
+    struct outgoing message;
+    error = outgoing_read(n, s->family, s->type, d->args[1], SIZE_MAX, (size_t)d->args[2], 0, 0, &message);
+    if (error == 0) sent = outgoing_send(n, s->copy, &message, address_or_null(&to), to.length, (int)d->args[3]);
+    if (error == 0 && sent == -1) error = errno;
+    outgoing_free(&message);
+  }
+  release(&to);
+  errno = error;
+  answer_result(n, error == 0 ? sent : -1);
+}
+
+static void handle_sendmsg(const struct notification* n, const struct taken_socket* s) {
+  const struct seccomp_data* d = &n->request->data;
+  struct msghdr header;
+  if (remote_read((pid_t)n->request->pid, d->args[1], &header, sizeof header) == -1) {
     answer_error(n, errno);
-    free(messages);
     return;
   }
+  answer_result(n, send_message(n, s, &header, (int)d->args[2]));
+}
+
+static int remote_write(pid_t pid, uint64_t address, const void* data, size_t size) {
+  struct iovec local = {(void*)data, size};
+  struct iovec remote = {(void*)(uintptr_t)address, size};
+  ssize_t written = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+  if (written == (ssize_t)size) return 0;
+  if (written >= 0) errno = EFAULT;
+  return -1;
+}
+
+// As the kernel's __sys_sendmmsg: each message in turn, its msg_len written
+// back; the count sent, or the first error when none was.
+static void handle_sendmmsg(const struct notification* n, const struct taken_socket* s) {
+  const struct seccomp_data* d = &n->request->data;
+  pid_t pid = (pid_t)n->request->pid;
+  // IOV_MAX is the kernel's UIO_MAXIOV, also its cap on this vector (the rest is ignored).
+  size_t count = d->args[2] > IOV_MAX ? IOV_MAX : (size_t)d->args[2];
+  long sent = 0;
+  int error = 0;
   for (size_t i = 0; i < count; i++) {
-    struct address address;
-    const struct msghdr* header = &messages[i].msg_hdr;
-    if (header->msg_name == NULL || header->msg_namelen == 0) continue;
-    int error = read_address(pid, (uint64_t)(uintptr_t)header->msg_name, header->msg_namelen, &address);
-    char* path = error == 0 ? pathname_of(&address) : NULL;
-    if (error != 0 || path != NULL) {
-      free(path);
-      free(messages);
-      answer_error(n, error != 0 ? error : EACCES);
-      return;
+    uint64_t at = d->args[1] + i * sizeof(struct mmsghdr);
+    struct mmsghdr entry;
+    if (remote_read(pid, at, &entry, sizeof entry) == -1) {
+      error = errno;
+      break;
     }
+    ssize_t result = send_message(n, s, &entry.msg_hdr, (int)d->args[3]);
+    if (result == -1) {
+      error = errno;
+      break;
+    }
+    unsigned int length = (unsigned int)result;
+    if (remote_write(pid, at + offsetof(struct mmsghdr, msg_len), &length, sizeof length) == -1) {
+      error = errno;
+      break;
+    }
+    sent++;
   }
-  free(messages);
-  answer_continue(n);
+  if (sent > 0 || error == 0) {
+    answer_value(n, sent);
+  } else {
+    answer_error(n, error);
+  }
+}
+
+// A copy of the process's descriptor `fd`, with its family and type; 0 or the errno the call fails with.
+static int take_socket(const struct notification* n, int fd, struct taken_socket* out) {
+  int pidfd = notified_pidfd(n);
+  if (pidfd == -1) return errno;
+  out->copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+  int error = out->copy == -1 ? errno : 0;
+  close_or_warn(pidfd);
+  if (error != 0) return error;
+  socklen_t length = sizeof out->family;
+  if (getsockopt(out->copy, SOL_SOCKET, SO_DOMAIN, &out->family, &length) == -1) error = errno;
+  length = sizeof out->type;
+  if (error == 0 && getsockopt(out->copy, SOL_SOCKET, SO_TYPE, &out->type, &length) == -1) error = errno;
+  if (error != 0) close_or_warn(out->copy);
+  return error;
 }
 
 void handle_socket_call(const struct notification* n) {
   const struct seccomp_data* d = &n->request->data;
-  pid_t pid = (pid_t)n->request->pid;
-  struct call call = {.fd = (int)d->args[0]};
-  int error = 0;
-  switch (d->nr) {
-    case SYS_connect:
-      call.may_perform_other = true;
-      error = read_address(pid, d->args[1], d->args[2], &call.address);
-      break;
-    case SYS_sendto:
-      call.sends = true;
-      call.may_perform_other = true;
-      call.data_at = d->args[1];
-      call.data_length = (size_t)d->args[2];
-      call.flags = (int)d->args[3];
-      error = read_address(pid, d->args[4], d->args[5], &call.address);
-      break;
-    case SYS_sendmsg: {
-      struct msghdr header;
-      if (remote_read(pid, d->args[1], &header, sizeof header) == -1) {
-        error = errno;
-        break;
-      }
-      if (header.msg_name == NULL || header.msg_namelen == 0) {
-        answer_continue(n);
-        return;
-      }
-      call.sends = true;
-      call.has_ancillary = header.msg_controllen > 0;
-      call.data_is_iovec = true;
-      call.data_at = (uint64_t)(uintptr_t)header.msg_iov;
-      call.data_length = header.msg_iovlen;
-      call.flags = (int)d->args[2];
-      error = read_address(pid, (uint64_t)(uintptr_t)header.msg_name, header.msg_namelen, &call.address);
-      break;
-    }
-    case SYS_sendmmsg:
-      decide_sendmmsg(n);
-      return;
-    default:
-      // A call the filter should not have sent here: refuse it.
-      answer_error(n, ENOSYS);
-      return;
-  }
-  if (error == 0 && !notification_valid(n)) error = ESRCH;
+  struct taken_socket s;
+  int error = take_socket(n, (int)d->args[0], &s);
   if (error != 0) {
     answer_error(n, error);
     return;
   }
-  decide(n, &call);
+  switch (d->nr) {
+    case SYS_connect:
+      handle_connect(n, &s);
+      break;
+    case SYS_sendto:
+      handle_sendto(n, &s);
+      break;
+    case SYS_sendmsg:
+      handle_sendmsg(n, &s);
+      break;
+    case SYS_sendmmsg:
+      handle_sendmmsg(n, &s);
+      break;
+    default:
+      // A call the filter should not have sent here: refuse it.
+      answer_error(n, ENOSYS);
+      break;
+  }
+  close_or_warn(s.copy);
 }

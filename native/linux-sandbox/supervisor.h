@@ -12,12 +12,13 @@
 //                         cordon: execution denied: <argv joined by spaces>: <reason>
 //                       written to the process's stderr.
 //   connect, sendto, sendmsg, sendmmsg (network off)
-//                       a pathname AF_UNIX address is allowed only when its
-//                       resolved path is one of plan->allowed_unix_sockets,
-//                       and then the supervisor performs the call itself on
-//                       the process's socket (pidfd_getfd) with the vetted
-//                       file, so nothing can be swapped after the check;
-//                       any other pathname gets EACCES.
+//                       always performed by the supervisor itself on a copy
+//                       of the process's socket (pidfd_getfd), never
+//                       continued, so nothing can be swapped after the check
+//                       (supervisor-socket.c): a socket file only when it is
+//                       one of plan->allowed_unix_sockets or bound in the
+//                       sandbox's own network namespace; abstract names and
+//                       IP addresses only from sockets of that namespace.
 //   chmod, chown, utimensat, setxattr, ... (writable roots)
 //                       metadata changes by path, or on a descriptor above 2:
 //                       looked up as the process would and made here, as the
@@ -54,6 +55,8 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sandbox.h"
@@ -175,6 +178,36 @@ void handle_metadata_call(const struct notification* n);
 // whose names plan->exec_environment_names asks for, malloc'd (free with
 // free_string_array); NULL with errno as remote_string_array.
 char** exec_environment(pid_t pid, uint64_t envp, const struct plan* plan, size_t* count);
+
+// supervisor-network.c: which network namespace a socket belongs to.
+// Whether the socket `socket_copy` (taken from the process) belongs to the
+// sandbox's own network namespace; false where the sandbox has none.
+bool socket_in_sandbox_network(const struct notification* n, int socket_copy);
+// Whether a socket of the sandbox's own network namespace is bound to the
+// socket file `file` (a NETLINK_SOCK_DIAG dump of that namespace); false
+// where the sandbox has none, or when that cannot be known.
+bool bound_in_sandbox_network(const struct notification* n, const struct stat* file);
+
+// supervisor-send.c: a message read out of the process, sent from here.
+struct outgoing {
+  char* data;
+  size_t length;
+  char* control;  // the process's control messages, its descriptors replaced by copies
+  size_t control_length;
+  int* passed;  // those copies, closed by outgoing_free
+  size_t passed_count;
+};
+// Reads the data (`vectors` iovecs at `at`, or one buffer when `vectors` is
+// SIZE_MAX) and the control messages of a send on a socket of `family`.
+// 0, or the errno the send fails with.
+int outgoing_read(const struct notification* n, int family, int type, uint64_t at, size_t vectors, size_t length,
+                  uint64_t control_at, size_t control_length, struct outgoing* out);
+void outgoing_free(struct outgoing* message);
+// Sends `message` on `socket_copy`, to `to` (NULL: no address) as the
+// process would: the result, or -1 with errno. A broken pipe also raises
+// SIGPIPE in the process unless `flags` has MSG_NOSIGNAL.
+ssize_t outgoing_send(const struct notification* n, int socket_copy, const struct outgoing* message,
+                      const void* to, socklen_t to_length, int flags);
 
 // supervisor-deny.c
 // Writes "cordon: execution denied: <command>: <reason>" to the process's stderr.

@@ -6,6 +6,7 @@
  * exist afterwards, what the shell reported.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -124,6 +125,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** Runs the launcher as this uid and gid (through setpriv), as an unprivileged caller would. */
   asUser?: number;
+  /** More launcher flags, before the command. */
+  launcherFlags?: string[];
 }
 
 /** Runs `command` under the launcher, asynchronously (the server lives in this process). */
@@ -133,7 +136,7 @@ export function launch(command: string[], options: LaunchOptions): Promise<Launc
   if (options.execSocket) args.push("--exec-socket", options.execSocket);
   for (const socket of options.allowUnixSockets ?? []) args.push("--allow-unix-socket", socket);
   if (options.allowNetwork) args.push("--allow-network");
-  args.push("--");
+  args.push(...(options.launcherFlags ?? []), "--");
   let program = launcherPath;
   let argv = args.concat(command);
   if (options.asUser !== undefined) {
@@ -180,4 +183,33 @@ export function shownArgv(stdout: string): string[] {
 
 export function hasTool(tool: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+}
+
+/** One datagram a host socket received: its bytes (latin-1), and the first bytes of each file passed with it. */
+export interface Arrival {
+  data: string;
+  files: string[];
+}
+
+/** A host-side Unix datagram socket bound at `path` (mode 0777), recording what arrives until `arrivals()` stops it. */
+export async function receiveDatagrams(path: string): Promise<{ arrivals: () => Promise<Arrival[]> }> {
+  const receiver = spawn("python3", [join(fixtures, "datagram-receiver.py"), path], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines: string[] = [];
+  let pending = "";
+  receiver.stdout.on("data", (chunk: Buffer) => {
+    pending += chunk.toString("latin1");
+    const complete = pending.split("\n");
+    pending = complete.pop()!;
+    lines.push(...complete);
+  });
+  await once(receiver.stdout, "data");
+  return {
+    arrivals: async () => {
+      // What was sent is queued by now; the receiver gets a moment to print it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      receiver.kill("SIGTERM");
+      await once(receiver, "close");
+      return lines.filter((line) => line !== "ready").map((line) => JSON.parse(line) as Arrival);
+    },
+  };
 }

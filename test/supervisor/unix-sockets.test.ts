@@ -1,8 +1,9 @@
 /**
  * Pathname Unix sockets with the network off: only the allowed socket files
- * can be reached, by exact resolved path, through connect, sendto and
- * sendmsg; the supervisor performs the allowed call itself. Judged from the
- * host side: what the host's socket received.
+ * can be reached, by exact resolved path, through connect, sendto, sendmsg
+ * and sendmmsg; the supervisor performs the allowed call itself, control
+ * messages included. Judged from the host side: what the host's socket
+ * received.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -10,7 +11,7 @@ import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile, hasTool, launch, scratchDir, supervisorUnavailable } from "./harness.js";
+import { compile, hasTool, launch, receiveDatagrams, scratchDir, supervisorUnavailable } from "./harness.js";
 
 const unavailable = supervisorUnavailable() ?? (hasTool("python3") ? null : "python3 is not installed");
 if (unavailable) console.log(`Unix socket mediation tests skipped: ${unavailable}`);
@@ -141,16 +142,16 @@ while True:
       expect(arrived()).toBe(`${allowedDgram}: via sendto\n${allowedDgram}: via sendmsg\n`);
     });
 
-    test("sendmmsg: with a pathname address it fails with EACCES (narrower than the kernel); on an allowed connected socket it sends", async () => {
+    test("sendmmsg: to the allowed socket it sends, performed by the supervisor; to another it fails with EACCES", async () => {
       const source = fileURLToPath(new URL("./fixtures/sendmmsg-probe.c", import.meta.url));
       const probe = compile(dir, "sendmmsg-probe", source);
       const sendmmsg = (mode: string, path: string) => launch([probe, mode, path], { cwd: dir, allowUnixSockets: [allowedDgram] });
-      expect((await sendmmsg("to", allowedDgram)).stdout).toBe("sendmmsg failed: EACCES\n");
+      expect((await sendmmsg("to", allowedDgram)).stdout).toBe("sent 1\n");
       expect((await sendmmsg("to", otherDgram)).stdout).toBe("sendmmsg failed: EACCES\n");
       expect((await sendmmsg("connected", otherDgram)).stdout).toBe("connect failed: EACCES\n");
       expect((await sendmmsg("connected", allowedDgram)).stdout).toBe("sent 1\n");
-      for (let i = 0; i < 200 && !arrived().includes("via sendmmsg"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(arrived()).toContain(`${allowedDgram}: via sendmmsg\n`);
+      for (let i = 0; i < 200 && arrived().split("via sendmmsg").length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(arrived().split(`${allowedDgram}: via sendmmsg\n`).length).toBe(3);
       expect(arrived()).not.toContain(otherDgram);
     });
 
@@ -158,6 +159,49 @@ while True:
       expect((await datagramClient("sendto", otherDgram)).stdout).toBe("error: EACCES\n");
       expect((await datagramClient("sendmsg", otherDgram)).stdout).toBe("error: EACCES\n");
       expect(arrived()).not.toContain(otherDgram);
+    });
+  });
+  describe("control messages", () => {
+    /** A script for python3 inside the sandbox: one sendmsg with control data to argv[2]. */
+    const SENDER = `
+import array, errno, os, socket, struct, sys
+kind, path = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+try:
+    if kind == "rights":
+        with open("passed.txt", "w") as f:
+            f.write("the passed file")
+        fd = os.open("passed.txt", os.O_RDONLY)
+        control = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd, fd]))]
+    else:
+        control = [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, struct.pack("3i", os.getpid(), os.getuid(), os.getgid()))]
+    print("sent:", s.sendmsg([b"with ", kind.encode()], control, 0, path))
+except OSError as e:
+    print("error:", errno.errorcode[e.errno])
+`;
+
+    test("descriptors travel with a datagram to the allowed socket: the host gets the very file", async () => {
+      const target = join(dir, "control-rights.dgram");
+      const receiver = await receiveDatagrams(target);
+      const result = await launch(["python3", "-c", SENDER, "rights", target], { cwd: dir, allowUnixSockets: [target] });
+      expect(result.stdout).toBe("sent: 11\n");
+      expect(await receiver.arrivals()).toEqual([{ data: "with rights", files: ["the passed file", "the passed file"] }]);
+    });
+
+    test("SCM_CREDENTIALS is refused with EPERM (the kernel would vouch for the supervisor), and nothing arrives", async () => {
+      const target = join(dir, "control-credentials.dgram");
+      const receiver = await receiveDatagrams(target);
+      const result = await launch(["python3", "-c", SENDER, "credentials", target], { cwd: dir, allowUnixSockets: [target] });
+      expect(result.stdout).toBe("error: EPERM\n");
+      expect(await receiver.arrivals()).toEqual([]);
+    });
+
+    test("descriptors to a socket outside the allowed list: EACCES, and nothing arrives", async () => {
+      const target = join(dir, "control-other.dgram");
+      const receiver = await receiveDatagrams(target);
+      const result = await launch(["python3", "-c", SENDER, "rights", target], { cwd: dir, allowUnixSockets: [allowed] });
+      expect(result.stdout).toBe("error: EACCES\n");
+      expect(await receiver.arrivals()).toEqual([]);
     });
   });
 });
