@@ -65,5 +65,8 @@ export const shellHelp = [
   `  --shell SHELL          ${SHELLS.join(" | ")} (default bash)`,
   "  -c SCRIPT              the script to run",
   "",
-  "Without a terminal on stdin, a command that needs approval is denied, and stdin is passed to SCRIPT.",
+  "On a terminal, each command that needs approval is asked about: [y]es, [s]ession (yes to the same command for",
+  "the rest of the run), [n]o (the default: an empty line), or [x] abort: the whole command is stopped and",
+  "cordon exits 130, as after ^C. Without a terminal on stdin, a command that needs approval is denied, and stdin",
+  "is passed to SCRIPT.",
 ].join("\n");

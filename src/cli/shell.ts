@@ -77,11 +77,27 @@ function scriptInput(io: CliIO): { stdin: "ignore" | "inherit" } | { input: Read
   return io.stdin === process.stdin ? { stdin: "inherit" } : { input: io.stdin };
 }
 
-const ANSWERS: Record<string, ApprovalAnswer> = { y: "approved", a: "approved-for-session", n: "denied", abort: "abort" };
+// One letter each that no other answer starts with, so that a slip of the
+// finger cannot approve for the whole session what was meant as an abort.
+const ANSWERS: Record<string, ApprovalAnswer> = {
+  y: "approved",
+  yes: "approved",
+  s: "approved-for-session",
+  session: "approved-for-session",
+  n: "denied",
+  no: "denied",
+  x: "abort",
+  abort: "abort",
+};
+const QUESTION = "  [y]es / [s]ession: yes to this command for the rest of the run / [n]o / [x] abort the whole command [y/s/n/x, default N]: ";
+
+/** What `cordon shell` exits with when an answer (or ^C) aborted the command, as a shell after ^C. */
+const EXIT_ABORTED = 130;
 
 /**
  * Asks on the terminal, one question at a time (execs of a pipeline may need
- * approval at once). An empty line or end of input denies.
+ * approval at once). An empty line or end of input denies (the default, N);
+ * anything else not listed asks again.
  */
 function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalRequest) => Promise<ApprovalAnswer> {
   const pending: string[] = [];
@@ -100,7 +116,7 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
       io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
       if (request.reason) io.stderr.write(`  reason: ${request.reason}\n`);
       for (;;) {
-        io.stderr.write("  [y]es, [a]lways this session, [n]o, abort: ");
+        io.stderr.write(QUESTION);
         const line = await nextLine();
         if (line === null) return "denied";
         const answer = ANSWERS[line.trim().toLowerCase()];
@@ -172,7 +188,10 @@ export const shell: Command = {
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
-      if (result.aborted) io.stderr.write("cordon: the command was aborted\n");
+      if (result.aborted) {
+        io.stderr.write(`cordon: the command was aborted (exit status ${EXIT_ABORTED})\n`);
+        return EXIT_ABORTED;
+      }
       if (result.signal !== null) return 128 + constants.signals[result.signal];
       return result.exitCode ?? 0;
     } finally {
