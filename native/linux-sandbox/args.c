@@ -12,6 +12,8 @@ static const char* const usage =
     "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
     "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
+    "       cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--pass-fd N]...\n"
+    "                            -- COMMAND [ARG]...\n"
     "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace";
 
 static const char* value_of(int argc, char** argv, int* i) {
@@ -39,6 +41,22 @@ static long number_named(const char* flag, const char* text, long minimum, long 
     fail("usage", "%s needs a number from %ld to %ld, got \"%s\"", flag, minimum, maximum, text);
   }
   return value;
+}
+
+// --supervise-only confines nothing: it only puts every exec to the
+// supervisor, so a path or a protection given with it would promise what
+// does not hold.
+static void check_supervise_only(struct plan* plan) {
+  if (plan->exec_socket == NULL) fail("usage", "--supervise-only needs --exec-socket\n%s", usage);
+  size_t paths = plan->writable_root_count + plan->read_only_subpath_count + plan->read_only_path_count +
+                 plan->pin_count + plan->readable_root_count + plan->allowed_unix_socket_count;
+  bool downgraded = false;
+  for (int p = 0; p < PROTECTION_COUNT; p++) downgraded |= plan->best_effort[p];
+  if (paths > 0 || downgraded || plan->allow_network || plan->simulated_landlock_abi >= 0 || plan->simulate_no_namespaces) {
+    fail("usage", "--supervise-only takes no paths, protections or simulations: it confines nothing\n%s", usage);
+  }
+  // Nothing is confined, the network included.
+  plan->allow_network = true;
 }
 
 void parse_args(int argc, char** argv, struct plan* plan) {
@@ -88,10 +106,13 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->simulated_landlock_abi = (int)number_named(arg, value_of(argc, argv, &i), 0, 1000);
     } else if (strcmp(arg, "--simulate-no-namespaces") == 0) {
       plan->simulate_no_namespaces = true;
+    } else if (strcmp(arg, "--supervise-only") == 0) {
+      plan->supervise_only = true;
     } else {
       fail("usage", "unknown option \"%s\"\n%s", arg, usage);
     }
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
+  if (plan->supervise_only) check_supervise_only(plan);
   plan->command = &argv[i + 1];
 }

@@ -238,15 +238,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   const policy = policyFromInput(options.policy);
   checkWritableRootsExist(policy);
   const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);
-  // On Linux the exec supervisor lives in the sandbox launcher, which a policy without a sandbox does not start.
-  const launched = policy.type === "read-only" || policy.type === "workspace-write";
-  const supervised = bridge.interception !== null && launched;
+  // On Linux the exec supervisor lives in the launcher, which a policy without a sandbox starts with the supervisor alone.
+  const supervised = bridge.interception !== null;
   let unasked: string | null = null;
   if (!supervised) {
-    const because = bridge.interception === null ? process.platform : `a ${policy.type} policy starts no sandbox launcher`;
-    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${because})`;
+    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${process.platform})`;
     if (bridge.approvals !== "best-effort") {
-      throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (start the bridge with approvals: "best-effort" to run anyway)`);
+      throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (to run anyway: the bridge option approvals: "best-effort", or cordon shell --approvals best-effort)`);
     }
     unasked = `every exec: ${why}`;
   }

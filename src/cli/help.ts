@@ -21,7 +21,7 @@ export const usages = {
   policyTest: "cordon policy test --rules FILE...",
   shell:
     `cordon shell [--policy FILE | ${policyShorthands}] ${runFlags} [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
-    `[--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
+    `[--approvals best-effort] [--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
 } as const;
 
 export const policyUsage = [usages.policyShow, usages.policyCheck, usages.policyTest].join("\n       ");
@@ -60,6 +60,10 @@ export const shellHelp = [
   "      on-failure         as on-request (no command is retried outside the sandbox)",
   "      on-request         ask where a rule says prompt, or the command looks destructive",
   "      never              never ask: what would need asking is denied",
+  "  --approvals best-effort",
+  "                         where nothing on this host can intercept the script's execs (macOS), run it anyway",
+  "                         and say what went unasked; by default that is refused. On Linux every exec is asked,",
+  "                         also under --sandbox danger-full-access (the exec supervisor runs alone)",
   "  --audit FILE           append one JSON line per exec",
   "  --cwd DIR              the directory SCRIPT runs in (default: the current one)",
   `  --shell SHELL          ${SHELLS.join(" | ")} (default bash)`,

@@ -26,7 +26,11 @@ interface ShellOptions extends PolicyFlags, RunFlags {
   cwd?: string;
   shell?: string;
   script?: string;
+  approvals?: string;
 }
+
+/** `--approvals`: whether a run where nothing can intercept execs is refused (the default) or run with what went unasked reported. */
+const APPROVAL_LEVELS = ["required", "best-effort"] as const;
 
 /** `value` when it is one of `choices`, else a usage error naming the flag and the choices. */
 function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
@@ -51,6 +55,7 @@ async function parseOptions(args: string[]) {
       cwd: { type: "string" },
       shell: { type: "string" },
       script: { type: "string", short: "c" },
+      approvals: { type: "string" },
     },
     usage,
   );
@@ -63,6 +68,7 @@ async function parseOptions(args: string[]) {
     rules: values.rules ?? [],
     approvalPolicy: oneOf("--approval-policy", values["approval-policy"] ?? "on-request", APPROVAL_POLICIES),
     shell: oneOf("--shell", values.shell ?? "bash", SHELLS),
+    approvals: oneOf("--approvals", values.approvals ?? "required", APPROVAL_LEVELS),
   };
 }
 
@@ -168,6 +174,7 @@ export const shell: Command = {
       bridge = await ExecBridge.start({
         rules,
         approvalPolicy: options.approvalPolicy,
+        approvals: options.approvals,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
           if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
@@ -188,6 +195,7 @@ export const shell: Command = {
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
+      if (result.unasked !== null) io.stderr.write(`cordon: not asked (--approvals best-effort): ${result.unasked}\n`);
       if (result.aborted) {
         io.stderr.write(`cordon: the command was aborted (exit status ${EXIT_ABORTED})\n`);
         return EXIT_ABORTED;

@@ -2,7 +2,13 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
-import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
+import {
+  checkLandlockSupport,
+  LINUX_LAUNCHER_NAME,
+  linuxCommandArgs,
+  linuxSupervisorOnlyArgs,
+  type LinuxSandboxOptions,
+} from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
 import type { SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
@@ -43,7 +49,11 @@ export interface SandboxCommandOptions {
    * the spawn's `stdio`); every other descriptor is closed before it runs.
    */
   passFds?: number[];
-  /** Linux: the exec bridge's socket, which the launcher's exec supervisor asks about every exec. */
+  /**
+   * Linux: the exec bridge's socket, which the launcher's exec supervisor asks
+   * about every exec. With a policy that confines nothing (danger-full-access,
+   * external-sandbox) the launcher then still runs, with the supervisor alone.
+   */
   execSocket?: string;
   /** Requirement levels and test hooks of the Linux backend. */
   linux?: LinuxSandboxOptions;
@@ -125,10 +135,21 @@ export function prepareSandboxedCommand(
   if (!PLATFORMS.includes(platform)) {
     throw new UnsupportedOperationError(`cordon has no sandbox backend for the platform "${platform}"; nothing was run`);
   }
-  const direct = () => ({ program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) });
-  if (policy.type === "danger-full-access") return direct();
+  const sandbox = options.linux;
+  // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
+  const runsHere = platform === process.platform;
+  const launcher = () => (runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME)));
+  const execSocketId = runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined;
+  const unconfined = () => {
+    if (platform !== "linux" || options.execSocket === undefined) {
+      return { program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) };
+    }
+    const args = linuxSupervisorOnlyArgs(command, { execSocket: options.execSocket, execSocketId, passFds: options.passFds });
+    return { program: launcher(), args, env: sandboxEnvironment(env, policy, null) };
+  };
+  if (policy.type === "danger-full-access") return unconfined();
   if (platform === "win32") prepareWindowsCommand(policy);
-  if (policy.type === "external-sandbox") return direct();
+  if (policy.type === "external-sandbox") return unconfined();
   if (platform === "darwin") {
     const args = createSeatbeltCommandArgs(command, policy, {
       cwd: options.cwd,
@@ -138,10 +159,7 @@ export function prepareSandboxedCommand(
     });
     return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
   }
-  const sandbox = options.linux;
-  // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
-  const runsHere = platform === process.platform;
-  const program = runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME));
+  const program = launcher();
   const args = linuxCommandArgs(command, policy, {
     cwd: options.cwd,
     env,
@@ -150,7 +168,7 @@ export function prepareSandboxedCommand(
     readOnlyPaths: [...ownFiles(program), ...(options.readOnlyPaths ?? [])],
     passFds: options.passFds,
     execSocket: options.execSocket,
-    execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
+    execSocketId,
     allowUnixSockets: options.allowUnixSockets,
   });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
