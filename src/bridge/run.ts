@@ -61,8 +61,8 @@ export interface ShellRunOptions {
   buffer?: boolean;
   /** Passed to `requestApproval` with every prompt of this command (default: a fresh UUID per exec). */
   callId?: string;
-  /** Further options of the platform sandbox (protected names, Linux requirement levels). */
-  sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux">;
+  /** Further options of the platform sandbox (protected names, Unix sockets the command may reach, Linux requirement levels). */
+  sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux" | "allowUnixSockets">;
 }
 
 export interface ShellRunResult {
@@ -311,7 +311,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
     const bridgeAccess = supervised
       ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.dir] }
-      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
+      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath, ...(options.sandbox?.allowUnixSockets ?? [])] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
       ...bridgeAccess,

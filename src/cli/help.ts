@@ -10,8 +10,8 @@ export type ShellName = (typeof SHELLS)[number];
 
 /** The policy shorthands of `run` and `shell`, for simple cases without a JSON file. */
 const policyShorthands = "[--sandbox read-only|workspace-write|danger-full-access] [--writable-root DIR]... [--network]";
-/** What reaches the command besides the policy: its environment, and the Linux opt-in of restricted reads. */
-const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads]";
+/** What reaches the command besides the policy: its environment, the Linux opt-in of restricted reads, host Unix sockets. */
+const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads] [--allow-unix-socket PATH]...";
 
 export const usages = {
   seatbelt: "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...",
@@ -35,6 +35,8 @@ const policyOptionsHelp = [
   "                         *KEY*, *SECRET* or *TOKEN* are always dropped",
   "  --enforce-restricted-reads",
   "                         Linux: enforce a policy's restricted reads (Landlock, a fresh root) instead of refusing it",
+  "  --allow-unix-socket PATH",
+  "                         a Unix socket of the host the command may connect to, network or not (repeatable)",
 ];
 
 export const runHelp = [

@@ -2,9 +2,12 @@
  * The flags `run` and `shell` share besides the policy: which of cordon's
  * environment reaches the command (`--env-inherit`, as Codex's
  * `shell_environment_policy.inherit`; names matching *KEY*, *SECRET* and
- * *TOKEN* are dropped whatever it says), and the Linux opt-in that enforces
- * restricted reads instead of refusing them (`--enforce-restricted-reads`).
+ * *TOKEN* are dropped whatever it says), the Linux opt-in that enforces
+ * restricted reads instead of refusing them (`--enforce-restricted-reads`),
+ * and the Unix sockets of the host the command may connect to
+ * (`--allow-unix-socket`, whatever the network setting).
  */
+import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import type { LinuxSandboxOptions } from "../linux/index.js";
 import type { EnvPolicy } from "../platform/index.js";
@@ -15,11 +18,13 @@ const INHERIT = ["all", "core", "none"] as const;
 export const runFlagOptions = {
   "env-inherit": { type: "string" },
   "enforce-restricted-reads": { type: "boolean" },
+  "allow-unix-socket": { type: "string", multiple: true },
 } as const;
 
 export interface RunFlags {
   "env-inherit"?: string;
   "enforce-restricted-reads"?: boolean;
+  "allow-unix-socket"?: string[];
 }
 
 /** The environment policy the flags ask for (a usage error for an unknown mode). */
@@ -35,4 +40,12 @@ export function envPolicyFrom(flags: RunFlags): EnvPolicy {
 /** The Linux sandbox options the flags ask for. */
 export function linuxOptionsFrom(flags: RunFlags): LinuxSandboxOptions | undefined {
   return flags["enforce-restricted-reads"] === true ? { restrictedReads: "enforce" } : undefined;
+}
+
+/** The Unix sockets the flags allow, absolute (relative ones are taken from `cwd`, cordon's own directory). */
+export function allowedUnixSocketsFrom(flags: RunFlags, cwd: string): string[] {
+  return (flags["allow-unix-socket"] ?? []).map((path) => {
+    if (path === "") throw new UsageError("--allow-unix-socket: the path is empty");
+    return resolve(cwd, path);
+  });
 }

@@ -10,7 +10,7 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import { allowedUnixSocketsFrom, envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
@@ -114,7 +114,13 @@ export const run: Command = {
     const envPolicy = envPolicyFrom(values);
     const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
-    const plan = prepareSandboxedCommand(rest, policy, { cwd, env: applyEnvPolicy(io.env, envPolicy), platform, linux: linuxOptionsFrom(values) });
+    const plan = prepareSandboxedCommand(rest, policy, {
+      cwd,
+      env: applyEnvPolicy(io.env, envPolicy),
+      platform,
+      linux: linuxOptionsFrom(values),
+      allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
+    });
     if (!dryRun && platform !== process.platform) {
       throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
     }

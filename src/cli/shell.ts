@@ -15,7 +15,7 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import { allowedUnixSocketsFrom, envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
@@ -190,7 +190,7 @@ export const shell: Command = {
         policy,
         env: io.env,
         envPolicy: envPolicyFrom(options),
-        sandbox: { linux: linuxOptionsFrom(options) },
+        sandbox: { linux: linuxOptionsFrom(options), allowUnixSockets: allowedUnixSocketsFrom(options, io.cwd) },
         signal: controller.signal,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
