@@ -1,12 +1,11 @@
 /** `cordon run`: run a command under a policy on this host, or print the plan (SPEC §8). */
 import { spawn, type StdioOptions } from "node:child_process";
 import { once } from "node:events";
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { constants } from "node:os";
 import { UsageError } from "../errors.js";
 import type { SandboxedCommand } from "../platform/index.js";
-import { parseCommandLine } from "./args.js";
+import { existingDirectory, parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
@@ -36,16 +35,6 @@ function addedVariables(before: NodeJS.ProcessEnv, after: NodeJS.ProcessEnv): Re
     if (value !== undefined && before[key] !== value) added[key] = value;
   }
   return added;
-}
-
-function checkDirectory(cwd: string): void {
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(cwd).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new UsageError(`--cwd: ${cwd} is not a directory`);
 }
 
 /** The command's standard streams: cordon's own are inherited, any others are piped. */
@@ -106,13 +95,19 @@ export const run: Command = {
       usage,
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
+    if (rest[0] === "") throw new UsageError(`the command name after -- is empty\nusage: ${usage}`);
     const policy = await loadPolicyFlags(values, io);
     const cwd = resolve(io.cwd, values.cwd ?? ".");
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
     const dryRun = values["dry-run"] === true;
-    if (!dryRun) checkDirectory(cwd);
+    if (!dryRun) existingDirectory("--cwd", cwd);
     const envPolicy = envPolicyFrom(values);
-    const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
+    const [{ applyEnvPolicy, prepareSandboxedCommand }, { checkWritableRootsExist }] = await Promise.all([
+      import("../platform/index.js"),
+      import("../policy/index.js"),
+    ]);
+    // A plan for this host names this host's directories; one for another OS is only printed.
+    if (platform === process.platform) checkWritableRootsExist(policy);
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
     const plan = prepareSandboxedCommand(rest, policy, {
       cwd,

@@ -11,7 +11,7 @@ import type { Readable } from "node:stream";
 import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
 import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
-import { parseCommandLine } from "./args.js";
+import { excerpt, existingDirectory, parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
@@ -35,7 +35,7 @@ const APPROVAL_LEVELS = ["required", "best-effort"] as const;
 /** `value` when it is one of `choices`, else a usage error naming the flag and the choices. */
 function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}\nusage: ${usage}`);
+  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${excerpt(JSON.stringify(value))}\nusage: ${usage}`);
 }
 
 /**
@@ -59,7 +59,7 @@ async function parseOptions(args: string[]) {
     },
     usage,
   );
-  if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
+  if (rest.length > 0) throw new UsageError(`unexpected arguments ${excerpt(JSON.stringify(rest))}\nusage: ${usage}`);
   if (values.script === undefined) throw new UsageError(`-c: -c SCRIPT is required\nusage: ${usage}`);
   const { APPROVAL_POLICIES } = await import("../approval/outcome.js");
   return {
@@ -154,7 +154,7 @@ async function openAudit(path: string | undefined): Promise<FileHandle | null> {
 export const shell: Command = {
   async run(args, io) {
     const options = await parseOptions(args);
-    const cwd = resolve(io.cwd, options.cwd ?? ".");
+    const cwd = existingDirectory("--cwd", resolve(io.cwd, options.cwd ?? "."));
     const policy = await loadPolicyFlags(options, io);
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
     const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
