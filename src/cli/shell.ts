@@ -3,15 +3,17 @@
  * heuristics and (on a terminal) the person at it (SPEC §8). The bridge, the
  * rules engine and the schemas are loaded when the command runs, not before.
  */
+import { randomUUID } from "node:crypto";
 import { open, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
-import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
+import type { ExecBridge } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
 import { excerpt, existingDirectory, parseCommandLine } from "./args.js";
+import { auditLine } from "./audit.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
@@ -135,13 +137,6 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
   };
 }
 
-/** The audit line of SPEC §8. */
-/** SPEC §8's audit line, with what explains a decision after it (additive): the command, and the rule's justification and place. */
-function auditLine(decision: ExecDecisionRecord): string {
-  const { approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule } = decision;
-  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule })}\n`;
-}
-
 async function openAudit(path: string | undefined): Promise<FileHandle | null> {
   if (path === undefined) return null;
   try {
@@ -166,6 +161,8 @@ export const shell: Command = {
     const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
     const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
     const audit = await openAudit(options.audit);
+    // Ties together the lines of this run in an audit file that many runs append to.
+    const runId = randomUUID();
     let auditWrites: Promise<unknown> = Promise.resolve();
     const controller = new AbortController();
     const interrupt = () => controller.abort();
@@ -177,7 +174,10 @@ export const shell: Command = {
         approvals: options.approvals,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
-          if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
+          if (event.type === "decision" && audit) {
+            const line = auditLine(event.decision, { runId, time: new Date() });
+            auditWrites = auditWrites.then(() => audit.appendFile(line));
+          }
           if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);
         },
       });
