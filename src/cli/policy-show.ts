@@ -23,6 +23,7 @@ export const policyShow: Command = {
       args,
       { policy: { type: "string" }, cwd: { type: "string" } },
       usage,
+      { bytes: io.exactArgs },
     );
     const policy = await loadPolicyOption(values.policy, io.stdin);
     const cwd = existingDirectory("--cwd", resolve(io.cwd, values.cwd ?? "."));

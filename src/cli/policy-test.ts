@@ -9,7 +9,9 @@ const usage = usages.policyTest;
 
 export const policyTest: Command = {
   async run(args, io) {
-    const { values, rest } = parseCommandLine<{ rules?: string[] }>(args, { rules: { type: "string", multiple: true } }, usage);
+    const { values, rest } = parseCommandLine<{ rules?: string[] }>(args, { rules: { type: "string", multiple: true } }, usage, {
+      bytes: io.exactArgs,
+    });
     const files = [...(values.rules ?? []), ...rest];
     if (files.length === 0) throw new UsageError(`--rules FILE is required\nusage: ${usage}`);
     const reports = await testRulesFiles(files);

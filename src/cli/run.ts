@@ -87,12 +87,23 @@ async function runHere(command: string, plan: SandboxedCommand, cwd: string, io:
   return signal === null ? (code ?? 0) : dieOf(signal);
 }
 
+/** The plan; arguments that are not UTF-8 and too long to carry exactly are the caller's mistake, not cordon's. */
+function planOrUsageError(plan: () => SandboxedCommand): SandboxedCommand {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 export const run: Command = {
   async run(args, io) {
-    const { values, rest } = parseCommandLine<RunOptions>(
+    const { values, rest, command } = parseCommandLine<RunOptions>(
       args,
       { ...policyFlagOptions, ...runFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
+      { bytes: io.exactArgs, carriesCommand: true },
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
     if (rest[0] === "") throw new UsageError(`the command name after -- is empty\nusage: ${usage}`);
@@ -109,13 +120,15 @@ export const run: Command = {
     // A plan for this host names this host's directories; one for another OS is only printed.
     if (platform === process.platform) checkWritableRootsExist(policy);
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
-    const plan = prepareSandboxedCommand(rest, policy, {
-      cwd,
-      env: applyEnvPolicy(io.env, envPolicy),
-      platform,
-      linux: linuxOptionsFrom(values),
-      allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
-    });
+    const plan = planOrUsageError(() =>
+      prepareSandboxedCommand(command, policy, {
+        cwd,
+        env: applyEnvPolicy(io.env, envPolicy),
+        platform,
+        linux: linuxOptionsFrom(values),
+        allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
+      }),
+    );
     if (!dryRun && platform !== process.platform) {
       throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
     }

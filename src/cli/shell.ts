@@ -45,7 +45,7 @@ function oneOf<T extends string>(flag: string, value: string, choices: readonly 
  * the closed choices and the script. Checked by hand, not with a schema,
  * so that a call loads no schema library it does not need.
  */
-async function parseOptions(args: string[]) {
+async function parseOptions(args: string[], io: CliIO) {
   const { values, rest } = parseCommandLine<ShellOptions>(
     args,
     {
@@ -60,6 +60,7 @@ async function parseOptions(args: string[]) {
       approvals: { type: "string" },
     },
     usage,
+    { bytes: io.exactArgs },
   );
   if (rest.length > 0) throw new UsageError(`unexpected arguments ${excerpt(JSON.stringify(rest))}\nusage: ${usage}`);
   if (values.script === undefined) throw new UsageError(`-c: -c SCRIPT is required\nusage: ${usage}`);
@@ -148,7 +149,7 @@ async function openAudit(path: string | undefined): Promise<FileHandle | null> {
 
 export const shell: Command = {
   async run(args, io) {
-    const options = await parseOptions(args);
+    const options = await parseOptions(args, io);
     const cwd = existingDirectory("--cwd", resolve(io.cwd, options.cwd ?? "."));
     const policy = await loadPolicyFlags(options, io);
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).

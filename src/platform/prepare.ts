@@ -14,6 +14,7 @@ import type { SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
 import { sandboxEnvironment } from "./environment.js";
+import { exactCommand, type CommandArgument } from "./exact-command.js";
 
 /** What to spawn: `program` with `args` (argv[0] is `program`) and `env`. */
 export interface SandboxedCommand {
@@ -61,11 +62,14 @@ export interface SandboxCommandOptions {
 
 const PLATFORMS: readonly NodeJS.Platform[] = ["linux", "darwin", "win32"];
 
-function checkCommand(command: readonly string[]): void {
-  if (!Array.isArray(command) || command.length === 0) throw new TypeError("command must be a non-empty array of strings");
+function checkCommand(command: readonly CommandArgument[]): void {
+  const shape = "command must be a non-empty array of strings (or Buffers, for bytes that are not UTF-8)";
+  if (!Array.isArray(command) || command.length === 0) throw new TypeError(shape);
   for (const arg of command) {
-    if (typeof arg !== "string") throw new TypeError("command must be a non-empty array of strings");
-    if (arg.includes("\0")) throw new TypeError(`command arguments must not contain NUL bytes: ${JSON.stringify(arg)}`);
+    if (typeof arg !== "string" && !Buffer.isBuffer(arg)) throw new TypeError(shape);
+    if (typeof arg === "string" ? arg.includes("\0") : arg.includes(0)) {
+      throw new TypeError(`command arguments must not contain NUL bytes: ${JSON.stringify(arg.toString())}`);
+    }
   }
 }
 
@@ -120,16 +124,19 @@ function socketId(path: string): string {
 /**
  * The program, arguments and environment that run `command` under `policy`
  * on `options.platform`, or an UnsupportedOperationError when that platform
- * cannot enforce it. Nothing is spawned; when the platform is this host's,
+ * cannot enforce it. An argument given as a Buffer reaches the program as
+ * exactly those bytes (through `/bin/sh` when they are not UTF-8; a
+ * RangeError when they are too long for that). Nothing is spawned; when the platform is this host's,
  * the host is also checked (Landlock, the launcher), so that a plan that
  * would fail is refused here.
  */
 export function prepareSandboxedCommand(
-  command: string[],
+  given: readonly CommandArgument[],
   policy: SandboxPolicy,
   options: SandboxCommandOptions,
 ): SandboxedCommand {
-  checkCommand(command);
+  checkCommand(given);
+  const command = exactCommand(given);
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
   if (!PLATFORMS.includes(platform)) {
