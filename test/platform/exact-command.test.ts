@@ -56,7 +56,8 @@ describe("exactCommand", () => {
     const echo = exactCommand(["printf", "%s", Buffer.from([0xff])]);
     expect(received(echo)).toEqual(Buffer.from([0xff]));
     const [shell, ...args] = exactCommand(["no-such-program-here", Buffer.from([0xff])]);
-    expect(spawnSync(shell!, args).status).toBe(127);
+    // A PATH of directories anyone may search: one the caller may not search makes it 126, as for a shell.
+    expect(spawnSync(shell!, args, { env: { PATH: "/usr/bin:/bin" } }).status).toBe(127);
   });
 
   test("bytes too long to carry in one script are refused, never cut", () => {
