@@ -35,10 +35,13 @@ export class NativeError extends CordonError {
   }
 }
 
-/** A rules file (or its JSON form) is malformed, or one of its examples fails. */
+/** A rules file (or its JSON form) is malformed, or some of its examples fail. */
 export class RulesError extends CordonError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Every problem found, one message each (the examples of a file are all run); the message joins them. */
+  readonly problems: readonly string[];
+  constructor(message: string, options?: { cause?: unknown; problems?: readonly string[] }) {
     super("RulesError", "ERR_CORDON_RULES", message, options);
+    this.problems = options?.problems ?? [message];
   }
 }
 

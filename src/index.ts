@@ -1,4 +1,7 @@
 /** cordon: confine agent shell commands in an OS sandbox and approve them one execve at a time. */
+// The declarations name Node's types (Buffer, NodeJS.ProcessEnv, streams): a host's TypeScript must load them even
+// where it no longer adds @types on its own (TypeScript 7); `preserve` keeps this line in the emitted index.d.ts.
+/// <reference types="node" preserve="true" />
 export * from "./errors.js";
 export * from "./policy/index.js";
 export * from "./rules/index.js";

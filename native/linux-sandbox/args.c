@@ -16,6 +16,9 @@ static const char* const usage =
     "                            [--exec-env NAME]... [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
     "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
     "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
+    "       cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--exec-env NAME]...\n"
+    "                            [--pass-fd N]... [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N]\n"
+    "                            -- COMMAND [ARG]...\n"
     "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace\n"
     "limits (whole numbers, bytes and seconds): pids, memory, cpu, file-size, open-files";
 
@@ -71,6 +74,22 @@ static void limit_named(struct plan* plan, const char* flag, const char* text, b
     return;
   }
   fail("usage", "%s: unknown limit \"%s\"\n%s", flag, text, usage);
+}
+
+// --supervise-only confines nothing: it only puts every exec to the
+// supervisor, so a path or a protection given with it would promise what
+// does not hold.
+static void check_supervise_only(struct plan* plan) {
+  if (plan->exec_socket == NULL) fail("usage", "--supervise-only needs --exec-socket\n%s", usage);
+  size_t paths = plan->writable_root_count + plan->read_only_subpath_count + plan->read_only_path_count +
+                 plan->pin_count + plan->readable_root_count + plan->allowed_unix_socket_count;
+  bool downgraded = false;
+  for (int p = 0; p < PROTECTION_COUNT; p++) downgraded |= plan->best_effort[p];
+  if (paths > 0 || downgraded || plan->allow_network || plan->simulated_landlock_abi >= 0 || plan->simulate_no_namespaces) {
+    fail("usage", "--supervise-only takes no paths, protections or simulations: it confines nothing\n%s", usage);
+  }
+  // Nothing is confined, the network included.
+  plan->allow_network = true;
 }
 
 void parse_args(int argc, char** argv, struct plan* plan) {
@@ -134,6 +153,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->report_fd = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
     } else if (strcmp(arg, "--simulate-no-namespaces") == 0) {
       plan->simulate_no_namespaces = true;
+    } else if (strcmp(arg, "--supervise-only") == 0) {
+      plan->supervise_only = true;
     } else {
       fail("usage", "unknown option \"%s\"\n%s", arg, usage);
     }
@@ -142,5 +163,6 @@ void parse_args(int argc, char** argv, struct plan* plan) {
     if (plan->pass_fds[p] == plan->report_fd) fail("usage", "--report-fd %d is the launcher's own; it cannot be passed on", plan->report_fd);
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
+  if (plan->supervise_only) check_supervise_only(plan);
   plan->command = &argv[i + 1];
 }

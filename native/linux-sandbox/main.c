@@ -22,6 +22,8 @@
 #include "supervisor.h"
 
 // C, from the process that started it (I, or P without a PID namespace).
+// With --supervise-only, steps 3 and 4 are left out and step 5 installs only
+// the exec rule.
 void command_run(const struct plan* plan, const struct namespaces* namespaces, pid_t parent, int listener_channel,
                  int landlock_abi) {
   // 1. A new session (no controlling terminal); dies with its parent.
@@ -29,14 +31,14 @@ void command_run(const struct plan* plan, const struct namespaces* namespaces, p
   // 2. no_new_privs: no setuid program gains privileges; Landlock and seccomp need it.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) fail("no-new-privs", "prctl: %s", strerror(errno));
   // 3. Landlock: writes only under the writable roots.
-  landlock_apply(plan, namespaces, landlock_abi);
+  if (!plan->supervise_only) landlock_apply(plan, namespaces, landlock_abi);
   // 4. No capabilities, securebits locked.
-  capabilities_drop();
+  if (!plan->supervise_only) capabilities_drop();
   // 5. seccomp; its listener goes to the launcher's supervisor. Before it, the
   // per-process resource limits (setrlimit is one of the calls it keeps).
   limits_apply_rlimits(plan, namespaces);
-  uint64_t secret;
-  int listener = seccomp_apply(plan, namespaces, &secret);
+  uint64_t secret = 0;
+  int listener = plan->supervise_only ? seccomp_apply_exec_only() : seccomp_apply(plan, namespaces, &secret);
   if (listener != -1) listener_send(listener_channel, listener, secret);
   // 6. Only stdio and the descriptors the caller passed.
   descriptors_close(plan);
@@ -50,12 +52,20 @@ static void report_limit_exceeded(const struct plan* plan, const char* limit) {
   if (dprintf(plan->report_fd, "limit-exceeded %s\n", limit) < 0) warn("writing the report: %s", strerror(errno));
 }
 
+// --supervise-only: the command's process, in no namespace of its own.
+static pid_t fork_unconfined(struct namespaces* out) {
+  memset(out, 0, sizeof *out);
+  pid_t child = fork();
+  if (child == -1) fail("launcher", "fork: %s", strerror(errno));
+  return child;
+}
+
 int main(int argc, char** argv) {
   pid_t host = getppid();
   // 1. The plan, and whether Landlock can enforce it.
   struct plan plan;
   parse_args(argc, argv, &plan);
-  int landlock_abi = landlock_usable_abi(&plan);
+  int landlock_abi = plan.supervise_only ? 0 : landlock_usable_abi(&plan);
   // 2. The launcher dies with the host; it adopts every orphan of the run.
   lifetime_tie_to_host(host);
   lifetime_become_subreaper();
@@ -77,14 +87,14 @@ int main(int argc, char** argv) {
   block_forwarded_signals(&original_mask);
   struct namespaces namespaces;
   pid_t launcher = getpid();
-  pid_t sandbox = namespaces_clone(&plan, &namespaces);
+  pid_t sandbox = plan.supervise_only ? fork_unconfined(&namespaces) : namespaces_clone(&plan, &namespaces);
   if (sandbox == 0) {
     limits_join();
     if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
     if (namespaces.pid) {
       init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
     }
-    namespaces_check(&plan, &namespaces, landlock_abi);
+    if (!plan.supervise_only) namespaces_check(&plan, &namespaces, landlock_abi);
     if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
     command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }

@@ -8,6 +8,14 @@
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
 //                        [--simulate-no-namespaces] [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]...
 //                        [--report-fd N] -- COMMAND [ARG]...
+//   cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--pass-fd N]...
+//                        [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...
+//
+// With --supervise-only (a danger-full-access or external-sandbox policy)
+// nothing is confined: no namespace, Landlock, capability drop or filter
+// rule but the one that puts every exec to the supervisor (and
+// no_new_privs, which that filter needs); lifetimes hold as always, and so do
+// the run's resource limits.
 //
 // The TypeScript side decides every path; this program only enforces. Each
 // part lives in its own file; this header is the plan they share.
@@ -90,6 +98,8 @@ struct plan {
   int simulated_landlock_abi;
   // Behaves as on a host that allows no namespace (fault tests).
   bool simulate_no_namespaces;
+  // Confines nothing; only the exec supervisor is started (see the top).
+  bool supervise_only;
   char** command;
 };
 
@@ -210,6 +220,9 @@ bool seccomp_notifies(const struct plan* plan);
 // Installs the filter; returns the listener descriptor, or -1 when there is
 // none. `secret` is set to what lets the listener's hand-over through.
 int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret);
+// --supervise-only: a filter whose only rule puts execve and execveat to the
+// supervisor; returns its listener. Refuses (exit 125) where it cannot be installed.
+int seccomp_apply_exec_only(void);
 
 // exec-socket.c
 // Opens the exec socket once (O_PATH), checks it is the host's (a socket, the

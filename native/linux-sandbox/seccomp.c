@@ -436,7 +436,30 @@ int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, 
   }
   return notifies ? (int)result : -1;
 }
+
+int seccomp_apply_exec_only(void) {
+  static struct filter f;
+  f.length = 0;
+  load(&f, offsetof(struct seccomp_data, arch));
+  jump_eq(&f, FILTER_ARCH, 1, 0);
+  ret(&f, SECCOMP_RET_KILL_PROCESS);
+  load_nr(&f);
+#ifdef X32_SYSCALL_BIT
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
+  ret(&f, SECCOMP_RET_KILL_PROCESS);
+#endif
+  emit_calls(&f, notified_exec, COUNT(notified_exec), SECCOMP_RET_USER_NOTIF);
+  ret(&f, SECCOMP_RET_ALLOW);
+  struct sock_fprog program = {.len = (unsigned short)f.length, .filter = f.code};
+  long result = install(&program, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+  if (result == -1 && errno == EINVAL) result = install(&program, SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  // Without the filter no exec would be asked: never run unasked.
+  if (result == -1) fail("seccomp", "cannot install the exec filter: %s", strerror(errno));
+  return (int)result;
+}
 #else
+int seccomp_apply_exec_only(void) { fail("seccomp", "no filter is written for this CPU architecture"); }
+
 int seccomp_apply(const struct plan* plan, const struct namespaces* namespaces, uint64_t* secret) {
   (void)namespaces;
   *secret = 0;

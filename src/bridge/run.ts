@@ -71,8 +71,8 @@ export interface ShellRunOptions {
   buffer?: boolean;
   /** Passed to `requestApproval` with every prompt of this command (default: a fresh UUID per exec). */
   callId?: string;
-  /** Further options of the platform sandbox (protected names, Linux requirement levels). */
-  sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux">;
+  /** Further options of the platform sandbox (protected names, Unix sockets the command may reach, Linux requirement levels). */
+  sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux" | "allowUnixSockets">;
   /** Resource limits of the whole run (SPEC §12); a pids limit of 4,096 applies by default where it can. */
   limits?: ResourceLimits;
 }
@@ -257,15 +257,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   const policy = policyFromInput(options.policy);
   checkWritableRootsExist(policy);
   const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);
-  // On Linux the exec supervisor lives in the sandbox launcher, which a policy without a sandbox does not start.
-  const launched = policy.type === "read-only" || policy.type === "workspace-write";
-  const supervised = bridge.interception !== null && launched;
+  // On Linux the exec supervisor lives in the launcher, which a policy without a sandbox starts with the supervisor alone.
+  const supervised = bridge.interception !== null;
   let unasked: string | null = null;
   if (!supervised) {
-    const because = bridge.interception === null ? process.platform : `a ${policy.type} policy starts no sandbox launcher`;
-    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${because})`;
+    const why = `no mechanism on this host intercepts the execs of ${options.shell ?? "bash"} (${process.platform})`;
     if (bridge.approvals !== "best-effort") {
-      throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (start the bridge with approvals: "best-effort" to run anyway)`);
+      throw new UnsupportedOperationError(`${why}, so exec rules cannot be enforced; nothing was run (to run anyway: the bridge option approvals: "best-effort", or cordon shell --approvals best-effort)`);
     }
     unasked = `every exec: ${why}`;
   }
@@ -332,7 +330,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
     const bridgeAccess = supervised
       ? { env, execSocket: channel.socketPath, execEnvironment: RULES_ENVIRONMENT, readOnlyPaths: [channel.dir] }
-      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
+      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath, ...(options.sandbox?.allowUnixSockets ?? [])] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
       ...bridgeAccess,

@@ -7,6 +7,8 @@ export interface CliIO {
   stderr: Writable;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The exact bytes of each argument, where they can be had (see readExactArgs); they may differ from the strings. */
+  exactArgs?: readonly Buffer[] | null;
 }
 
 export interface Command {

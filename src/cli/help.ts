@@ -10,8 +10,8 @@ export type ShellName = (typeof SHELLS)[number];
 
 /** The policy shorthands of `run` and `shell`, for simple cases without a JSON file. */
 const policyShorthands = "[--sandbox read-only|workspace-write|danger-full-access] [--writable-root DIR]... [--network]";
-/** What reaches the command besides the policy: its environment, and the Linux opt-in of restricted reads. */
-const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads]";
+/** What reaches the command besides the policy: its environment, the Linux opt-in of restricted reads, host Unix sockets. */
+const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads] [--allow-unix-socket PATH]...";
 
 export const usages = {
   seatbelt: "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...",
@@ -21,7 +21,7 @@ export const usages = {
   policyTest: "cordon policy test --rules FILE...",
   shell:
     `cordon shell [--policy FILE | ${policyShorthands}] ${runFlags} [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
-    `[--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
+    `[--approvals best-effort] [--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
 } as const;
 
 export const policyUsage = [usages.policyShow, usages.policyCheck, usages.policyTest].join("\n       ");
@@ -35,6 +35,8 @@ const policyOptionsHelp = [
   "                         *KEY*, *SECRET* or *TOKEN* are always dropped",
   "  --enforce-restricted-reads",
   "                         Linux: enforce a policy's restricted reads (Landlock, a fresh root) instead of refusing it",
+  "  --allow-unix-socket PATH",
+  "                         a Unix socket of the host the command may connect to, network or not (repeatable)",
 ];
 
 export const runHelp = [
@@ -60,10 +62,17 @@ export const shellHelp = [
   "      on-failure         as on-request (no command is retried outside the sandbox)",
   "      on-request         ask where a rule says prompt, or the command looks destructive",
   "      never              never ask: what would need asking is denied",
+  "  --approvals best-effort",
+  "                         where nothing on this host can intercept the script's execs (macOS), run it anyway",
+  "                         and say what went unasked; by default that is refused. On Linux every exec is asked,",
+  "                         also under --sandbox danger-full-access (the exec supervisor runs alone)",
   "  --audit FILE           append one JSON line per exec",
   "  --cwd DIR              the directory SCRIPT runs in (default: the current one)",
   `  --shell SHELL          ${SHELLS.join(" | ")} (default bash)`,
   "  -c SCRIPT              the script to run",
   "",
-  "Without a terminal on stdin, a command that needs approval is denied, and stdin is passed to SCRIPT.",
+  "On a terminal, each command that needs approval is asked about: [y]es, [s]ession (yes to the same command for",
+  "the rest of the run), [n]o (the default: an empty line), or [x] abort: the whole command is stopped and",
+  "cordon exits 130, as after ^C. Without a terminal on stdin, a command that needs approval is denied, and stdin",
+  "is passed to SCRIPT.",
 ].join("\n");

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CordonError, UsageError } from "../errors.js";
 import { packageRoot } from "../native/index.js";
+import { excerpt } from "./args.js";
 import { EXIT_CORDON_FAILURE, type CliIO, type CommandEntry } from "./command.js";
 import { policyUsage, runHelp, shellHelp, usages } from "./help.js";
 
@@ -63,13 +64,13 @@ export async function runCli(args: string[], io: CliIO): Promise<number> {
       return 0;
     }
     const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (!entry) throw new UsageError(`unknown command ${JSON.stringify(name)}; see \`cordon --help\``);
+    if (!entry) throw new UsageError(`unknown command ${excerpt(JSON.stringify(name))}; see \`cordon --help\``);
     if (rest[0] === "--help" || rest[0] === "-h") {
       io.stdout.write(`${entry.help}\n`);
       return 0;
     }
     const command = await entry.load();
-    return await command.run(rest, io);
+    return await command.run(rest, { ...io, exactArgs: io.exactArgs?.slice(1) });
   } catch (error) {
     if (error instanceof CordonError) {
       io.stderr.write(`cordon: ${error.name}: ${error.message}\n`);

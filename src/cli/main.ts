@@ -7,12 +7,14 @@
 // The variable is checked here as well as in wrapper mode itself, so that a
 // CLI call does not load the wrapper's client and its message schemas.
 if (process.env.CORDON_EXEC_WRAPPER_MODE !== "1" || !(await (await import("../bridge/wrapper-mode.js")).maybeRunExecWrapperMode())) {
-  const { runCli } = await import("./index.js");
-  process.exitCode = await runCli(process.argv.slice(2), {
+  const [{ runCli }, { readExactArgs }] = await Promise.all([import("./index.js"), import("./exact-args.js")]);
+  const args = process.argv.slice(2);
+  process.exitCode = await runCli(args, {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    exactArgs: readExactArgs(args),
   });
 }

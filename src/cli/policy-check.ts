@@ -7,7 +7,7 @@
  */
 import { UsageError } from "../errors.js";
 import { evaluate, evaluateCommand, loadPolicy } from "../rules/index.js";
-import { parseCommandLine } from "./args.js";
+import { parseCommandLine, rejectInexact } from "./args.js";
 import type { Command } from "./command.js";
 import { usages } from "./help.js";
 
@@ -28,7 +28,10 @@ export const policyCheck: Command = {
       dashDash === -1 ? args : args.slice(0, dashDash),
       { rules: { type: "string", multiple: true }, "resolve-host-executables": { type: "boolean" }, pretty: { type: "boolean" } },
       usage,
+      { bytes: io.exactArgs },
     );
+    // Rules judge text: a command that is not UTF-8 is refused rather than judged as something else.
+    rejectInexact(args, io.exactArgs);
     const files = dashDash === -1 ? (values.rules ?? []) : [...(values.rules ?? []), ...moreRules];
     const command = dashDash === -1 ? moreRules : args.slice(dashDash + 1);
     if (files.length === 0) throw new UsageError(`--rules FILE is required\nusage: ${usage}`);

@@ -4,7 +4,6 @@
  * `--writable-root DIR` and `--network`. The policy model (and its zod
  * schemas) is loaded only here, when a policy is built.
  */
-import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -48,17 +47,10 @@ export async function loadPolicyOption(file: string | undefined, stdin: Readable
   return parseSandboxPolicyJson(text);
 }
 
+/** A root given relatively is taken from `cwd`; one that is missing here is the policy's error, as from a file. */
 function writableRoot(dir: string, cwd: string): string {
   if (dir === "") throw new UsageError("--writable-root: the directory name is empty");
-  const root = resolve(cwd, dir);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(root).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new UsageError(`--writable-root: ${root} is not a directory`);
-  return root;
+  return resolve(cwd, dir);
 }
 
 /** The Codex wire form the shorthands stand for. */

@@ -1,10 +1,11 @@
 /** `cordon policy show`: what a policy means here, normalised, with the roots it computes to. */
 import { resolve } from "node:path";
-import { parseCommandLine } from "./args.js";
+import { existingDirectory, parseCommandLine } from "./args.js";
 import type { Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyOption } from "./policy-option.js";
 import {
+  checkWritableRootsExist,
   hasFullDiskReadAccess,
   hasFullDiskWriteAccess,
   hasFullNetworkAccess,
@@ -23,9 +24,11 @@ export const policyShow: Command = {
       args,
       { policy: { type: "string" }, cwd: { type: "string" } },
       usage,
+      { bytes: io.exactArgs },
     );
     const policy = await loadPolicyOption(values.policy, io.stdin);
-    const cwd = resolve(io.cwd, values.cwd ?? ".");
+    const cwd = existingDirectory("--cwd", resolve(io.cwd, values.cwd ?? "."));
+    checkWritableRootsExist(policy);
     const writable = writableRoots(policy, { cwd, env: io.env });
     const linuxReads = linuxReadablePaths(policy, {
       cwd,

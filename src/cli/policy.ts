@@ -19,6 +19,6 @@ export const policy: Command = {
       io.stdout.write(`usage: ${sub.usage}\n`);
       return 0;
     }
-    return (await sub.load()).run(rest, io);
+    return (await sub.load()).run(rest, { ...io, exactArgs: io.exactArgs?.slice(1) });
   },
 };

@@ -2,10 +2,13 @@
  * The flags `run` and `shell` share besides the policy: which of cordon's
  * environment reaches the command (`--env-inherit`, as Codex's
  * `shell_environment_policy.inherit`; names matching *KEY*, *SECRET* and
- * *TOKEN* are dropped whatever it says), and the Linux opt-in that enforces
+ * *TOKEN* are dropped whatever it says), the Linux opt-in that enforces
  * restricted reads instead of refusing them (`--enforce-restricted-reads`),
- * and the run's resource limits (`--limit NAME=VALUE`, SPEC §12).
+ * the Unix sockets of the host the command may connect to
+ * (`--allow-unix-socket`, whatever the network setting), and the run's
+ * resource limits (`--limit NAME=VALUE`, SPEC §12).
  */
+import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { limitExceededMessage, parseLimitOption, type LimitReport, type ResourceLimits } from "../limits/index.js";
 import type { LinuxSandboxOptions } from "../linux/index.js";
@@ -18,12 +21,14 @@ export const runFlagOptions = {
   "env-inherit": { type: "string" },
   "enforce-restricted-reads": { type: "boolean" },
   limit: { type: "string", multiple: true },
+  "allow-unix-socket": { type: "string", multiple: true },
 } as const;
 
 export interface RunFlags {
   "env-inherit"?: string;
   "enforce-restricted-reads"?: boolean;
   limit?: string[];
+  "allow-unix-socket"?: string[];
 }
 
 /** The environment policy the flags ask for (a usage error for an unknown mode). */
@@ -53,4 +58,12 @@ export function describeLimitReport(report: Partial<LimitReport>, limits: Resour
   const lines = (report.notEnforced ?? []).map(({ name, reason }) => `cordon: warning: the ${name} limit is not enforced on this host (${reason})\n`);
   if (report.limitExceeded) lines.push(`${limitExceededMessage(report.limitExceeded, limits)}\n`);
   return lines.join("");
+}
+
+/** The Unix sockets the flags allow, absolute (relative ones are taken from `cwd`, cordon's own directory). */
+export function allowedUnixSocketsFrom(flags: RunFlags, cwd: string): string[] {
+  return (flags["allow-unix-socket"] ?? []).map((path) => {
+    if (path === "") throw new UsageError("--allow-unix-socket: the path is empty");
+    return resolve(cwd, path);
+  });
 }

@@ -1,17 +1,16 @@
 /** `cordon run`: run a command under a policy on this host, or print the plan (SPEC §8). */
 import { spawn, type StdioOptions } from "node:child_process";
 import { once } from "node:events";
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { constants } from "node:os";
 import { UsageError } from "../errors.js";
 import type { SandboxedChildProcess, SandboxedCommand } from "../platform/index.js";
-import { parseCommandLine } from "./args.js";
+import type { ResourceLimits } from "../limits/index.js";
+import { existingDirectory, parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import type { ResourceLimits } from "../limits/index.js";
-import { describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import { allowedUnixSocketsFrom, describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
@@ -37,16 +36,6 @@ function addedVariables(before: NodeJS.ProcessEnv, after: NodeJS.ProcessEnv): Re
     if (value !== undefined && before[key] !== value) added[key] = value;
   }
   return added;
-}
-
-function checkDirectory(cwd: string): void {
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(cwd).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDirectory) throw new UsageError(`--cwd: ${cwd} is not a directory`);
 }
 
 /** The launcher's report descriptor (limits), the first after stdio. */
@@ -111,31 +100,51 @@ async function runHere(command: string, plan: SandboxedCommand, cwd: string, io:
   return signal === null ? (code ?? 0) : dieOf(signal);
 }
 
+/** The plan; arguments that are not UTF-8 and too long to carry exactly are the caller's mistake, not cordon's. */
+function planOrUsageError(plan: () => SandboxedCommand): SandboxedCommand {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 export const run: Command = {
   async run(args, io) {
-    const { values, rest } = parseCommandLine<RunOptions>(
+    const { values, rest, command } = parseCommandLine<RunOptions>(
       args,
       { ...policyFlagOptions, ...runFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
+      { bytes: io.exactArgs, carriesCommand: true },
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
+    if (rest[0] === "") throw new UsageError(`the command name after -- is empty\nusage: ${usage}`);
     const policy = await loadPolicyFlags(values, io);
     const cwd = resolve(io.cwd, values.cwd ?? ".");
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
     const dryRun = values["dry-run"] === true;
-    if (!dryRun) checkDirectory(cwd);
+    if (!dryRun) existingDirectory("--cwd", cwd);
     const envPolicy = envPolicyFrom(values);
-    const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
+    const [{ applyEnvPolicy, prepareSandboxedCommand }, { checkWritableRootsExist }] = await Promise.all([
+      import("../platform/index.js"),
+      import("../policy/index.js"),
+    ]);
+    // A plan for this host names this host's directories; one for another OS is only printed.
+    if (platform === process.platform) checkWritableRootsExist(policy);
     // Planned first, so a policy no backend of that OS can enforce is reported as such.
     const limits = limitsFrom(values);
-    const plan = prepareSandboxedCommand(rest, policy, {
-      cwd,
-      env: applyEnvPolicy(io.env, envPolicy),
-      platform,
-      linux: linuxOptionsFrom(values),
-      limits,
-      reportFd: dryRun ? undefined : REPORT_FD,
-    });
+    const plan = planOrUsageError(() =>
+      prepareSandboxedCommand(command, policy, {
+        cwd,
+        env: applyEnvPolicy(io.env, envPolicy),
+        platform,
+        linux: linuxOptionsFrom(values),
+        allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
+        limits,
+        reportFd: dryRun ? undefined : REPORT_FD,
+      }),
+    );
     if (!dryRun && platform !== process.platform) {
       throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
     }

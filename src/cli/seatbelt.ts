@@ -15,6 +15,7 @@ export const seatbelt: Command = {
       args,
       { policy: { type: "string" }, cwd: { type: "string" }, "allow-unix-socket": { type: "string", multiple: true } },
       usage,
+      { bytes: io.exactArgs },
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
     const policy = await loadPolicyOption(values.policy, io.stdin);

@@ -3,19 +3,21 @@
  * heuristics and (on a terminal) the person at it (SPEC §8). The bridge, the
  * rules engine and the schemas are loaded when the command runs, not before.
  */
+import { randomUUID } from "node:crypto";
 import { open, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
-import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
+import type { ExecBridge } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
-import { parseCommandLine } from "./args.js";
+import { excerpt, existingDirectory, parseCommandLine } from "./args.js";
+import { auditLine } from "./audit.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
-import { describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
+import { allowedUnixSocketsFrom, describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
@@ -26,12 +28,16 @@ interface ShellOptions extends PolicyFlags, RunFlags {
   cwd?: string;
   shell?: string;
   script?: string;
+  approvals?: string;
 }
+
+/** `--approvals`: whether a run where nothing can intercept execs is refused (the default) or run with what went unasked reported. */
+const APPROVAL_LEVELS = ["required", "best-effort"] as const;
 
 /** `value` when it is one of `choices`, else a usage error naming the flag and the choices. */
 function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${JSON.stringify(value)}\nusage: ${usage}`);
+  throw new UsageError(`${flag}: expected one of ${choices.join(", ")}, got ${excerpt(JSON.stringify(value))}\nusage: ${usage}`);
 }
 
 /**
@@ -39,7 +45,7 @@ function oneOf<T extends string>(flag: string, value: string, choices: readonly 
  * the closed choices and the script. Checked by hand, not with a schema,
  * so that a call loads no schema library it does not need.
  */
-async function parseOptions(args: string[]) {
+async function parseOptions(args: string[], io: CliIO) {
   const { values, rest } = parseCommandLine<ShellOptions>(
     args,
     {
@@ -51,10 +57,12 @@ async function parseOptions(args: string[]) {
       cwd: { type: "string" },
       shell: { type: "string" },
       script: { type: "string", short: "c" },
+      approvals: { type: "string" },
     },
     usage,
+    { bytes: io.exactArgs },
   );
-  if (rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(rest)}\nusage: ${usage}`);
+  if (rest.length > 0) throw new UsageError(`unexpected arguments ${excerpt(JSON.stringify(rest))}\nusage: ${usage}`);
   if (values.script === undefined) throw new UsageError(`-c: -c SCRIPT is required\nusage: ${usage}`);
   const { APPROVAL_POLICIES } = await import("../approval/outcome.js");
   return {
@@ -63,6 +71,7 @@ async function parseOptions(args: string[]) {
     rules: values.rules ?? [],
     approvalPolicy: oneOf("--approval-policy", values["approval-policy"] ?? "on-request", APPROVAL_POLICIES),
     shell: oneOf("--shell", values.shell ?? "bash", SHELLS),
+    approvals: oneOf("--approvals", values.approvals ?? "required", APPROVAL_LEVELS),
   };
 }
 
@@ -77,11 +86,27 @@ function scriptInput(io: CliIO): { stdin: "ignore" | "inherit" } | { input: Read
   return io.stdin === process.stdin ? { stdin: "inherit" } : { input: io.stdin };
 }
 
-const ANSWERS: Record<string, ApprovalAnswer> = { y: "approved", a: "approved-for-session", n: "denied", abort: "abort" };
+// One letter each that no other answer starts with, so that a slip of the
+// finger cannot approve for the whole session what was meant as an abort.
+const ANSWERS: Record<string, ApprovalAnswer> = {
+  y: "approved",
+  yes: "approved",
+  s: "approved-for-session",
+  session: "approved-for-session",
+  n: "denied",
+  no: "denied",
+  x: "abort",
+  abort: "abort",
+};
+const QUESTION = "  [y]es / [s]ession: yes to this command for the rest of the run / [n]o / [x] abort the whole command [y/s/n/x, default N]: ";
+
+/** What `cordon shell` exits with when an answer (or ^C) aborted the command, as a shell after ^C. */
+const EXIT_ABORTED = 130;
 
 /**
  * Asks on the terminal, one question at a time (execs of a pipeline may need
- * approval at once). An empty line or end of input denies.
+ * approval at once). An empty line or end of input denies (the default, N);
+ * anything else not listed asks again.
  */
 function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalRequest) => Promise<ApprovalAnswer> {
   const pending: string[] = [];
@@ -100,7 +125,7 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
       io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
       if (request.reason) io.stderr.write(`  reason: ${request.reason}\n`);
       for (;;) {
-        io.stderr.write("  [y]es, [a]lways this session, [n]o, abort: ");
+        io.stderr.write(QUESTION);
         const line = await nextLine();
         if (line === null) return "denied";
         const answer = ANSWERS[line.trim().toLowerCase()];
@@ -111,13 +136,6 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
     queue = asked.catch(() => {});
     return asked;
   };
-}
-
-/** The audit line of SPEC §8. */
-/** SPEC §8's audit line, with what explains a decision after it (additive): the command, and the rule's justification and place. */
-function auditLine(decision: ExecDecisionRecord): string {
-  const { approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule } = decision;
-  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule })}\n`;
 }
 
 async function openAudit(path: string | undefined): Promise<FileHandle | null> {
@@ -131,8 +149,8 @@ async function openAudit(path: string | undefined): Promise<FileHandle | null> {
 
 export const shell: Command = {
   async run(args, io) {
-    const options = await parseOptions(args);
-    const cwd = resolve(io.cwd, options.cwd ?? ".");
+    const options = await parseOptions(args, io);
+    const cwd = existingDirectory("--cwd", resolve(io.cwd, options.cwd ?? "."));
     const policy = await loadPolicyFlags(options, io);
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
     const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
@@ -144,6 +162,8 @@ export const shell: Command = {
     const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
     const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
     const audit = await openAudit(options.audit);
+    // Ties together the lines of this run in an audit file that many runs append to.
+    const runId = randomUUID();
     let auditWrites: Promise<unknown> = Promise.resolve();
     const controller = new AbortController();
     const interrupt = () => controller.abort();
@@ -152,9 +172,13 @@ export const shell: Command = {
       bridge = await ExecBridge.start({
         rules,
         approvalPolicy: options.approvalPolicy,
+        approvals: options.approvals,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
-          if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
+          if (event.type === "decision" && audit) {
+            const line = auditLine(event.decision, { runId, time: new Date() });
+            auditWrites = auditWrites.then(() => audit.appendFile(line));
+          }
           if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);
         },
       });
@@ -168,14 +192,18 @@ export const shell: Command = {
         policy,
         env: io.env,
         envPolicy: envPolicyFrom(options),
-        sandbox: { linux: linuxOptionsFrom(options) },
+        sandbox: { linux: linuxOptionsFrom(options), allowUnixSockets: allowedUnixSocketsFrom(options, io.cwd) },
         limits,
         signal: controller.signal,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
-      if (result.aborted) io.stderr.write("cordon: the command was aborted\n");
+      if (result.unasked !== null) io.stderr.write(`cordon: not asked (--approvals best-effort): ${result.unasked}\n`);
       io.stderr.write(describeLimitReport({ limitExceeded: result.limitExceeded, notEnforced: result.limitsNotEnforced }, limits));
+      if (result.aborted) {
+        io.stderr.write(`cordon: the command was aborted (exit status ${EXIT_ABORTED})\n`);
+        return EXIT_ABORTED;
+      }
       if (result.signal !== null) return 128 + constants.signals[result.signal];
       return result.exitCode ?? 0;
     } finally {

@@ -112,3 +112,40 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   args.push("--", ...command);
   return args;
 }
+
+/** What the launcher needs to put every exec to the bridge, and nothing else. */
+export interface SupervisorOnlyPlan {
+  execSocket: string;
+  execSocketId?: string;
+  /** Environment variables the supervisor reads from each exec for the rules (`--exec-env`). */
+  execEnvironment?: readonly string[];
+  passFds?: readonly number[];
+  /** Resource limits of the whole run, as for a confined run. */
+  limits?: ResourceLimits;
+  limitsLevel?: "required" | "best-effort";
+  /** Where the launcher reports which limit ended the run. */
+  reportFd?: number;
+}
+
+/**
+ * The arguments of `cordon-linux-sandbox --supervise-only`: for a policy that
+ * confines nothing (danger-full-access, external-sandbox), the command runs
+ * with only the exec supervisor (seccomp and no_new_privs), so every exec it
+ * makes is still decided.
+ */
+export function linuxSupervisorOnlyArgs(command: readonly string[], plan: SupervisorOnlyPlan): string[] {
+  checkAbsolute("execSocket", plan.execSocket);
+  const passFds = plan.passFds ?? [];
+  passFds.forEach(checkPassFd);
+  const args = ["--supervise-only", "--exec-socket", plan.execSocket];
+  if (plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);
+  for (const name of plan.execEnvironment ?? []) args.push("--exec-env", name);
+  for (const fd of passFds) args.push("--pass-fd", String(fd));
+  args.push(...limitLauncherArgs(plan.limits ?? {}, plan.limitsLevel));
+  if (plan.reportFd !== undefined) {
+    checkPassFd(plan.reportFd);
+    args.push("--report-fd", String(plan.reportFd));
+  }
+  args.push("--", ...command);
+  return args;
+}

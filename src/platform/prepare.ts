@@ -3,12 +3,19 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { parseResourceLimits, type ResourceLimits } from "../limits/index.js";
-import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
+import {
+  checkLandlockSupport,
+  LINUX_LAUNCHER_NAME,
+  linuxCommandArgs,
+  linuxSupervisorOnlyArgs,
+  type LinuxSandboxOptions,
+} from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeExecutable } from "../native/index.js";
 import type { SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
 import { sandboxEnvironment } from "./environment.js";
+import { exactCommand, type CommandArgument } from "./exact-command.js";
 
 /** What to spawn: `program` with `args` (argv[0] is `program`) and `env`. */
 export interface SandboxedCommand {
@@ -44,7 +51,11 @@ export interface SandboxCommandOptions {
    * the spawn's `stdio`); every other descriptor is closed before it runs.
    */
   passFds?: number[];
-  /** Linux: the exec bridge's socket, which the launcher's exec supervisor asks about every exec. */
+  /**
+   * Linux: the exec bridge's socket, which the launcher's exec supervisor asks
+   * about every exec. With a policy that confines nothing (danger-full-access,
+   * external-sandbox) the launcher then still runs, with the supervisor alone.
+   */
   execSocket?: string;
   /** Linux: the variables of each exec's environment the supervisor sends with its question (`NAME*`: a prefix). */
   execEnvironment?: readonly string[];
@@ -65,11 +76,14 @@ export interface SandboxCommandOptions {
 
 const PLATFORMS: readonly NodeJS.Platform[] = ["linux", "darwin", "win32"];
 
-function checkCommand(command: readonly string[]): void {
-  if (!Array.isArray(command) || command.length === 0) throw new TypeError("command must be a non-empty array of strings");
+function checkCommand(command: readonly CommandArgument[]): void {
+  const shape = "command must be a non-empty array of strings (or Buffers, for bytes that are not UTF-8)";
+  if (!Array.isArray(command) || command.length === 0) throw new TypeError(shape);
   for (const arg of command) {
-    if (typeof arg !== "string") throw new TypeError("command must be a non-empty array of strings");
-    if (arg.includes("\0")) throw new TypeError(`command arguments must not contain NUL bytes: ${JSON.stringify(arg)}`);
+    if (typeof arg !== "string" && !Buffer.isBuffer(arg)) throw new TypeError(shape);
+    if (typeof arg === "string" ? arg.includes("\0") : arg.includes(0)) {
+      throw new TypeError(`command arguments must not contain NUL bytes: ${JSON.stringify(arg.toString())}`);
+    }
   }
 }
 
@@ -123,16 +137,19 @@ function socketId(path: string): string {
 /**
  * The program, arguments and environment that run `command` under `policy`
  * on `options.platform`, or an UnsupportedOperationError when that platform
- * cannot enforce it. Nothing is spawned; when the platform is this host's,
+ * cannot enforce it. An argument given as a Buffer reaches the program as
+ * exactly those bytes (through `/bin/sh` when they are not UTF-8; a
+ * RangeError when they are too long for that). Nothing is spawned; when the platform is this host's,
  * the host is also checked (Landlock, the launcher), so that a plan that
  * would fail is refused here.
  */
 export function prepareSandboxedCommand(
-  command: string[],
+  given: readonly CommandArgument[],
   policy: SandboxPolicy,
   options: SandboxCommandOptions,
 ): SandboxedCommand {
-  checkCommand(command);
+  checkCommand(given);
+  const command = exactCommand(given);
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
   if (!PLATFORMS.includes(platform)) {
@@ -145,13 +162,30 @@ export function prepareSandboxedCommand(
       throw new UnsupportedOperationError(`resource limits (${asked.join(", ")}) are not enforced ${where}; nothing was run`);
     }
   };
-  const direct = () => {
-    unlimited(`for a ${policy.type} policy, which starts no sandbox launcher`);
-    return { program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) };
+  const sandbox = options.linux;
+  // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
+  const runsHere = platform === process.platform;
+  const launcher = () => (runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME)));
+  const execSocketId = runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined;
+  const unconfined = () => {
+    if (platform !== "linux" || options.execSocket === undefined) {
+      unlimited(`for a ${policy.type} policy without the exec supervisor, which starts no sandbox launcher`);
+      return { program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) };
+    }
+    const args = linuxSupervisorOnlyArgs(command, {
+      execSocket: options.execSocket,
+      execSocketId,
+      execEnvironment: options.execEnvironment,
+      passFds: options.passFds,
+      limits,
+      limitsLevel: sandbox?.limits,
+      reportFd: options.reportFd,
+    });
+    return { program: launcher(), args, env: sandboxEnvironment(env, policy, null) };
   };
-  if (policy.type === "danger-full-access") return direct();
+  if (policy.type === "danger-full-access") return unconfined();
   if (platform === "win32") prepareWindowsCommand(policy);
-  if (policy.type === "external-sandbox") return direct();
+  if (policy.type === "external-sandbox") return unconfined();
   if (platform === "darwin") {
     unlimited("on macOS yet");
     const args = createSeatbeltCommandArgs(command, policy, {
@@ -162,10 +196,7 @@ export function prepareSandboxedCommand(
     });
     return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
   }
-  const sandbox = options.linux;
-  // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
-  const runsHere = platform === process.platform;
-  const program = runsHere ? launcherHere(sandbox) : (sandbox?.launcherPath ?? nativeArtifactPath(LINUX_LAUNCHER_NAME));
+  const program = launcher();
   const args = linuxCommandArgs(command, policy, {
     cwd: options.cwd,
     env,
@@ -175,7 +206,7 @@ export function prepareSandboxedCommand(
     passFds: options.passFds,
     execSocket: options.execSocket,
     execEnvironment: options.execEnvironment,
-    execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
+    execSocketId,
     allowUnixSockets: options.allowUnixSockets,
     limits,
     reportFd: options.reportFd,

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import { parseLimitReport, type LimitName, type LimitReport } from "../limits/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { applyEnvPolicy, type EnvPolicy } from "./environment.js";
+import type { CommandArgument } from "./exact-command.js";
 import { prepareSandboxedCommand, type SandboxCommandOptions } from "./prepare.js";
 
 export interface SpawnSandboxedOptions extends SandboxCommandOptions {
@@ -42,7 +43,7 @@ function withReportPipe(stdio: StdioOptions | undefined): { stdio: StdioOptions;
  * native launcher is missing (NativeError). The child's exit code and signal
  * are the command's own.
  */
-export function spawnSandboxed(command: string[], policy: SandboxPolicyInput, options: SpawnSandboxedOptions): SandboxedChildProcess {
+export function spawnSandboxed(command: readonly CommandArgument[], policy: SandboxPolicyInput, options: SpawnSandboxedOptions): SandboxedChildProcess {
   const parsed = policyFromInput(policy);
   checkWritableRootsExist(parsed);
   const env = applyEnvPolicy(options.env ?? process.env, options.envPolicy);

@@ -19,27 +19,26 @@ function describeRule(rule: CheckedPrefixRule): string {
   return formatPrefixRule({ pattern, decision: rule.decision });
 }
 
-function checkRuleExamples(
+/** Every example of `rule` that fails (checked with canonical forms too), as one message each. */
+function failingExamples(
   rule: CheckedPrefixRule,
   hostExecutables: ReadonlyMap<string, readonly string[]>,
   grammars: ReadonlyMap<string, CommandGrammar>,
-): void {
+): string[] {
   const policy = createPolicy(rule.rules, hostExecutables, { ruleCount: 1, exampleCount: 0 }, [], grammars);
   const matches = (tokens: string[]): boolean => matchCanonical(policy, tokens, { resolveHostExecutables: true }).length > 0;
+  const failures: string[] = [];
   for (const example of rule.notMatch) {
     if (matches(example.tokens)) {
-      throw new RulesError(
-        `${rule.locate("notMatch")}: not_match example ${formatValue(example.written)} matches ${describeRule(rule)}`,
-      );
+      failures.push(`${rule.locate("notMatch")}: not_match example ${formatValue(example.written)} matches ${describeRule(rule)}`);
     }
   }
   for (const example of rule.match) {
     if (!matches(example.tokens)) {
-      throw new RulesError(
-        `${rule.locate("match")}: match example ${formatValue(example.written)} does not match ${describeRule(rule)}`,
-      );
+      failures.push(`${rule.locate("match")}: match example ${formatValue(example.written)} does not match ${describeRule(rule)}`);
     }
   }
+  return failures;
 }
 
 /** Checked definitions of one rules file, in the order they were written. */
@@ -50,13 +49,14 @@ export interface CheckedDefinitions {
   grammars: CommandGrammar[];
 }
 
-/** The base policy with the definitions added after it; throws the first failing example. */
+/** The base policy with the definitions added after it; throws naming every failing example of every rule. */
 export function compileDefinitions({ rules, hosts, networkRules, grammars }: CheckedDefinitions, base: ExecPolicy): ExecPolicy {
   const ownHosts = new Map(hosts.map((host) => [host.name, host.paths] as const));
   const visibleHosts = new Map([...base.hostExecutables, ...ownHosts]);
   const ownGrammars = new Map(grammars.map((grammar) => [grammar.program, grammar] as const));
   const visibleGrammars = new Map([...base.grammars, ...ownGrammars]);
-  for (const rule of rules) checkRuleExamples(rule, visibleHosts, visibleGrammars);
+  const failures = rules.flatMap((rule) => failingExamples(rule, visibleHosts, visibleGrammars));
+  if (failures.length > 0) throw new RulesError(failures.join("\n"), { problems: failures });
   const overlay = createPolicy(
     rules.flatMap((rule) => rule.rules),
     ownHosts,

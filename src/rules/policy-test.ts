@@ -1,15 +1,18 @@
 /**
  * `cordon policy test`: load each rules file (in order, as loadPolicy would)
- * so that every example runs, and report per file.
+ * so that every example runs, and report per file every example that fails.
  */
-import { CordonError } from "../errors.js";
+import { RulesError } from "../errors.js";
 import { loadRulesFile } from "./load.js";
 import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
 
 export interface RulesFileReport {
   file: string;
-  /** The failure (with file:line:col, or the rule and example), or null when the file loaded. */
-  error: string | null;
+  /**
+   * Why the file did not load: each failing example (with the rule's place
+   * and the example), or the one syntax or read error; empty when it loaded.
+   */
+  failures: string[];
   rules: number;
   examples: number;
 }
@@ -26,31 +29,32 @@ export async function testRulesFiles(files: readonly string[]): Promise<RulesFil
       const next = await loadRulesFile(file, policy);
       reports.push({
         file,
-        error: null,
+        failures: [],
         rules: next.ruleCount - policy.ruleCount,
         examples: next.exampleCount - policy.exampleCount,
       });
       policy = next;
     } catch (error) {
-      if (!(error instanceof CordonError)) throw error;
-      reports.push({ file, error: error.message, rules: 0, examples: 0 });
+      if (!(error instanceof RulesError)) throw error;
+      reports.push({ file, failures: [...error.problems], rules: 0, examples: 0 });
     }
   }
   return reports;
 }
 
-/** The report as lines of text: one per file, then a summary. */
+/** The report as lines of text: one per file that loads, one per failure, then a summary. */
 export function formatRulesTestReport(reports: readonly RulesFileReport[]): string {
-  const lines = reports.map((report) =>
-    report.error === null
-      ? `ok    ${report.file}: ${report.rules} rules, ${report.examples} examples`
-      : `FAIL  ${report.error}`,
+  const lines = reports.flatMap((report) =>
+    report.failures.length === 0
+      ? [`ok    ${report.file}: ${report.rules} rules, ${report.examples} examples`]
+      : report.failures.map((failure) => `FAIL  ${failure}`),
   );
-  const failed = reports.filter((report) => report.error !== null).length;
+  const failed = reports.filter((report) => report.failures.length > 0);
+  const failures = failed.reduce((sum, report) => sum + report.failures.length, 0);
   lines.push(
-    failed === 0
+    failed.length === 0
       ? `all ${reports.length} rules files pass`
-      : `${failed} of ${reports.length} rules files fail`,
+      : `${failed.length} of ${reports.length} rules files fail (${failures} ${failures === 1 ? "failure" : "failures"})`,
   );
   return `${lines.join("\n")}\n`;
 }

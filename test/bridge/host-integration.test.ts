@@ -4,7 +4,7 @@
  * the edge, callbacks that fail, the environment, and denials that say why.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -185,24 +185,49 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       ));
     });
 
-    test("without interception (a policy that starts no sandbox launcher), rules are refused unless approvals are best-effort; the result then says what went unasked", async () => {
-      const unsandboxed = parseSandboxPolicy({ type: "danger-full-access" });
-      const blind = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }) });
-      try {
-        await expect(blind.run({ script: `touch '${marker()}'`, cwd: scratch.path, policy: unsandboxed })).rejects.toThrow(UnsupportedOperationError);
-        expect(existsSync(marker())).toBe(false);
-      } finally {
-        await blind.close();
-      }
-      const bestEffort = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }), approvals: "best-effort" });
-      try {
-        const result = await bestEffort.run({ script: "/bin/echo unasked", cwd: scratch.path, policy: unsandboxed });
-        expect(result).toMatchObject({ stdout: "unasked\n", decisions: [], unasked: expect.stringMatching(/^every exec: /) });
-      } finally {
-        await bestEffort.close();
-      }
-      expect((await bridge.run({ script: "true", cwd: scratch.path, policy })).unasked).toBeNull();
-    });
+    test.each(["danger-full-access", "external-sandbox"])(
+      "with a %s policy only the exec supervisor runs: every exec is still decided, nothing else is confined",
+      async (type) => {
+        const unsandboxed = parseSandboxPolicy({ type });
+        const outside = mkdtempSync("/var/tmp/cordon-unconfined-");
+        const judge = await ExecBridge.start({
+          decide: ({ argv }) => (argv[0] === "touch" ? { action: "deny", reason: "no touching" } : { action: "run" }),
+        });
+        try {
+          const script = `touch '${marker()}'; echo $? > '${outside}/touch-status'; /bin/echo written > '${outside}/echo'`;
+          const result = await judge.run({ script, cwd: scratch.path, policy: unsandboxed });
+          expect(existsSync(marker())).toBe(false);
+          expect(readFileSync(join(outside, "touch-status"), "utf8")).toBe("126\n");
+          expect(readFileSync(join(outside, "echo"), "utf8")).toBe("written\n");
+          expect(result.decisions.map(({ argv, action }) => [argv[0], action])).toEqual([["touch", "deny"], ["/bin/echo", "run"]]);
+          expect(result.unasked).toBeNull();
+        } finally {
+          await judge.close();
+          rmSync(outside, { recursive: true, force: true });
+        }
+      },
+    );
+
+    const intercepts = process.platform === "linux";
+    (intercepts ? test.skip : test)(
+      `where nothing intercepts execs, rules are refused unless approvals are best-effort; the result then says what went unasked${intercepts ? " (skipped: on Linux the exec supervisor intercepts every exec)" : ""}`,
+      async () => {
+        const blind = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }) });
+        try {
+          await expect(blind.run({ script: `touch '${marker()}'`, cwd: scratch.path, policy })).rejects.toThrow(UnsupportedOperationError);
+          expect(existsSync(marker())).toBe(false);
+        } finally {
+          await blind.close();
+        }
+        const bestEffort = await ExecBridge.start({ decide: () => ({ action: "deny", reason: "never" }), approvals: "best-effort" });
+        try {
+          const result = await bestEffort.run({ script: "/bin/echo unasked", cwd: scratch.path, policy });
+          expect(result).toMatchObject({ stdout: "unasked\n", decisions: [], unasked: expect.stringMatching(/^every exec: /) });
+        } finally {
+          await bestEffort.close();
+        }
+      },
+    );
   });
 
   describe("6. host callbacks that throw never crash the host", () => {

@@ -1,8 +1,8 @@
 /** `cordon shell` as a user runs it: the built executable, real rules, a real terminal where one is needed. */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
+import { APPROVAL_PROMPT_END, runOnTerminal } from "../support/terminal.js";
 import { interceptedShellUnavailable, runProgram, scratchDir } from "./support.js";
 
 const cli = join(packageRoot, "dist", "cli", "main.js");
@@ -25,30 +25,8 @@ function shell(args: string[], cwd: string) {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/**
- * Runs `cordon shell` on a pseudo-terminal (util-linux `script`), typing each
- * answer once the prompt for it has appeared. Resolves to the exit status and
- * everything the terminal showed.
- */
-function shellOnTerminal(args: string[], answers: string[], cwd: string): Promise<{ status: number | null; screen: string }> {
-  const command = [process.execPath, cli, "shell", ...args].map(quote).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, stdio: ["pipe", "pipe", "inherit"] });
-    let screen = "";
-    let prompts = 0;
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      screen += chunk;
-      const seen = screen.split("abort: ").length - 1;
-      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\n`);
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      child.stdin.destroy();
-      resolve({ status, screen });
-    });
-  });
+function shellOnTerminal(args: string[], answers: string[], cwd: string) {
+  return runOnTerminal([process.execPath, cli, "shell", ...args], answers, { cwd, prompt: APPROVAL_PROMPT_END });
 }
 
 function auditLines(path: string): Array<Record<string, unknown>> {
@@ -88,7 +66,7 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     ]);
     expect(lines[2]).toMatchObject({ command: "git push", justification: "talks to remotes", rule: `${rules}:3` });
     for (const line of lines) {
-      expect(Object.keys(line)).toEqual(["approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms", "command", "justification", "rule"]);
+      expect(Object.keys(line)).toEqual(["time", "runId", "pid", "approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms", "command", "justification", "rule"]);
       expect(line.command).toBe((line.argv as string[]).join(" "));
       expect(line.cwd).toBe(scratch.path);
     }
@@ -134,17 +112,17 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     expect(new Set(ids).size).toBe(3);
   });
 
-  test("'a' approves the same command for the rest of the session", async () => {
-    const result = await shellOnTerminal(["--rules", rules, "-c", "/bin/echo again; /bin/echo again; /bin/echo again"], ["a"], scratch.path);
+  test("'s' approves the same command for the rest of the session", async () => {
+    const result = await shellOnTerminal(["--rules", rules, "-c", "/bin/echo again; /bin/echo again; /bin/echo again"], ["s"], scratch.path);
     expect(result.status).toBe(0);
-    expect(result.screen.split("abort: ").length - 1).toBe(1);
+    expect(result.prompts).toBe(1);
     expect(result.screen.split("again\r\n").length - 1).toBe(3);
   });
 
-  test("'abort' stops the whole command", async () => {
+  test("'x' stops the whole command, and cordon exits 130", async () => {
     const after = join(scratch.path, "after-abort");
-    const result = await shellOnTerminal(["--rules", rules, "--policy", policy, "-c", `git push; : > ${quote(after)}`], ["abort"], scratch.path);
-    expect(result.status).toBe(137);
+    const result = await shellOnTerminal(["--rules", rules, "--policy", policy, "-c", `git push; : > ${quote(after)}`], ["x"], scratch.path);
+    expect(result.status).toBe(130);
     expect(result.screen).toContain("cordon: the command was aborted");
     expect(existsSync(after)).toBe(false);
   });
@@ -177,7 +155,7 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     ]) {
       const result = await shell(args, scratch.path);
       expect(result.exitCode).toBe(125);
-      expect(result.stderr).toMatch(/^cordon: (PolicyError|RulesError|BridgeError): /);
+      expect(result.stderr).toMatch(/^cordon: (PolicyError|RulesError|UsageError): /);
     }
     expect(existsSync(marker)).toBe(false);
   });

@@ -191,14 +191,17 @@ describe("the launcher is missing or not executable", () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  linuxOnly("`cordon shell` under a policy that starts no sandbox launcher (so no exec supervisor) refuses: 125 naming it, nothing runs", () => {
+  linuxOnly("launcher missing: `cordon shell --sandbox danger-full-access` (the exec supervisor alone) exits 125 naming it, and nothing runs", () => {
     if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run compile` first");
-    const result = spawnSync(process.execPath, [join(packageRoot, "dist", "cli", "main.js"), "shell", "--sandbox", "danger-full-access", "-c", `touch '${marker}'`], {
+    // The exec bridge's own wrapper is there; only the launcher is missing.
+    const root = packageCopy({ "cordon-exec-wrapper": "executable" });
+    const result = spawnSync(process.execPath, [join(root, "dist", "cli", "main.js"), "shell", "--sandbox", "danger-full-access", "-c", `touch '${marker}'`], {
       cwd: dir,
       encoding: "utf8",
       timeout: 60_000,
     });
-    expect(result.stderr).toMatch(/^cordon: UnsupportedOperation: no mechanism on this host intercepts the execs of bash \(a danger-full-access policy starts no sandbox launcher\)/);
+    expect(result.stderr).toMatch(/^cordon: NativeError: /);
+    expect(result.stderr).toContain(join(root, "build", "Release", LINUX_LAUNCHER_NAME));
     expect(result.status).toBe(125);
     expect(existsSync(marker)).toBe(false);
   });

@@ -3,7 +3,10 @@
  * refusal is checked by asking for a command that would leave a marker file
  * and seeing that none appeared.
  */
+import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../../src/errors.js";
@@ -29,6 +32,7 @@ const UNKNOWN = /no sandbox backend for the platform "(freebsd|aix)"/;
 
 const matrix: Record<string, Record<string, Expected>> = {
   linux: {
+    // Direct without an exec socket; with one, see "a policy that confines nothing" below.
     "danger-full-access": "direct",
     "external-sandbox": "direct",
     "read-only": "launcher",
@@ -116,6 +120,51 @@ describe("prepareSandboxedCommand and spawnSandboxed: the platform × policy mat
     }
   });
 });
+
+const onLinux = process.platform === "linux";
+(onLinux ? describe : describe.skip)(
+  `a policy that confines nothing, with an exec socket (approvals without a sandbox)${onLinux ? "" : " (skipped: the exec socket is checked on the Linux host that runs the plan)"}`,
+  () => {
+    let dir: string;
+    let server: Server;
+    let execSocket: string;
+    beforeEach(async () => {
+      dir = mkdtempSync(join(tmpdir(), "cordon-unconfined-plan-"));
+      execSocket = join(dir, "exec.sock");
+      server = createServer();
+      server.listen(execSocket);
+      await once(server, "listening");
+    });
+    afterEach(async () => {
+      server.close();
+      await once(server, "close");
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test.each(["danger-full-access", "external-sandbox"])("%s: the launcher runs with the exec supervisor alone, and with nothing else", (name) => {
+      const plan = prepareSandboxedCommand(["sh", "-c", "exit 0"], policies[name]!, { cwd: dir, execSocket });
+      expect(plan.program).toMatch(/\/cordon-linux-sandbox$/);
+      expect(plan.args.slice(0, 4)).toEqual(["--supervise-only", "--exec-socket", execSocket, "--exec-socket-id"]);
+      expect(plan.args.slice(5)).toEqual(["--", "sh", "-c", "exit 0"]);
+      // Without an exec socket there is nothing to supervise: the command runs directly.
+      expect(prepareSandboxedCommand(["sh", "-c", "exit 0"], policies[name]!, { cwd: dir })).toMatchObject({ program: "sh" });
+    });
+
+    test("the launcher refuses --supervise-only together with anything that would confine", () => {
+      const launcher = prepareSandboxedCommand(["true"], policies["danger-full-access"]!, { cwd: dir, execSocket }).program;
+      const marker = join(dir, "marker");
+      for (const extra of [["--writable-root", dir], ["--best-effort", "landlock"], ["--allow-network"]]) {
+        const result = spawnSync(launcher, ["--supervise-only", ...extra, "--exec-socket", execSocket, "--", "touch", marker], { encoding: "utf8" });
+        expect({ extra, status: result.status }).toEqual({ extra, status: 125 });
+        expect(result.stderr).toContain("--supervise-only takes no paths, protections or simulations");
+      }
+      const withoutSocket = spawnSync(launcher, ["--supervise-only", "--", "touch", marker], { encoding: "utf8" });
+      expect(withoutSocket.status).toBe(125);
+      expect(withoutSocket.stderr).toContain("--supervise-only needs --exec-socket");
+      expect(existsSync(marker)).toBe(false);
+    });
+  },
+);
 
 describe("the environment a sandboxed command gets", () => {
   test("the caller's variables plus CORDON_SANDBOX and, without network, CORDON_SANDBOX_NETWORK_DISABLED", () => {

@@ -199,12 +199,12 @@ describe("examples", () => {
     const bad = writeRules("bad.rules", 'prefix_rule(pattern = ["ls"], not_match = ["ls -l"])\n');
     await expect(loadPolicy([good, bad])).rejects.toThrow(`${bad}:1:43: not_match example "ls -l" matches`);
     const reports = await testRulesFiles([good, bad, join(dir.name, "missing.rules")]);
-    expect(reports.map((report) => [report.error === null, report.rules, report.examples])).toEqual([
+    expect(reports.map((report) => [report.failures.length === 0, report.rules, report.examples])).toEqual([
       [true, 1, 1],
       [false, 0, 0],
       [false, 0, 0],
     ]);
-    expect(reports[2]!.error).toContain("cannot read rules file");
+    expect(reports[2]!.failures.join("\n")).toContain("cannot read rules file");
   });
 });
 

@@ -23,3 +23,23 @@ export function runCordon(args: string[], options: { input?: string; cwd?: strin
   if (result.error) throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The same without blocking this process: for tests whose own servers must answer the command meanwhile. */
+export async function runCordonAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const { execa } = await import("execa");
+  const result = await execa(process.execPath, [cordonBin, ...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    extendEnv: false,
+    stripFinalNewline: false,
+    stdin: "ignore",
+    reject: false,
+    timeout: 60_000,
+  });
+  return {
+    status: result.exitCode ?? null,
+    signal: (result.signal ?? null) as NodeJS.Signals | null,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * The audit line of `cordon shell --audit` (SPEC §8), one JSON object per
+ * decided exec. Pure: the time and the run's id are given.
+ */
+import type { ExecDecisionRecord } from "../bridge/index.js";
+
+/** The run a line belongs to, and when its decision was made. */
+export interface AuditContext {
+  runId: string;
+  time: Date;
+}
+
+/** `exact` bytes that `text` does not hold, in the wire's base64; undefined when the string is exact. */
+function wireBytes(exact: Buffer, text: string): string | undefined {
+  return exact.equals(Buffer.from(text)) ? undefined : exact.toString("base64");
+}
+
+/**
+ * SPEC §8's fields, then what explains a decision (additive): the command,
+ * and the rule's justification and place. `pid` is the process in the
+ * sandbox that asked to exec, as the host numbers it (the exec supervisor's
+ * report; through EXEC_WRAPPER, the wrapper, which becomes the program).
+ * `ms` is rounded to microseconds. Bytes that are not UTF-8 are kept as on
+ * the wire: `file_b64`, `cwd_b64` and `argv_b64` beside the lossy strings.
+ */
+export function auditLine(decision: ExecDecisionRecord, context: AuditContext): string {
+  const { approvalId, file, argv, cwd, action, reason, source, command, justification, rule, exact } = decision;
+  const line = {
+    time: context.time.toISOString(),
+    runId: context.runId,
+    pid: decision.pid ?? decision.peer.pid,
+    approvalId,
+    file,
+    argv,
+    cwd,
+    action,
+    reason,
+    source,
+    ms: Math.round(decision.ms * 1000) / 1000,
+    command,
+    justification,
+    rule,
+    file_b64: exact === null ? undefined : wireBytes(exact.file, file),
+    cwd_b64: exact === null ? undefined : wireBytes(exact.cwd, cwd),
+    argv_b64: exact === null || exact.argv.every((bytes, i) => wireBytes(bytes, argv[i]!) === undefined)
+      ? undefined
+      : exact.argv.map((bytes) => bytes.toString("base64")),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
