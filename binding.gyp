@@ -107,6 +107,8 @@
           "native/linux-sandbox/supervisor-exec.c",
           "native/linux-sandbox/supervisor-socket.c",
           "native/linux-sandbox/supervisor-deny.c",
+          "native/linux-sandbox/proxy-listen.c",
+          "native/linux-sandbox/proxy-forward.c",
           "<@(wire_sources)"
         ]
       },

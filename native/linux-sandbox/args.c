@@ -9,7 +9,7 @@
 static const char* const usage =
     "usage: cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
-    "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
+    "                            [--pin PATH]... [--allow-network] [--proxy-forward PORT=SOCKET]... [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
     "                            [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
     "                            [--simulate-landlock-abi N] [--simulate-no-namespaces] -- COMMAND [ARG]...\n"
     "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace";
@@ -39,6 +39,17 @@ static long number_named(const char* flag, const char* text, long minimum, long 
     fail("usage", "%s needs a number from %ld to %ld, got \"%s\"", flag, minimum, maximum, text);
   }
   return value;
+}
+
+static void add_proxy_forward(struct plan* plan, const char* value) {
+  const char* equals = strchr(value, '=');
+  if (equals == NULL || equals == value || equals - value > 5) fail("usage", "--proxy-forward needs PORT=SOCKET, got \"%s\"", value);
+  char port[6] = {0};
+  memcpy(port, value, (size_t)(equals - value));
+  if (plan->proxy_forward_count == MAX_PROXY_FORWARDS) fail("usage", "at most %d --proxy-forward", MAX_PROXY_FORWARDS);
+  struct proxy_forward* forward = &plan->proxy_forwards[plan->proxy_forward_count++];
+  forward->port = (int)number_named("--proxy-forward", port, 1, 65535);
+  forward->socket_path = absolute_path("--proxy-forward", equals + 1);
 }
 
 void parse_args(int argc, char** argv, struct plan* plan) {
@@ -74,6 +85,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->readable_roots[plan->readable_root_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-network") == 0) {
       plan->allow_network = true;
+    } else if (strcmp(arg, "--proxy-forward") == 0) {
+      add_proxy_forward(plan, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--pass-fd") == 0) {
       plan->pass_fds[plan->pass_fd_count++] = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
     } else if (strcmp(arg, "--exec-socket") == 0) {
@@ -93,5 +106,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
     }
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
+  if (plan->allow_network && plan->proxy_forward_count > 0) {
+    fail("usage", "--proxy-forward needs the sandbox's own network namespace, not --allow-network");
+  }
   plan->command = &argv[i + 1];
 }

@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, listener_channel) == -1) {
     fail("launcher", "socketpair: %s", strerror(errno));
   }
+  // The network proxy's listening sockets come from the sandbox's first process.
+  int proxy_channel[2] = {-1, -1};
+  if (plan.proxy_forward_count > 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, proxy_channel) == -1) {
+    fail("launcher", "socketpair: %s", strerror(errno));
+  }
   sigset_t original_mask;
   block_forwarded_signals(&original_mask);
   struct namespaces namespaces;
@@ -69,9 +74,12 @@ int main(int argc, char** argv) {
   pid_t sandbox = namespaces_clone(&plan, &namespaces);
   if (sandbox == 0) {
     if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
+    if (proxy_channel[0] != -1 && close(proxy_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
     if (namespaces.pid) {
-      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
+      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], proxy_channel[1], &original_mask, landlock_abi);
     }
+    // No namespace, so no proxy port: the command has no network at all.
+    if (proxy_channel[1] != -1 && close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
     namespaces_check(&plan, &namespaces, landlock_abi);
     if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
     command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
@@ -85,7 +93,12 @@ int main(int argc, char** argv) {
   }
   int launcher_channels[2] = {status_channel[0], listener_channel[0]};
   janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
-  // 6. The exec supervisor answers the filter's notifications.
+  // 6. The network proxy's ports inside are carried to the host's proxy.
+  if (proxy_channel[0] != -1) {
+    if (close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
+    proxy_forward_start(&plan, proxy_channel[0]);
+  }
+  // 7. The exec supervisor answers the filter's notifications.
   if (seccomp_notifies(&plan)) {
     if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);
@@ -93,7 +106,7 @@ int main(int argc, char** argv) {
       fail("supervisor", "cannot start: %s", strerror(errno));
     }
   }
-  // 7. Waits for the run, forwarding signals; then nothing of it is left.
+  // 8. Waits for the run, forwarding signals; then nothing of it is left.
   int status = supervise(sandbox, &original_mask, true, false);
   if (namespaces.pid) {
     // I passes on how the command ended (PID 1 cannot die of a signal itself).
@@ -101,7 +114,7 @@ int main(int argc, char** argv) {
   } else {
     lifetime_kill_descendants();
   }
-  // 8. No placeholder stays behind; the launcher ends as the command did.
+  // 9. No placeholder stays behind; the launcher ends as the command did.
   placeholders_remove(placeholders, placeholder_count);
   janitor_dismiss();
   exit_like(status);

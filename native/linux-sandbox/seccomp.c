@@ -14,7 +14,9 @@
 //   no PID namespace: resource, priority and scheduling calls aimed at any
 //                 process but the caller (pid 0), since host pids are visible;
 //   no IPC namespace: System V IPC and POSIX message queues;
-//   no network:   socket()/socketpair() succeed only for AF_UNIX; connect,
+//   no network:   socket()/socketpair() succeed only for AF_UNIX (socket()
+//                 also for AF_INET and AF_INET6 through the network proxy, in
+//                 the sandbox's own network namespace); connect,
 //                 sendto with an address, sendmsg and sendmmsg go to the
 //                 supervisor (SECCOMP_RET_USER_NOTIF), which vets pathnames
 //                 (but the one sendmsg that hands it the listener);
@@ -255,10 +257,15 @@ static void emit_ioctl(struct filter* f, bool read_only) {
   ret(f, SECCOMP_RET_ALLOW);
 }
 
-// socket(family, ...) and socketpair(family, ...): only AF_UNIX passes.
-static void emit_unix_only(struct filter* f, int nr) {
-  jump_eq(f, (unsigned)nr, 0, 4);
+// socket(family, ...) and socketpair(family, ...): only AF_UNIX passes, and
+// with `inet` AF_INET and AF_INET6 too.
+static void emit_unix_only(struct filter* f, int nr, bool inet) {
+  jump_eq(f, (unsigned)nr, 0, inet ? 6 : 4);
   load(f, ARG_LOW(0));
+  if (inet) {
+    jump_eq(f, AF_INET, 2, 0);
+    jump_eq(f, AF_INET6, 1, 0);
+  }
   jump_eq(f, AF_UNIX, 0, 1);
   ret(f, SECCOMP_RET_ALLOW);
   ret(f, ERRNO(EPERM));
@@ -327,9 +334,9 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
     load_nr(f);
   }
   if (!plan->allow_network) {
-    emit_unix_only(f, __NR_socket);
+    emit_unix_only(f, __NR_socket, plan->proxy_forward_count > 0 && namespaces->network);
     load_nr(f);
-    emit_unix_only(f, __NR_socketpair);
+    emit_unix_only(f, __NR_socketpair, false);
     load_nr(f);
     emit_sendto(f);
     load_nr(f);

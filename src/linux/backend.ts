@@ -7,7 +7,7 @@ import {
   type PathInspector,
   type SandboxPolicy,
 } from "../policy/index.js";
-import { linuxLauncherArgs } from "./launcher-args.js";
+import { linuxLauncherArgs, type ProxyForward } from "./launcher-args.js";
 import { restrictedReadsMode, type LinuxSandboxOptions } from "./options.js";
 import { linuxPlatformDefaults } from "./platform-defaults.js";
 import { bridgeReadablePaths, linuxReadablePaths } from "./restricted-reads.js";
@@ -34,6 +34,8 @@ export interface LinuxCommandOptions {
   execSocketId?: string;
   /** Pathname Unix sockets the command may connect to; put in its view under restricted reads. */
   allowUnixSockets?: readonly string[];
+  /** The network proxy's ports inside: the network is then the proxy's only (see `linuxLauncherArgs`). */
+  proxyForwards?: readonly ProxyForward[];
 }
 
 /**
@@ -67,12 +69,13 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
   return linuxLauncherArgs(command, {
     writableRoots: roots,
     readableRoots: readable?.readableRoots,
-    networkAccess: hasFullNetworkAccess(policy),
+    networkAccess: hasFullNetworkAccess(policy) && (options.proxyForwards ?? []).length === 0,
     sandbox: options.sandbox,
     readOnlyPaths: options.readOnlyPaths,
     passFds: options.passFds,
     execSocket: options.execSocket,
     execSocketId: options.execSocketId,
     allowUnixSockets: options.allowUnixSockets,
+    proxyForwards: options.proxyForwards,
   });
 }

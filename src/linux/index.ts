@@ -1,6 +1,6 @@
 /** The Linux sandbox backend (SPEC §4): Landlock, seccomp and read-only binds, applied by a small launcher. */
 export { linuxCommandArgs, LINUX_LAUNCHER_NAME, type LinuxCommandOptions } from "./backend.js";
-export { linuxLauncherArgs, pinnedDirectories, type LinuxLauncherPlan } from "./launcher-args.js";
+export { linuxLauncherArgs, pinnedDirectories, type LinuxLauncherPlan, type ProxyForward } from "./launcher-args.js";
 export { checkLandlockSupport, MINIMUM_LANDLOCK_ABI } from "./landlock-support.js";
 export {
   protectionLevels,

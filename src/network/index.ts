@@ -10,3 +10,4 @@ export { parseSocksGreeting, parseSocksRequest, type SocksParse, type SocksAddre
 export { parseConnectTarget, parseForwardTarget, type RequestTarget } from "./request-target.js";
 export type { NetworkRequest, NetworkDecision, NetworkDecider, ProxyProtocol, BlockCode } from "./judge.js";
 export { NetworkProxy, type NetworkEvent, type NetworkProxyOptions } from "./proxy.js";
+export { proxyEnvironment, LINUX_PROXY_PORTS, NO_PROXY, type ProxyPorts, type NetworkProxyEndpoints } from "./environment.js";

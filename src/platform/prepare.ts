@@ -4,7 +4,8 @@ import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
 import { checkLandlockSupport, LINUX_LAUNCHER_NAME, linuxCommandArgs, type LinuxSandboxOptions } from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeArtifact } from "../native/index.js";
-import type { SandboxPolicy } from "../policy/index.js";
+import { LINUX_PROXY_PORTS, proxyEnvironment, type NetworkProxyEndpoints } from "../network/index.js";
+import { hasFullNetworkAccess, type SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
 import { sandboxEnvironment } from "./environment.js";
@@ -47,6 +48,11 @@ export interface SandboxCommandOptions {
   execSocket?: string;
   /** Requirement levels and test hooks of the Linux backend. */
   linux?: LinuxSandboxOptions;
+  /**
+   * A running network proxy (`NetworkProxy`): a policy that grants network
+   * gets it only through the proxy. A policy without network stays without.
+   */
+  networkProxy?: NetworkProxyEndpoints;
 }
 
 const PLATFORMS: readonly NodeJS.Platform[] = ["linux", "darwin", "win32"];
@@ -125,6 +131,11 @@ export function prepareSandboxedCommand(
   if (!PLATFORMS.includes(platform)) {
     throw new UnsupportedOperationError(`cordon has no sandbox backend for the platform "${platform}"; nothing was run`);
   }
+  // No network wins over a proxy: the command then gets neither.
+  const proxy = hasFullNetworkAccess(policy) ? options.networkProxy : undefined;
+  if (proxy !== undefined && (policy.type === "danger-full-access" || policy.type === "external-sandbox")) {
+    throw new UnsupportedOperationError(`a network proxy needs a sandbox to be the only way out, and a ${policy.type} policy has none`);
+  }
   const direct = () => ({ program: command[0]!, args: command.slice(1), env: sandboxEnvironment(env, policy, null) });
   if (policy.type === "danger-full-access") return direct();
   if (platform === "win32") prepareWindowsCommand(policy);
@@ -152,7 +163,15 @@ export function prepareSandboxedCommand(
     execSocket: options.execSocket,
     execSocketId: runsHere && options.execSocket !== undefined ? socketId(options.execSocket) : undefined,
     allowUnixSockets: options.allowUnixSockets,
+    proxyForwards:
+      proxy === undefined
+        ? undefined
+        : [
+            { port: LINUX_PROXY_PORTS.http, socketPath: proxy.httpSocketPath },
+            { port: LINUX_PROXY_PORTS.socks, socketPath: proxy.socksSocketPath },
+          ],
   });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
-  return { program, args, env: sandboxEnvironment(env, policy, "linux") };
+  const proxyVariables = proxy === undefined ? {} : proxyEnvironment(LINUX_PROXY_PORTS);
+  return { program, args, env: { ...sandboxEnvironment(env, policy, "linux"), ...proxyVariables } };
 }
