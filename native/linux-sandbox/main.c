@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
     command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }
   if (close(status_channel[1]) == -1 || close(listener_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
+  // Only the sandbox's first process may hold the proxy channel's writing end, so that its end is seen.
+  if (proxy_channel[1] != -1 && close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
   // 5. Without a mount namespace nothing holds the placeholders (the launch
   // is refused, or read-only subpaths were downgraded): they go at once.
   if (!namespaces.mount) {
@@ -94,10 +96,7 @@ int main(int argc, char** argv) {
   int launcher_channels[2] = {status_channel[0], listener_channel[0]};
   janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
   // 6. The network proxy's ports inside are carried to the host's proxy.
-  if (proxy_channel[0] != -1) {
-    if (close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
-    proxy_forward_start(&plan, proxy_channel[0]);
-  }
+  if (proxy_channel[0] != -1) proxy_forward_start(&plan, proxy_channel[0]);
   // 7. The exec supervisor answers the filter's notifications.
   if (seccomp_notifies(&plan)) {
     if (plan.exec_socket != NULL) exec_socket_pin(&plan);

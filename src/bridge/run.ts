@@ -3,14 +3,17 @@
  * every exec inside it decided by the bridge.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { BridgeError, describeError, UnsupportedOperationError } from "../errors.js";
 import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
-import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
+import type { NetworkEvent, NetworkProxy } from "../network/index.js";
+import { checkWritableRootsExist, hasFullNetworkAccess, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
+import { startRunProxy, type NetworkApprover, type RunNetworkOptions } from "./run-network.js";
 import type { Channel, ChannelHooks } from "./server.js";
 import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
@@ -63,6 +66,12 @@ export interface ShellRunOptions {
   callId?: string;
   /** Further options of the platform sandbox (protected names, Linux requirement levels). */
   sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux">;
+  /**
+   * The network through a proxy started for this run (SPEC §11), when the
+   * policy grants network: allow and deny lists (either spelling), joined by
+   * the rules' `network_rule`s; misses go to `decide` or `requestApproval`.
+   */
+  network?: RunNetworkOptions;
 }
 
 export interface ShellRunResult {
@@ -83,6 +92,8 @@ export interface ShellRunResult {
   durationMs: number;
   /** Every exec decided for this command, in the order the decisions were made. */
   decisions: ExecDecisionRecord[];
+  /** Every connection through the run's network proxy, allowed or refused, as each ended. */
+  network: NetworkEvent[];
   /** Null when every exec was asked; otherwise which execs ran without asking (only with `approvals: "best-effort"`). */
   unasked: string | null;
 }
@@ -96,6 +107,8 @@ export interface ChannelSource {
   readonly interception: string | null;
   readonly approvals: "required" | "best-effort";
   readonly closed: boolean;
+  /** The rules and the person a run's network proxy asks. */
+  readonly networkApprover: NetworkApprover;
 }
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
@@ -125,6 +138,7 @@ const runOptionsSchema = z.object({
   maxBuffer: z.number().int().min(0).optional(),
   buffer: z.boolean().optional(),
   callId: z.string().optional(),
+  network: z.custom<RunNetworkOptions>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { error: "must be an object" }).optional(),
 });
 
 function checkOptions(options: ShellRunOptions): void {
@@ -252,9 +266,10 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   }
 
   const decisions: ExecDecisionRecord[] = [];
+  const network: NetworkEvent[] = [];
   const empty = { stdout: "", stderr: "", all: "", truncated: false };
   if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, unasked };
+    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, network, unasked };
   }
   let timedOut = false;
   let aborted = false;
@@ -307,7 +322,18 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     channel.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
   const onAbort = () => stop("abort");
+  let proxy: NetworkProxy | undefined;
   try {
+    // No network in the policy wins: then there is no proxy either.
+    if (options.network !== undefined && hasFullNetworkAccess(policy)) {
+      proxy = await startRunProxy(options.network, bridge.networkApprover, {
+        callId: options.callId ?? randomUUID(),
+        cwd: options.cwd,
+        events: network,
+        onAbort,
+        onError: (error) => callbackThrew("network decide", error),
+      });
+    }
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
     // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
@@ -318,6 +344,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       ...options.sandbox,
       ...bridgeAccess,
       cwd: options.cwd,
+      networkProxy: proxy,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
     const spawned = spawn(command.program, command.args, {
@@ -364,12 +391,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await output;
     const text = collect ? collector.text() : empty;
-    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, unasked };
+    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, network, unasked };
   } finally {
     deadline?.cancel();
     options.signal?.removeEventListener("abort", onAbort);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
     await watchdog?.finish(WATCHDOG_WAIT_MS);
+    await proxy?.close();
     await channel.close();
   }
 }

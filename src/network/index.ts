@@ -3,7 +3,7 @@
  * local addresses, limited mode) and the proxy that enforces it in the host's
  * process.
  */
-export { parseNetworkPolicy, canonicalPattern, patternMatches, type NetworkPolicy, type NetworkMode } from "./policy.js";
+export { parseNetworkPolicy, canonicalPattern, patternMatches, type NetworkPolicy, type NetworkPolicyInput, type NetworkMode } from "./policy.js";
 export { canonicalHost } from "./host.js";
 export { isLocalAddress } from "./addresses.js";
 export { parseSocksGreeting, parseSocksRequest, type SocksParse, type SocksAddress } from "./socks5.js";

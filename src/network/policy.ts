@@ -24,6 +24,9 @@ export interface NetworkPolicy {
   readonly mode: NetworkMode;
 }
 
+/** A network policy as a host writes it: cordon's camelCase fields or Codex's snake_case ones, all optional. */
+export type NetworkPolicyInput = Partial<NetworkPolicy> | Record<string, unknown>;
+
 /** A domain pattern in its canonical spelling, or an error naming what is wrong with it. */
 export function canonicalPattern(raw: string): { pattern: string } | { error: string } {
   if (raw === "*" || raw === "*." || raw === "**") return { error: "a wildcard-only pattern would match every host" };

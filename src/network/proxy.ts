@@ -15,7 +15,7 @@ import type { Duplex } from "node:stream";
 import { describeError, NetworkError } from "../errors.js";
 import { canonicalHost } from "./host.js";
 import { judge, type BlockCode, type JudgeContext, type NetworkDecider, type ProxyProtocol } from "./judge.js";
-import { parseNetworkPolicy, type NetworkPolicy } from "./policy.js";
+import { parseNetworkPolicy, type NetworkPolicy, type NetworkPolicyInput } from "./policy.js";
 import { parseConnectTarget, parseForwardTarget } from "./request-target.js";
 import {
   parseSocksGreeting,
@@ -47,7 +47,7 @@ export interface NetworkEvent {
 
 export interface NetworkProxyOptions {
   /** The policy: a parsed one, or its fields in either spelling (see `parseNetworkPolicy`). */
-  policy?: NetworkPolicy | Record<string, unknown>;
+  policy?: NetworkPolicyInput;
   /** Asked about hosts no list settles and hosts a `prompt` rule names. Without it they are refused. */
   decide?: NetworkDecider;
   /** Every connection, allowed or refused. An exception thrown here is swallowed. */
