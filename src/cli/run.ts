@@ -10,11 +10,12 @@ import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { domainFlagsGiven, networkFlagOptions, networkOptionFrom, type NetworkFlags } from "./network-flags.js";
 import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
-interface RunOptions extends PolicyFlags, RunFlags {
+interface RunOptions extends PolicyFlags, RunFlags, NetworkFlags {
   cwd?: string;
   platform?: string;
   "dry-run"?: boolean;
@@ -102,27 +103,40 @@ export const run: Command = {
   async run(args, io) {
     const { values, rest } = parseCommandLine<RunOptions>(
       args,
-      { ...policyFlagOptions, ...runFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
+      { ...policyFlagOptions, ...runFlagOptions, ...networkFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
-    const policy = await loadPolicyFlags(values, io);
+    const policy = await loadPolicyFlags(values, io, domainFlagsGiven(values));
     const cwd = resolve(io.cwd, values.cwd ?? ".");
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
     const dryRun = values["dry-run"] === true;
     if (!dryRun) checkDirectory(cwd);
     const envPolicy = envPolicyFrom(values);
     const { applyEnvPolicy, prepareSandboxedCommand } = await import("../platform/index.js");
-    // Planned first, so a policy no backend of that OS can enforce is reported as such.
-    const plan = prepareSandboxedCommand(rest, policy, { cwd, env: applyEnvPolicy(io.env, envPolicy), platform, linux: linuxOptionsFrom(values) });
-    if (!dryRun && platform !== process.platform) {
-      throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
+    const network = networkOptionFrom(values, policy);
+    // The proxy runs in this process for as long as the command does (Seatbelt reaches it by TCP port).
+    const proxy = network === undefined ? undefined : await (await import("../network/index.js")).NetworkProxy.start({ policy: network, tcp: platform === "darwin" });
+    try {
+      // Planned first, so a policy no backend of that OS can enforce is reported as such.
+      const plan = prepareSandboxedCommand(rest, policy, {
+        cwd,
+        env: applyEnvPolicy(io.env, envPolicy),
+        platform,
+        linux: linuxOptionsFrom(values),
+        networkProxy: proxy,
+      });
+      if (!dryRun && platform !== process.platform) {
+        throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
+      }
+      if (dryRun) {
+        const shown = { program: plan.program, args: plan.args, env: addedVariables(io.env, plan.env) };
+        io.stdout.write(`${JSON.stringify(shown)}\n`);
+        return 0;
+      }
+      return await runHere(rest[0]!, plan, cwd, io);
+    } finally {
+      await proxy?.close();
     }
-    if (dryRun) {
-      const shown = { program: plan.program, args: plan.args, env: addedVariables(io.env, plan.env) };
-      io.stdout.write(`${JSON.stringify(shown)}\n`);
-      return 0;
-    }
-    return runHere(rest[0]!, plan, cwd, io);
   },
 };

@@ -10,16 +10,18 @@ import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
 import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
+import type { NetworkEvent } from "../network/index.js";
 import { UsageError } from "../errors.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { domainFlagsGiven, networkFlagOptions, networkOptionFrom, type NetworkFlags } from "./network-flags.js";
 import { envPolicyFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
-interface ShellOptions extends PolicyFlags, RunFlags {
+interface ShellOptions extends PolicyFlags, RunFlags, NetworkFlags {
   rules?: string[];
   "approval-policy"?: string;
   audit?: string;
@@ -45,6 +47,7 @@ async function parseOptions(args: string[]) {
     {
       ...policyFlagOptions,
       ...runFlagOptions,
+      ...networkFlagOptions,
       rules: { type: "string", multiple: true },
       "approval-policy": { type: "string" },
       audit: { type: "string" },
@@ -97,7 +100,8 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
   let queue: Promise<unknown> = Promise.resolve();
   return (request) => {
     const asked = queue.then(async (): Promise<ApprovalAnswer> => {
-      io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
+      if (request.kind === "network") io.stderr.write(`cordon: allow ${request.protocol} connections to ${request.host}:${request.port}?\n`);
+      else io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
       if (request.reason) io.stderr.write(`  reason: ${request.reason}\n`);
       for (;;) {
         io.stderr.write("  [y]es, [a]lways this session, [n]o, abort: ");
@@ -120,6 +124,12 @@ function auditLine(decision: ExecDecisionRecord): string {
   return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule })}\n`;
 }
 
+/** SPEC §8's audit line for a connection through the network proxy. */
+function networkAuditLine(event: NetworkEvent): string {
+  const { time, runId, host, port, protocol, action, reason } = event;
+  return `${JSON.stringify({ time, runId, kind: "network", host, port, protocol, action, reason })}\n`;
+}
+
 async function openAudit(path: string | undefined): Promise<FileHandle | null> {
   if (path === undefined) return null;
   try {
@@ -133,15 +143,17 @@ export const shell: Command = {
   async run(args, io) {
     const options = await parseOptions(args);
     const cwd = resolve(io.cwd, options.cwd ?? ".");
-    const policy = await loadPolicyFlags(options, io);
+    const policy = await loadPolicyFlags(options, io, domainFlagsGiven(options));
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
-    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
+    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }, { compileNetworkDomains }] = await Promise.all([
       import("../bridge/index.js"),
       import("../rules/load.js"),
       import("../rules/policy.js"),
+      import("../rules/network-domains.js"),
     ]);
     // Without rules files the bash parser is loaded on the first exec that needs it, not up front.
     const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
+    const network = networkOptionFrom(options, policy, compileNetworkDomains(rules));
     const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
     const audit = await openAudit(options.audit);
     let auditWrites: Promise<unknown> = Promise.resolve();
@@ -169,9 +181,11 @@ export const shell: Command = {
         envPolicy: envPolicyFrom(options),
         sandbox: { linux: linuxOptionsFrom(options) },
         signal: controller.signal,
+        network,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
+      if (audit) for (const event of result.network) auditWrites = auditWrites.then(() => audit.appendFile(networkAuditLine(event)));
       if (result.aborted) io.stderr.write("cordon: the command was aborted\n");
       if (result.signal !== null) return 128 + constants.signals[result.signal];
       return result.exitCode ?? 0;
