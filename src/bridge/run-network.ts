@@ -75,5 +75,7 @@ export async function startRunProxy(
     runId: run.callId,
     onEvent: (event) => run.events.push(event),
     onError: run.onError,
+    // Seatbelt reaches the proxy by loopback TCP ports; the Linux launcher by its Unix sockets.
+    tcp: process.platform === "darwin",
   });
 }

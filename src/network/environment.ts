@@ -42,4 +42,6 @@ export interface NetworkProxyEndpoints {
   /** Loopback TCP ports (started with `tcp: true`), for Seatbelt. */
   httpPort?: number;
   socksPort?: number;
+  /** Whether the command may listen on loopback (Seatbelt; a Linux sandbox's loopback is its own anyway). */
+  allowLocalBinding?: boolean;
 }

@@ -119,6 +119,10 @@ export class NetworkProxy {
   readonly #http: HttpServer;
   #closed = false;
 
+  get allowLocalBinding(): boolean {
+    return this.policy.allowLocalBinding;
+  }
+
   private constructor(dir: string, policy: NetworkPolicy, options: NetworkProxyOptions) {
     this.#dir = dir;
     this.policy = policy;

@@ -141,13 +141,18 @@ export function prepareSandboxedCommand(
   if (platform === "win32") prepareWindowsCommand(policy);
   if (policy.type === "external-sandbox") return direct();
   if (platform === "darwin") {
+    // Seatbelt reaches the proxy by its loopback TCP ports (started with `tcp: true`); without any, no network.
+    const ports = proxy === undefined ? [] : [proxy.httpPort, proxy.socksPort].filter((port) => port !== undefined);
     const args = createSeatbeltCommandArgs(command, policy, {
       cwd: options.cwd,
       env,
       allowUnixSockets: options.allowUnixSockets,
       protectedNames: options.protectedNames,
+      networkProxy: proxy === undefined ? undefined : { ports, allowLocalBinding: proxy.allowLocalBinding === true },
     });
-    return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
+    const proxyVariables =
+      proxy?.httpPort === undefined || proxy.socksPort === undefined ? {} : proxyEnvironment({ http: proxy.httpPort, socks: proxy.socksPort });
+    return { program: SANDBOX_EXEC_PATH, args, env: { ...sandboxEnvironment(env, policy, "seatbelt"), ...proxyVariables } };
   }
   const sandbox = options.linux;
   // Planning for another machine (a dry run): its launcher and kernel are not this host's to check.
