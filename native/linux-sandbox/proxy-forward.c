@@ -1,10 +1,12 @@
 // The launcher's side of the network proxy's ports (SPEC §11): it receives
 // the listening sockets made in the sandbox's namespace (proxy-listen.c),
 // accepts on each in a thread, connects every accepted connection to the
-// host proxy's Unix socket for that port, and copies bytes both ways, one
-// thread per direction, passing each end-of-stream on as a half-close.
+// host proxy's Unix socket for that port, and moves bytes both ways (splice,
+// through a pipe), one thread per direction, passing each end-of-stream on
+// as a half-close.
 // Nothing is decided here: the host's proxy judges every request.
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -64,20 +66,63 @@ static bool write_all(int fd, const char* bytes, size_t length) {
   return true;
 }
 
-static void* copy_direction(void* argument) {
-  struct direction* direction = argument;
-  char* buffer = malloc(RELAY_BUFFER_BYTES);
-  bool clean_end = false;
-  while (buffer != NULL) {
-    ssize_t got = recv(direction->from, buffer, RELAY_BUFFER_BYTES, 0);
+// Moves bytes from one socket to the other through a pipe, without copying
+// them into this process (splice). Returns 1 at a clean end of stream, -1 on
+// failure; EINVAL (a kernel that cannot splice these sockets) falls back.
+static int splice_all(int from, int to) {
+  int pipe_ends[2];
+  if (pipe2(pipe_ends, O_CLOEXEC) == -1) return -1;
+  int result = 0;
+  for (;;) {
+    ssize_t got = splice(from, NULL, pipe_ends[1], NULL, RELAY_BUFFER_BYTES, SPLICE_F_MOVE);
     if (got == -1 && errno == EINTR) continue;
-    if (got == 0) clean_end = true;
-    if (got <= 0 || !write_all(direction->to, buffer, (size_t)got)) break;
+    if (got == 0) {
+      result = 1;
+      break;
+    }
+    if (got == -1) {
+      result = errno == EINVAL ? 0 : -1;
+      break;
+    }
+    while (got > 0) {
+      ssize_t moved = splice(pipe_ends[0], NULL, to, NULL, (size_t)got, SPLICE_F_MOVE);
+      if (moved == -1 && errno == EINTR) continue;
+      if (moved <= 0) {
+        result = -1;
+        got = -1;
+        break;
+      }
+      got -= moved;
+    }
+    if (got == -1) break;
+  }
+  close_or_warn(pipe_ends[0]);
+  close_or_warn(pipe_ends[1]);
+  return result;
+}
+
+// The same with a buffer, where splice cannot be used.
+static int copy_all(int from, int to) {
+  char* buffer = malloc(RELAY_BUFFER_BYTES);
+  if (buffer == NULL) return -1;
+  int result = -1;
+  for (;;) {
+    ssize_t got = recv(from, buffer, RELAY_BUFFER_BYTES, 0);
+    if (got == -1 && errno == EINTR) continue;
+    if (got == 0) result = 1;
+    if (got <= 0 || !write_all(to, buffer, (size_t)got)) break;
   }
   free(buffer);
+  return result;
+}
+
+static void* copy_direction(void* argument) {
+  struct direction* direction = argument;
+  int result = splice_all(direction->from, direction->to);
+  if (result == 0) result = copy_all(direction->from, direction->to);
   // End of stream goes on as a half-close; a failure ends both directions.
   shutdown_or_warn(direction->to, SHUT_WR);
-  if (!clean_end) shutdown_or_warn(direction->from, SHUT_RDWR);
+  if (result != 1) shutdown_or_warn(direction->from, SHUT_RDWR);
   connection_release(direction->connection);
   free(direction);
   return NULL;

@@ -160,6 +160,39 @@ describeHere("Linux: the proxy is the only way out", () => {
     expect(events.every((event) => event.action === "allow" && event.host === UPSTREAM)).toBe(true);
   }, 60_000);
 
+  test("8 MiB each way through the forwarder and the proxy arrive intact (CONNECT and socks5h)", async () => {
+    const { createHash, randomBytes } = await import("node:crypto");
+    const { createServer } = await import("node:http");
+    const payload = randomBytes(8 * 1024 * 1024);
+    const uploads: string[] = [];
+    const server = createServer((request, response) => {
+      const hash = createHash("sha256");
+      request.on("data", (chunk: Buffer) => hash.update(chunk));
+      request.on("end", () => {
+        if (request.method === "POST") uploads.push(hash.digest("hex"));
+        response.end(request.method === "POST" ? "stored\n" : payload);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, UPSTREAM, resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const digest = createHash("sha256").update(payload).digest("hex");
+      const { stdout } = await inSandbox(
+        [
+          `curl -sS -p http://${UPSTREAM}:${port}/big | sha256sum`,
+          `curl -sS --proxy "$ALL_PROXY" http://${UPSTREAM}:${port}/big | sha256sum`,
+          `curl -sS -o big http://${UPSTREAM}:${port}/big && curl -sS -p --data-binary @big http://${UPSTREAM}:${port}/up`,
+        ].join(" && "),
+        allowUpstream,
+      );
+      expect(stdout).toBe(`${digest}  -\n${digest}  -\nstored\n`);
+      expect(uploads).toEqual([digest]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 60_000);
+
   test("the proxy's ports are not open on the host", () => {
     const listening = execFileSync("cat", ["/proc/net/tcp"], { encoding: "utf8" });
     expect(listening).not.toMatch(/:0C38 [0-9A-F:]+ 0A/); // 3128, state LISTEN
