@@ -37,7 +37,15 @@ function union(...lists: readonly (readonly string[])[]): string[] {
 export async function startRunProxy(
   network: RunNetworkOptions,
   approver: NetworkApprover,
-  run: { callId: string; cwd: string; events: NetworkEvent[]; onAbort: () => void; onError: (error: unknown) => void },
+  run: {
+    callId: string;
+    cwd: string;
+    events: NetworkEvent[];
+    onAbort: () => void;
+    onError: (error: unknown) => void;
+    /** Called with true before a person is asked and with false after, so the run's clock can stop meanwhile. */
+    onDeciding: (started: boolean) => void;
+  },
 ): Promise<NetworkProxy> {
   const { decide, ...fields } = network;
   const own = parseNetworkPolicy(fields);
@@ -51,6 +59,7 @@ export async function startRunProxy(
   const ask: NetworkDecider = async ({ host, port, protocol }) => {
     const { requestApproval, approvalPolicy } = approver;
     if (requestApproval === undefined || approvalPolicy === "never") return { action: "deny", reason: NETWORK_NO_APPROVER_REASON };
+    run.onDeciding(true);
     const answer = await requestApproval({
       kind: "network",
       approvalId: randomUUID(),
@@ -62,7 +71,7 @@ export async function startRunProxy(
       host,
       port,
       protocol,
-    });
+    }).finally(() => run.onDeciding(false));
     if (answer === "approved") return { action: "allow" };
     if (answer === "approved-for-session") return { action: "allow", remember: true };
     if (answer === "abort") run.onAbort();

@@ -331,6 +331,12 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
         cwd: options.cwd,
         events: network,
         onAbort,
+        // A person deciding about the network stops the clock too.
+        onDeciding: (started) => {
+          pending += started ? 1 : -1;
+          if (pending === 1 && started) deadline?.pause();
+          if (pending === 0) deadline?.resume();
+        },
         onError: (error) => callbackThrew("network decide", error),
       });
     }

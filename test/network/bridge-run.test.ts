@@ -91,6 +91,36 @@ describeHere("bridge.run with a network policy", () => {
     }
   });
 
+  test("a prompt network_rule asks each time, and time spent asking does not count against timeoutMs", async () => {
+    const asked: string[] = [];
+    const bridge = await ExecBridge.start({
+      rules: parseRules(`network_rule(host = "${UPSTREAM}", protocol = "http", decision = "prompt")\nprefix_rule(pattern = ["curl"], decision = "allow")\n`, "net.rules"),
+      approvalPolicy: "on-request",
+      requestApproval: async (request) => {
+        asked.push(`${request.kind} ${request.host}`);
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        return "approved";
+      },
+    });
+    try {
+      const before = upstream.requests.length;
+      const result = await bridge.run({
+        script: `curl -sS http://${UPSTREAM}:${upstream.port}/slow-approval`,
+        cwd,
+        env,
+        policy,
+        network: { allowLocalAddresses: true },
+        timeoutMs: 2_000,
+      });
+      expect(result.timedOut).toBe(false);
+      expect(result.stdout).toBe("hello from upstream\n");
+      expect(asked).toEqual([`network ${UPSTREAM}`]);
+      expect(upstream.requests.slice(before).map((r) => r.url)).toEqual(["/slow-approval"]);
+    } finally {
+      await bridge.close();
+    }
+  });
+
   test("a policy without network wins over the run's network option: no proxy, no connection", async () => {
     const bridge = await ExecBridge.start({ decide: async () => ({ action: "run" }) });
     try {
