@@ -13,9 +13,9 @@ import {
   patternMatches,
 } from "../../src/network/index.js";
 import { PolicyError } from "../../src/errors.js";
+import { fuzzParameters, fuzzRuns } from "../support/fuzz.js";
 import { countingServer, exchange } from "./support.js";
 
-const runs = Number(process.env.CORDON_FUZZ_RUNS ?? 2_000);
 
 describe("parseNetworkPolicy", () => {
   test("accepts Codex's spelling and normalises patterns", () => {
@@ -96,7 +96,7 @@ describe("fuzzing", () => {
           expect(raw.replace(/^http:\/\//i, "").split(/[/?#]/)[0]).not.toContain("@");
         }
       }),
-      { numRuns: runs },
+      fuzzParameters,
     );
   });
 
@@ -112,7 +112,7 @@ describe("fuzzing", () => {
           }
         }
       }),
-      { numRuns: runs },
+      fuzzParameters,
     );
   });
 
@@ -124,7 +124,7 @@ describe("fuzzing", () => {
         fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 2_000 }), fc.boolean(), async (bytes, socks) => {
           await exchange(socks ? proxy.socksPort! : proxy.httpPort!, Buffer.from(bytes), 1_000);
         }),
-        { numRuns: Math.min(runs, 60) },
+        { ...fuzzParameters, numRuns: Math.min(fuzzRuns, 60) },
       );
       const reply = await exchange(proxy.httpPort!, `GET http://127.0.0.1:${upstream.port}/after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
       expect(reply.toString()).toContain("hello from upstream");
