@@ -5,7 +5,7 @@
 // through the launcher's forwarder as well), and 256 concurrent connections, none lost
 // and no descriptor left open afterwards.
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -94,6 +94,24 @@ function hostCurl(args) {
   });
 }
 
+// sandbox-runtime's HTTP proxy, allowing everything, as bench/peer.js installs it into bench/.peer.
+const peerProxyModule = join(here, ".peer", "node_modules", "@anthropic-ai", "sandbox-runtime", "dist", "sandbox", "http-proxy.js");
+
+async function peerProxyRow(url, ours, mbps) {
+  const name = "network: 256 MiB with curl through cordon's proxy vs sandbox-runtime's";
+  if (!existsSync(peerProxyModule)) return notRun(name, "reported beside", "sandbox-runtime is not installed in bench/.peer (bench/peer.js installs it)");
+  const { createHttpProxyServer } = await import(peerProxyModule);
+  const server = createHttpProxyServer({ filter: () => true });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const peer = mbps(await timeRuns(() => hostCurl(["-p", "-x", `http://127.0.0.1:${server.address().port}`, url]), { count: 3, warmup: 1 }));
+    return row({ name, unit: "MiB/s", ours, baseline: peer, target: "reported beside" });
+  } finally {
+    server.closeAllConnections?.();
+    server.close();
+  }
+}
+
 export async function run() {
   if (process.platform !== "linux") return [notRun("network proxy", "-", "the loopback address 127.0.0.2 is Linux's")];
   const { child: server, port } = await upstreamServer();
@@ -137,7 +155,7 @@ export async function run() {
       ...row({ name: "network: 256 concurrent connections through the proxy", unit: "ms", ours: summarize([ms]), target: "none lost, no descriptor left", met: lost === 0 && leaked <= 0 }),
       note: `${lost} lost, ${leaked} descriptors left open`,
     });
-    rows.push(notRun("network: sandbox-runtime's proxy side by side", "reported beside", "its proxy is not exported as a library; bench/peer.js compares the whole CLI"));
+    rows.push(await peerProxyRow(url, curlProxied, mbps));
   } finally {
     await proxy.close();
     server.kill();
