@@ -95,9 +95,9 @@ int main(int argc, char** argv) {
   }
   int launcher_channels[2] = {status_channel[0], listener_channel[0]};
   janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
-  // 6. The network proxy's ports inside are carried to the host's proxy.
+  // 6. The exec supervisor answers the filter's notifications; the network
+  // proxy's ports inside are carried to the host's proxy.
   if (proxy_channel[0] != -1) proxy_forward_start(&plan, proxy_channel[0]);
-  // 7. The exec supervisor answers the filter's notifications.
   if (seccomp_notifies(&plan)) {
     if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
       fail("supervisor", "cannot start: %s", strerror(errno));
     }
   }
-  // 8. Waits for the run, forwarding signals; then nothing of it is left.
+  // 7. Waits for the run, forwarding signals; then nothing of it is left.
   int status = supervise(sandbox, &original_mask, true, false);
   if (namespaces.pid) {
     // I passes on how the command ended (PID 1 cannot die of a signal itself).
@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   } else {
     lifetime_kill_descendants();
   }
-  // 9. No placeholder stays behind; the launcher ends as the command did.
+  // 8. No placeholder stays behind; the launcher ends as the command did.
   placeholders_remove(placeholders, placeholder_count);
   janitor_dismiss();
   exit_like(status);
