@@ -96,5 +96,7 @@ export async function judge(context: JudgeContext, request: NetworkRequest, meth
     const reason = literal ? "a local address" : `resolves to a local address (${local})`;
     return { allowed: false, code: "blocked-by-local-address", reason };
   }
-  return { allowed: true, address: addresses[0]!, reason: verdict === "allowed" ? "on the allow list" : "allowed by the host" };
+  // Every address passed the check; IPv4 first, since many hosts have no IPv6 route.
+  const address = addresses.find((candidate) => isIP(candidate) === 4) ?? addresses[0]!;
+  return { allowed: true, address, reason: verdict === "allowed" ? "on the allow list" : "allowed by the host" };
 }
