@@ -121,6 +121,8 @@
           "native/linux-sandbox/supervisor-network.c",
           "native/linux-sandbox/supervisor-deny.c",
           "native/linux-sandbox/supervisor-environ.c",
+          "native/linux-sandbox/proxy-listen.c",
+          "native/linux-sandbox/proxy-forward.c",
           "<@(wire_sources)"
         ]
       },

@@ -52,6 +52,13 @@ export class BridgeError extends CordonError {
   }
 }
 
+/** The network proxy could not start, or a network policy cannot be applied. */
+export class NetworkError extends CordonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("NetworkError", "ERR_CORDON_NETWORK", message, options);
+  }
+}
+
 /** Command-line usage errors (unknown flags, missing values). */
 export class UsageError extends CordonError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -7,6 +7,7 @@ export * from "./policy/index.js";
 export * from "./rules/index.js";
 export * from "./approval/index.js";
 export * from "./bridge/index.js";
+export * from "./network/index.js";
 export * from "./seatbelt/index.js";
 export * from "./platform/index.js";
 export * from "./limits/index.js";

@@ -12,9 +12,9 @@ static const char* const usage =
     "usage: cordon-linux-sandbox --version\n"
     "       cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
-    "                            [--pin PATH]... [--allow-network] [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]]\n"
-    "                            [--exec-env NAME]... [--allow-unix-socket PATH]... [--best-effort PROTECTION]...\n"
-    "                            [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
+    "                            [--pin PATH]... [--allow-network] [--proxy-forward PORT=SOCKET]... [--pass-fd N]...\n"
+    "                            [--exec-socket PATH [--exec-socket-id DEV:INO]] [--exec-env NAME]... [--allow-unix-socket PATH]...\n"
+    "                            [--best-effort PROTECTION]... [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
     "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
     "       cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--exec-env NAME]...\n"
     "                            [--pass-fd N]... [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N]\n"
@@ -92,6 +92,17 @@ static void check_supervise_only(struct plan* plan) {
   plan->allow_network = true;
 }
 
+static void add_proxy_forward(struct plan* plan, const char* value) {
+  const char* equals = strchr(value, '=');
+  if (equals == NULL || equals == value || equals - value > 5) fail("usage", "--proxy-forward needs PORT=SOCKET, got \"%s\"", value);
+  char port[6] = {0};
+  memcpy(port, value, (size_t)(equals - value));
+  if (plan->proxy_forward_count == MAX_PROXY_FORWARDS) fail("usage", "at most %d --proxy-forward", MAX_PROXY_FORWARDS);
+  struct proxy_forward* forward = &plan->proxy_forwards[plan->proxy_forward_count++];
+  forward->port = (int)number_named("--proxy-forward", port, 1, 65535);
+  forward->socket_path = absolute_path("--proxy-forward", equals + 1);
+}
+
 void parse_args(int argc, char** argv, struct plan* plan) {
   // The package's self-test before it runs this executable (a prebuilt one
   // may be corrupt or from another release): the name and the version.
@@ -133,6 +144,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->readable_roots[plan->readable_root_count++] = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-network") == 0) {
       plan->allow_network = true;
+    } else if (strcmp(arg, "--proxy-forward") == 0) {
+      add_proxy_forward(plan, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--pass-fd") == 0) {
       plan->pass_fds[plan->pass_fd_count++] = (int)number_named(arg, value_of(argc, argv, &i), 3, INT_MAX);
     } else if (strcmp(arg, "--exec-socket") == 0) {
@@ -164,5 +177,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
   if (plan->supervise_only) check_supervise_only(plan);
+  if (plan->allow_network && plan->proxy_forward_count > 0) {
+    fail("usage", "--proxy-forward needs the sandbox's own network namespace, not --allow-network");
+  }
   plan->command = &argv[i + 1];
 }

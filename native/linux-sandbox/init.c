@@ -28,11 +28,15 @@ static void check_launcher_alive(int channel) {
 }
 
 void init_run(const struct plan* plan, const struct namespaces* namespaces, int channel, int listener_channel,
-              const sigset_t* original_mask, int landlock_abi) {
+              int proxy_channel, const sigset_t* original_mask, int landlock_abi) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1) fail("launcher", "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
   check_launcher_alive(channel);
   namespaces_enter(namespaces);
   namespaces_check(plan, namespaces, landlock_abi);
+  if (proxy_channel != -1) {
+    if (namespaces->network) proxy_listen_send(plan, proxy_channel);
+    else if (close(proxy_channel) == -1) fail("launcher", "close: %s", strerror(errno));
+  }
   mounts_apply(plan, namespaces);
   devices_mount(plan, namespaces);
   // Restricted reads: a fresh root of the readable paths, cloned from the tree made above.

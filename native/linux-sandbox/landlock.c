@@ -27,6 +27,7 @@
 #define ACCESS_FS_IOCTL_DEV (1ULL << 15)   // ABI 5
 #define ACCESS_NET_BIND_TCP (1ULL << 0)    // ABI 4
 #define ACCESS_NET_CONNECT_TCP (1ULL << 1) // ABI 4
+#define RULE_NET_PORT 2                    // ABI 4
 #define SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)  // ABI 6
 #define SCOPE_SIGNAL (1ULL << 1)                // ABI 6
 
@@ -40,6 +41,12 @@ struct ruleset_attr {
   uint64_t handled_access_fs;
   uint64_t handled_access_net;
   uint64_t scoped;
+};
+
+// A landlock_net_port_attr.
+struct net_port_rule {
+  uint64_t allowed_access;
+  uint64_t port;
 };
 
 #define ACCESS_FS_READ (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
@@ -161,6 +168,13 @@ void landlock_apply(const struct plan* plan, const struct namespaces* namespaces
   }
   allow(ruleset, "/dev/null", ACCESS_FS_TERMINAL, handled);
   allow(ruleset, "/dev/tty", ACCESS_FS_TERMINAL, handled);
+  // Through the proxy: TCP connects only to its ports (in the sandbox's own namespace).
+  for (size_t i = 0; attr.handled_access_net != 0 && i < plan->proxy_forward_count; i++) {
+    struct net_port_rule rule = {.allowed_access = ACCESS_NET_CONNECT_TCP, .port = (uint64_t)plan->proxy_forwards[i].port};
+    if (syscall(__NR_landlock_add_rule, ruleset, RULE_NET_PORT, &rule, 0) == -1) {
+      fail(protection_name(PROTECTION_LANDLOCK), "landlock_add_rule (port %d): %s", plan->proxy_forwards[i].port, strerror(errno));
+    }
+  }
   if (namespaces->mount) {
     allow(ruleset, "/dev/pts", ACCESS_FS_TERMINAL, handled);
     allow(ruleset, "/dev/shm", handled & ~ACCESS_FS_MAKE_DEVICE, handled);

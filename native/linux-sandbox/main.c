@@ -83,6 +83,11 @@ int main(int argc, char** argv) {
       socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, listener_channel) == -1) {
     fail("launcher", "socketpair: %s", strerror(errno));
   }
+  // The network proxy's listening sockets come from the sandbox's first process.
+  int proxy_channel[2] = {-1, -1};
+  if (plan.proxy_forward_count > 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, proxy_channel) == -1) {
+    fail("launcher", "socketpair: %s", strerror(errno));
+  }
   sigset_t original_mask;
   block_forwarded_signals(&original_mask);
   struct namespaces namespaces;
@@ -91,15 +96,20 @@ int main(int argc, char** argv) {
   if (sandbox == 0) {
     limits_join();
     if (close(status_channel[0]) == -1 || close(listener_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
+    if (proxy_channel[0] != -1 && close(proxy_channel[0]) == -1) fail("launcher", "close: %s", strerror(errno));
     if (namespaces.pid) {
-      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], &original_mask, landlock_abi);
+      init_run(&plan, &namespaces, status_channel[1], listener_channel[1], proxy_channel[1], &original_mask, landlock_abi);
     }
+    // No namespace, so no proxy port: the command has no network at all.
+    if (proxy_channel[1] != -1 && close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
     if (!plan.supervise_only) namespaces_check(&plan, &namespaces, landlock_abi);
     if (sigprocmask(SIG_SETMASK, &original_mask, NULL) == -1) fail("launcher", "sigprocmask: %s", strerror(errno));
     command_run(&plan, &namespaces, launcher, listener_channel[1], landlock_abi);
   }
   if (close(status_channel[1]) == -1 || close(listener_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
   limits_release_join();
+  // Only the sandbox's first process may hold the proxy channel's writing end, so that its end is seen.
+  if (proxy_channel[1] != -1 && close(proxy_channel[1]) == -1) fail("launcher", "close: %s", strerror(errno));
   // 5. Without a mount namespace nothing holds the placeholders (the launch
   // is refused, or read-only subpaths were downgraded): they go at once.
   if (!namespaces.mount) {
@@ -108,7 +118,9 @@ int main(int argc, char** argv) {
   }
   int launcher_channels[2] = {status_channel[0], listener_channel[0]};
   janitor_start(placeholders, placeholder_count, sandbox, launcher_channels);
-  // 6. The exec supervisor answers the filter's notifications.
+  // 6. The exec supervisor answers the filter's notifications; the network
+  // proxy's ports inside are carried to the host's proxy.
+  if (proxy_channel[0] != -1) proxy_forward_start(&plan, proxy_channel[0]);
   if (seccomp_notifies(&plan)) {
     if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);

@@ -2,7 +2,7 @@
 //
 //   cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]...
 //                        [--read-only-path PATH]... [--pin PATH]... [--readable-root PATH]...
-//                        [--allow-network]
+//                        [--allow-network] [--proxy-forward PORT=SOCKET]...
 //                        [--pass-fd N]... [--exec-socket PATH [--exec-socket-id DEV:INO]] [--exec-env NAME]...
 //                        [--allow-unix-socket PATH]...
 //                        [--best-effort PROTECTION]... [--simulate-landlock-abi N]
@@ -54,6 +54,14 @@ enum protection {
 // The run's resource limits (limits.c), by the names the caller gives them.
 enum limit { LIMIT_PIDS, LIMIT_MEMORY, LIMIT_CPU, LIMIT_FILE_SIZE, LIMIT_OPEN_FILES, LIMIT_COUNT };
 
+// The network proxy's ports inside the sandbox (SPEC §11): 127.0.0.1:port
+// there is carried to the host proxy's Unix socket at socket_path.
+#define MAX_PROXY_FORWARDS 4
+struct proxy_forward {
+  int port;
+  const char* socket_path;
+};
+
 struct plan {
   const char** writable_roots;
   size_t writable_root_count;
@@ -71,6 +79,9 @@ struct plan {
   const char** readable_roots;
   size_t readable_root_count;
   bool allow_network;
+  // Without network but through the host's proxy: the only TCP ports the command reaches.
+  struct proxy_forward proxy_forwards[MAX_PROXY_FORWARDS];
+  size_t proxy_forward_count;
   // Descriptors above 2 the command keeps; every other one is closed.
   int* pass_fds;
   size_t pass_fd_count;
@@ -239,10 +250,20 @@ int listener_receive(int channel);
 // descriptors.c
 void descriptors_close(const struct plan* plan);
 
+// proxy-listen.c (PID 1, in the sandbox's network namespace): listens on each
+// proxy port and hands the sockets over `channel`, then closes it.
+void proxy_listen_send(const struct plan* plan, int channel);
+
+// proxy-forward.c (the launcher): receives those sockets and carries every
+// connection to the host proxy's Unix socket, in threads of its own.
+void proxy_forward_start(const struct plan* plan, int channel);
+
 // init.c: PID 1 of the sandbox's PID namespace.
-// `status_channel`: to the launcher; `listener_channel`: the command's, passed on.
+// `status_channel`: to the launcher; `listener_channel`: the command's, passed on;
+// `proxy_channel`: the proxy's listening sockets go there (-1 without a proxy).
 __attribute__((noreturn)) void init_run(const struct plan* plan, const struct namespaces* namespaces, int status_channel,
-                                        int listener_channel, const sigset_t* original_mask, int landlock_abi);
+                                        int listener_channel, int proxy_channel, const sigset_t* original_mask,
+                                        int landlock_abi);
 // Reads the command's wait status that init sent; false when none came.
 bool init_status_receive(int channel, int* wait_status);
 

@@ -20,6 +20,15 @@ export interface ApprovalRequest {
   /** Why approval is needed (the rule's justification, or the heuristic's reason), when known. */
   reason: string | null;
   matchedRules: RuleMatch[];
+  /**
+   * `"network"` for a connection through the network proxy of `bridge.run`
+   * (then `host`, `port` and `protocol` say where, and `command` is empty);
+   * absent for an exec.
+   */
+  kind?: "network";
+  host?: string;
+  port?: number;
+  protocol?: "http" | "https" | "socks5_tcp";
 }
 
 /** One intercepted exec, as the exec bridge reports it. */

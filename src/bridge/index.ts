@@ -20,5 +20,6 @@ export type {
 } from "./types.js";
 export { DEFAULT_MAX_BUFFER, type ShellOutput, type ShellRun, type ShellRunOptions, type ShellRunResult } from "./run.js";
 export { commandText } from "./command-text.js";
+export { NETWORK_NO_APPROVER_REASON, NETWORK_USER_DENIED_REASON, type RunNetworkOptions } from "./run-network.js";
 export { MAX_MESSAGE_BYTES } from "./protocol.js";
 export { maybeRunExecWrapperMode, type WrapperModeOptions } from "./wrapper-mode.js";

@@ -3,12 +3,14 @@
  * every exec inside it decided by the bridge.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import { BridgeError, describeError, UnsupportedOperationError } from "../errors.js";
 import { resourceLimitsSchema, type LimitName, type LimitReport, type ResourceLimits } from "../limits/index.js";
+import type { NetworkEvent, NetworkProxy } from "../network/index.js";
 import {
   applyEnvPolicy,
   collectLimitReport,
@@ -18,9 +20,10 @@ import {
   type SandboxCommandOptions,
   type SandboxedChildProcess,
 } from "../platform/index.js";
-import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
+import { checkWritableRootsExist, hasFullNetworkAccess, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { RULES_ENVIRONMENT } from "../rules/index.js";
 import { PausableDeadline } from "./deadline.js";
+import { startRunProxy, type NetworkApprover, type RunNetworkOptions } from "./run-network.js";
 import type { Channel, ChannelHooks } from "./server.js";
 import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
@@ -75,6 +78,12 @@ export interface ShellRunOptions {
   sandbox?: Pick<SandboxCommandOptions, "protectedNames" | "linux" | "allowUnixSockets">;
   /** Resource limits of the whole run (SPEC §12); a pids limit of 4,096 applies by default where it can. */
   limits?: ResourceLimits;
+  /**
+   * The network through a proxy started for this run (SPEC §11), when the
+   * policy grants network: allow and deny lists (either spelling), joined by
+   * the rules' `network_rule`s; misses go to `decide` or `requestApproval`.
+   */
+  network?: RunNetworkOptions;
 }
 
 export interface ShellRunResult {
@@ -99,6 +108,8 @@ export interface ShellRunResult {
   durationMs: number;
   /** Every exec decided for this command, in the order the decisions were made. */
   decisions: ExecDecisionRecord[];
+  /** Every connection through the run's network proxy, allowed or refused, as each ended. */
+  network: NetworkEvent[];
   /** Null when every exec was asked; otherwise which execs ran without asking (only with `approvals: "best-effort"`). */
   unasked: string | null;
 }
@@ -112,6 +123,8 @@ export interface ChannelSource {
   readonly interception: string | null;
   readonly approvals: "required" | "best-effort";
   readonly closed: boolean;
+  /** The rules and the person a run's network proxy asks. */
+  readonly networkApprover: NetworkApprover;
 }
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
@@ -144,6 +157,7 @@ const runOptionsSchema = z.object({
   buffer: z.boolean().optional(),
   callId: z.string().optional(),
   limits: resourceLimitsSchema.optional(),
+  network: z.custom<RunNetworkOptions>((value) => typeof value === "object" && value !== null && !Array.isArray(value), { error: "must be an object" }).optional(),
 });
 
 function checkOptions(options: ShellRunOptions): void {
@@ -269,9 +283,10 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   }
 
   const decisions: ExecDecisionRecord[] = [];
+  const network: NetworkEvent[] = [];
   const empty = { stdout: "", stderr: "", all: "", truncated: false };
   if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, ...empty, timedOut: false, limitExceeded: null, limitsNotEnforced: [], aborted: true, durationMs: 0, decisions, unasked };
+    return { exitCode: null, signal: null, ...empty, timedOut: false, limitExceeded: null, limitsNotEnforced: [], aborted: true, durationMs: 0, decisions, network, unasked };
   }
   let timedOut = false;
   let aborted = false;
@@ -324,7 +339,24 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     channel.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
   const onAbort = () => stop("abort");
+  let proxy: NetworkProxy | undefined;
   try {
+    // No network in the policy wins: then there is no proxy either.
+    if (options.network !== undefined && hasFullNetworkAccess(policy)) {
+      proxy = await startRunProxy(options.network, bridge.networkApprover, {
+        callId: options.callId ?? randomUUID(),
+        cwd: options.cwd,
+        events: network,
+        onAbort,
+        // A person deciding about the network stops the clock too.
+        onDeciding: (started) => {
+          pending += started ? 1 : -1;
+          if (pending === 1 && started) deadline?.pause();
+          if (pending === 0) deadline?.resume();
+        },
+        onError: (error) => callbackThrew("network decide", error),
+      });
+    }
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
     // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
@@ -337,6 +369,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       cwd: options.cwd,
       limits: options.limits,
       reportFd: REPORT_FD,
+      networkProxy: proxy,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
     // Only the launcher gets the report pipe: a shell run directly must not inherit it.
@@ -400,6 +433,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       aborted,
       durationMs: performance.now() - started,
       decisions,
+      network,
       unasked,
     };
   } finally {
@@ -407,6 +441,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     options.signal?.removeEventListener("abort", onAbort);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
     await watchdog?.finish(WATCHDOG_WAIT_MS);
+    await proxy?.close();
     await channel.close();
   }
 }

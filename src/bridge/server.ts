@@ -12,6 +12,7 @@ import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
 import { createPrivateDir, socketPathIn } from "./private-dir.js";
 import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
+import type { NetworkApprover } from "./run-network.js";
 import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
 
 /** The native wrapper node-gyp builds. */
@@ -211,6 +212,12 @@ export class ExecBridge {
 
   get approvals(): "required" | "best-effort" {
     return this.#options.approvals ?? "required";
+  }
+
+  /** The rules' network_rules and the person asked about a run's network misses. */
+  get networkApprover(): NetworkApprover {
+    const { rules, approvalPolicy, requestApproval } = this.#options;
+    return { rules, approvalPolicy, requestApproval };
   }
 
   /** Hands an event to the host's onEvent; an exception there becomes one more error event, and no more. */

@@ -3,6 +3,7 @@
  * decided exec. Pure: the time and the run's id are given.
  */
 import type { ExecDecisionRecord } from "../bridge/index.js";
+import type { NetworkEvent } from "../network/index.js";
 
 /** The run a line belongs to, and when its decision was made. */
 export interface AuditContext {
@@ -47,4 +48,10 @@ export function auditLine(decision: ExecDecisionRecord, context: AuditContext): 
       : exact.argv.map((bytes) => bytes.toString("base64")),
   };
   return `${JSON.stringify(line)}\n`;
+}
+
+/** SPEC §8's audit line for a connection through the network proxy. */
+export function networkAuditLine(event: NetworkEvent): string {
+  const { time, runId, host, port, protocol, action, reason } = event;
+  return `${JSON.stringify({ time, runId, kind: "network", host, port, protocol, action, reason })}\n`;
 }

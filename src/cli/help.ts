@@ -10,17 +10,19 @@ export type ShellName = (typeof SHELLS)[number];
 
 /** The policy shorthands of `run` and `shell`, for simple cases without a JSON file. */
 const policyShorthands = "[--sandbox read-only|workspace-write|danger-full-access] [--writable-root DIR]... [--network]";
-/** What reaches the command besides the policy: its environment, the Linux opt-in of restricted reads, host Unix sockets. */
-const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads] [--allow-unix-socket PATH]...";
+/** The network through cordon's proxy. */
+const networkFlags = "[--allow-domain PATTERN]... [--deny-domain PATTERN]... [--allow-local-addresses]";
+/** What reaches the command besides the policy: its environment, the Linux opt-in of restricted reads, host Unix sockets, the run's limits. */
+const runFlags = "[--env-inherit all|core|none] [--enforce-restricted-reads] [--allow-unix-socket PATH]... [--limit NAME=VALUE]...";
 
 export const usages = {
   seatbelt: "cordon seatbelt [--policy FILE] [--cwd DIR] [--allow-unix-socket PATH]... -- CMD...",
-  run: `cordon run [--policy FILE | ${policyShorthands}] ${runFlags} [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...`,
-  policyShow: "cordon policy show [--policy FILE] [--cwd DIR]",
+  run: `cordon run [--policy FILE | ${policyShorthands}] ${runFlags} ${networkFlags} [--cwd DIR] [--platform linux|darwin|win32] [--dry-run] -- CMD...`,
+  policyShow: `cordon policy show [--policy FILE] [--cwd DIR] [--rules FILE]... ${networkFlags}`,
   policyCheck: "cordon policy check --rules FILE... [--resolve-host-executables] [--pretty] -- CMD...",
   policyTest: "cordon policy test --rules FILE...",
   shell:
-    `cordon shell [--policy FILE | ${policyShorthands}] ${runFlags} [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
+    `cordon shell [--policy FILE | ${policyShorthands}] ${runFlags} ${networkFlags} [--rules FILE]... [--approval-policy MODE] [--audit FILE] ` +
     `[--approvals best-effort] [--cwd DIR] [--shell ${SHELLS.join("|")}] -c SCRIPT`,
 } as const;
 
@@ -30,7 +32,11 @@ const policyOptionsHelp = [
   "  --policy FILE          the sandbox policy, Codex JSON (`-` reads it from stdin); default read-only",
   "  --sandbox MODE         read-only | workspace-write | danger-full-access, instead of --policy",
   "  --writable-root DIR    with --sandbox workspace-write: one more writable directory (repeatable)",
-  "  --network              allow network access (default: none)",
+  "  --network              allow network access (default: none); through the proxy when the rules hold a network_rule",
+  "  --allow-domain PATTERN network only through cordon's proxy, to this host (`x`) or its subdomains (`*.x`); repeatable",
+  "  --deny-domain PATTERN  refused by the proxy, whatever the allow list says; repeatable",
+  "  --allow-local-addresses",
+  "                         let the proxy reach loopback, private, link-local and metadata addresses",
   "  --env-inherit MODE     the environment the command gets: all (default) | core | none; names matching",
   "                         *KEY*, *SECRET* or *TOKEN* are always dropped",
   "  --enforce-restricted-reads",

@@ -54,7 +54,7 @@ function writableRoot(dir: string, cwd: string): string {
 }
 
 /** The Codex wire form the shorthands stand for. */
-function shorthandPolicy(flags: PolicyFlags, cwd: string): Record<string, unknown> {
+function shorthandPolicy(flags: PolicyFlags, cwd: string, proxied: boolean): Record<string, unknown> {
   const mode = flags.sandbox ?? "read-only";
   if (!(SANDBOX_MODES as readonly string[]).includes(mode)) {
     throw new UsageError(`--sandbox: expected one of ${SANDBOX_MODES.join(", ")}, got ${JSON.stringify(mode)}`);
@@ -63,7 +63,7 @@ function shorthandPolicy(flags: PolicyFlags, cwd: string): Record<string, unknow
   if (roots.length > 0 && mode !== "workspace-write") {
     throw new UsageError(`--writable-root needs --sandbox workspace-write (the sandbox is ${mode})`);
   }
-  const networkAccess = flags.network === true;
+  const networkAccess = flags.network === true || proxied;
   switch (mode) {
     case "danger-full-access":
       return { type: mode };
@@ -77,14 +77,15 @@ function shorthandPolicy(flags: PolicyFlags, cwd: string): Record<string, unknow
 /**
  * The policy of `run` and `shell`: from `--policy`, or from the shorthands
  * (relative writable roots are taken from the current directory). The two
- * ways exclude each other.
+ * ways exclude each other. `proxied` (a domain flag was given) turns the
+ * shorthands' network on, through the proxy; a policy file keeps its own.
  */
-export async function loadPolicyFlags(flags: PolicyFlags, io: CliIO): Promise<SandboxPolicy> {
+export async function loadPolicyFlags(flags: PolicyFlags, io: CliIO, proxied = false): Promise<SandboxPolicy> {
   const shorthands = (["sandbox", "writable-root", "network"] as const).filter((name) => flags[name] !== undefined);
   if (flags.policy === undefined) {
-    if (shorthands.length === 0) return loadPolicyOption(undefined, io.stdin);
+    if (shorthands.length === 0 && !proxied) return loadPolicyOption(undefined, io.stdin);
     const { parseSandboxPolicy } = await import("../policy/index.js");
-    return parseSandboxPolicy(shorthandPolicy(flags, io.cwd));
+    return parseSandboxPolicy(shorthandPolicy(flags, io.cwd, proxied));
   }
   if (shorthands.length > 0) {
     throw new UsageError(`--policy and ${shorthands.map((name) => `--${name}`).join(", ")} exclude each other: give the whole policy in the file`);

@@ -10,11 +10,12 @@ import { existingDirectory, parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
 import { usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { domainFlagsGiven, networkFlagOptions, networkOptionFrom, type NetworkFlags } from "./network-flags.js";
 import { allowedUnixSocketsFrom, describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.run;
 
-interface RunOptions extends PolicyFlags, RunFlags {
+interface RunOptions extends PolicyFlags, RunFlags, NetworkFlags {
   cwd?: string;
   platform?: string;
   "dry-run"?: boolean;
@@ -114,13 +115,13 @@ export const run: Command = {
   async run(args, io) {
     const { values, rest, command } = parseCommandLine<RunOptions>(
       args,
-      { ...policyFlagOptions, ...runFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
+      { ...policyFlagOptions, ...runFlagOptions, ...networkFlagOptions, cwd: { type: "string" }, platform: { type: "string" }, "dry-run": { type: "boolean" } },
       usage,
       { bytes: io.exactArgs, carriesCommand: true },
     );
     if (rest.length === 0) throw new UsageError(`no command given after --\nusage: ${usage}`);
     if (rest[0] === "") throw new UsageError(`the command name after -- is empty\nusage: ${usage}`);
-    const policy = await loadPolicyFlags(values, io);
+    const policy = await loadPolicyFlags(values, io, domainFlagsGiven(values));
     const cwd = resolve(io.cwd, values.cwd ?? ".");
     const platform = (values.platform ?? process.platform) as NodeJS.Platform;
     const dryRun = values["dry-run"] === true;
@@ -132,27 +133,35 @@ export const run: Command = {
     ]);
     // A plan for this host names this host's directories; one for another OS is only printed.
     if (platform === process.platform) checkWritableRootsExist(policy);
-    // Planned first, so a policy no backend of that OS can enforce is reported as such.
     const limits = limitsFrom(values);
-    const plan = planOrUsageError(() =>
-      prepareSandboxedCommand(command, policy, {
-        cwd,
-        env: applyEnvPolicy(io.env, envPolicy),
-        platform,
-        linux: linuxOptionsFrom(values),
-        allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
-        limits,
-        reportFd: dryRun ? undefined : REPORT_FD,
-      }),
-    );
-    if (!dryRun && platform !== process.platform) {
-      throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
+    const network = networkOptionFrom(values, policy);
+    // The proxy runs in this process for as long as the command does (Seatbelt reaches it by TCP port).
+    const proxy = network === undefined ? undefined : await (await import("../network/index.js")).NetworkProxy.start({ policy: network, tcp: platform === "darwin" });
+    try {
+      // Planned first, so a policy no backend of that OS can enforce is reported as such.
+      const plan = planOrUsageError(() =>
+        prepareSandboxedCommand(command, policy, {
+          cwd,
+          env: applyEnvPolicy(io.env, envPolicy),
+          platform,
+          linux: linuxOptionsFrom(values),
+          allowUnixSockets: allowedUnixSocketsFrom(values, io.cwd),
+          limits,
+          reportFd: dryRun ? undefined : REPORT_FD,
+          networkProxy: proxy,
+        }),
+      );
+      if (!dryRun && platform !== process.platform) {
+        throw new UsageError(`--platform ${platform}: cannot run here on ${process.platform}; add --dry-run to print the plan instead`);
+      }
+      if (dryRun) {
+        const shown = { program: plan.program, args: plan.args, env: addedVariables(io.env, plan.env) };
+        io.stdout.write(`${JSON.stringify(shown)}\n`);
+        return 0;
+      }
+      return await runHere(rest[0]!, plan, cwd, io, limits);
+    } finally {
+      await proxy?.close();
     }
-    if (dryRun) {
-      const shown = { program: plan.program, args: plan.args, env: addedVariables(io.env, plan.env) };
-      io.stdout.write(`${JSON.stringify(shown)}\n`);
-      return 0;
-    }
-    return runHere(rest[0]!, plan, cwd, io, limits);
   },
 };

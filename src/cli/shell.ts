@@ -13,15 +13,16 @@ import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
 import type { ExecBridge } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
 import { excerpt, existingDirectory, parseCommandLine } from "./args.js";
-import { auditLine } from "./audit.js";
+import { auditLine, networkAuditLine } from "./audit.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
+import { domainFlagsGiven, networkFlagOptions, networkOptionFrom, type NetworkFlags } from "./network-flags.js";
 import { allowedUnixSocketsFrom, describeLimitReport, envPolicyFrom, limitsFrom, linuxOptionsFrom, runFlagOptions, type RunFlags } from "./run-flags.js";
 
 const usage = usages.shell;
 
-interface ShellOptions extends PolicyFlags, RunFlags {
+interface ShellOptions extends PolicyFlags, RunFlags, NetworkFlags {
   rules?: string[];
   "approval-policy"?: string;
   audit?: string;
@@ -51,6 +52,7 @@ async function parseOptions(args: string[], io: CliIO) {
     {
       ...policyFlagOptions,
       ...runFlagOptions,
+      ...networkFlagOptions,
       rules: { type: "string", multiple: true },
       "approval-policy": { type: "string" },
       audit: { type: "string" },
@@ -122,7 +124,8 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
   let queue: Promise<unknown> = Promise.resolve();
   return (request) => {
     const asked = queue.then(async (): Promise<ApprovalAnswer> => {
-      io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
+      if (request.kind === "network") io.stderr.write(`cordon: allow ${request.protocol} connections to ${request.host}:${request.port}?\n`);
+      else io.stderr.write(`cordon: run ${JSON.stringify(request.command)} in ${JSON.stringify(request.cwd)}?\n`);
       if (request.reason) io.stderr.write(`  reason: ${request.reason}\n`);
       for (;;) {
         io.stderr.write(QUESTION);
@@ -151,15 +154,17 @@ export const shell: Command = {
   async run(args, io) {
     const options = await parseOptions(args, io);
     const cwd = existingDirectory("--cwd", resolve(io.cwd, options.cwd ?? "."));
-    const policy = await loadPolicyFlags(options, io);
+    const policy = await loadPolicyFlags(options, io, domainFlagsGiven(options));
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
-    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
+    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }, { compileNetworkDomains }] = await Promise.all([
       import("../bridge/index.js"),
       import("../rules/load.js"),
       import("../rules/policy.js"),
+      import("../rules/network-domains.js"),
     ]);
     // Without rules files the bash parser is loaded on the first exec that needs it, not up front.
     const rules = options.rules.length > 0 ? await loadPolicy(options.rules) : EMPTY_EXEC_POLICY;
+    const network = networkOptionFrom(options, policy, compileNetworkDomains(rules));
     const lines = io.stdin.isTTY ? createInterface({ input: io.stdin }) : null;
     const audit = await openAudit(options.audit);
     // Ties together the lines of this run in an audit file that many runs append to.
@@ -195,10 +200,14 @@ export const shell: Command = {
         sandbox: { linux: linuxOptionsFrom(options), allowUnixSockets: allowedUnixSocketsFrom(options, io.cwd) },
         limits,
         signal: controller.signal,
+        network,
+        // The network events carry it as their runId, as the exec lines do.
+        callId: runId,
         ...scriptInput(io),
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
       if (result.unasked !== null) io.stderr.write(`cordon: not asked (--approvals best-effort): ${result.unasked}\n`);
+      if (audit) for (const event of result.network) auditWrites = auditWrites.then(() => audit.appendFile(networkAuditLine(event)));
       io.stderr.write(describeLimitReport({ limitExceeded: result.limitExceeded, notEnforced: result.limitsNotEnforced }, limits));
       if (result.aborted) {
         io.stderr.write(`cordon: the command was aborted (exit status ${EXIT_ABORTED})\n`);

@@ -8,7 +8,7 @@ import {
   type PathInspector,
   type SandboxPolicy,
 } from "../policy/index.js";
-import { linuxLauncherArgs } from "./launcher-args.js";
+import { linuxLauncherArgs, type ProxyForward } from "./launcher-args.js";
 import { restrictedReadsMode, type LinuxSandboxOptions } from "./options.js";
 import { linuxPlatformDefaults } from "./platform-defaults.js";
 import { bridgeReadablePaths, linuxReadablePaths } from "./restricted-reads.js";
@@ -41,6 +41,8 @@ export interface LinuxCommandOptions {
   limits?: ResourceLimits;
   /** Where the launcher reports which limit ended the run. */
   reportFd?: number;
+  /** The network proxy's ports inside: the network is then the proxy's only (see `linuxLauncherArgs`). */
+  proxyForwards?: readonly ProxyForward[];
 }
 
 /**
@@ -74,7 +76,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
   return linuxLauncherArgs(command, {
     writableRoots: roots,
     readableRoots: readable?.readableRoots,
-    networkAccess: hasFullNetworkAccess(policy),
+    networkAccess: hasFullNetworkAccess(policy) && (options.proxyForwards ?? []).length === 0,
     sandbox: options.sandbox,
     readOnlyPaths: options.readOnlyPaths,
     passFds: options.passFds,
@@ -84,5 +86,6 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     allowUnixSockets: options.allowUnixSockets,
     limits: options.limits,
     reportFd: options.reportFd,
+    proxyForwards: options.proxyForwards,
   });
 }

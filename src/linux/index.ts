@@ -5,6 +5,7 @@ export {
   linuxSupervisorOnlyArgs,
   pinnedDirectories,
   type LinuxLauncherPlan,
+  type ProxyForward,
   type SupervisorOnlyPlan,
 } from "./launcher-args.js";
 export { checkLandlockSupport, MINIMUM_LANDLOCK_ABI } from "./landlock-support.js";

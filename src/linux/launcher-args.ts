@@ -31,6 +31,17 @@ export interface LinuxLauncherPlan {
   limits?: ResourceLimits;
   /** A descriptor (above 2, not passed on) where the launcher reports which limit ended the run. */
   reportFd?: number;
+  /**
+   * The network proxy (SPEC §11): 127.0.0.1:port inside the sandbox's own
+   * network namespace is carried to the host proxy's Unix socket. Needs
+   * `networkAccess: false` (the namespace is the only way out).
+   */
+  proxyForwards?: readonly ProxyForward[];
+}
+
+export interface ProxyForward {
+  port: number;
+  socketPath: string;
 }
 
 function isWithin(path: string, root: string): boolean {
@@ -87,6 +98,12 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
     checkPassFd(plan.reportFd);
     if (passFds.includes(plan.reportFd)) throw new TypeError(`reportFd ${plan.reportFd} is the launcher's own; it cannot also be in passFds`);
   }
+  const forwards = plan.proxyForwards ?? [];
+  for (const { port, socketPath } of forwards) {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`proxyForwards ports must be 1 to 65535, got ${JSON.stringify(port)}`);
+    checkAbsolute("proxyForwards socket paths", socketPath);
+  }
+  if (forwards.length > 0 && plan.networkAccess) throw new TypeError("proxyForwards need networkAccess: false (the sandbox's own network namespace)");
 
   const args: string[] = [];
   for (const { root } of plan.writableRoots) args.push("--writable-root", root);
@@ -96,6 +113,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   for (const pin of pinnedDirectories(plan.writableRoots, readOnlyPaths)) args.push("--pin", pin);
   for (const path of plan.readableRoots ?? []) args.push("--readable-root", path);
   if (plan.networkAccess) args.push("--allow-network");
+  for (const { port, socketPath } of forwards) args.push("--proxy-forward", `${port}=${socketPath}`);
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
   if (plan.execSocket !== undefined && plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);

@@ -11,7 +11,8 @@ import {
   type LinuxSandboxOptions,
 } from "../linux/index.js";
 import { landlockAbi, nativeArtifactPath, requireNativeExecutable } from "../native/index.js";
-import type { SandboxPolicy } from "../policy/index.js";
+import { LINUX_PROXY_PORTS, proxyEnvironment, type NetworkProxyEndpoints } from "../network/index.js";
+import { hasFullNetworkAccess, type SandboxPolicy } from "../policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../seatbelt/index.js";
 import { prepareWindowsCommand } from "../windows/index.js";
 import { sandboxEnvironment } from "./environment.js";
@@ -72,6 +73,11 @@ export interface SandboxCommandOptions {
    * enforce or that ended the run (see `parseLimitReport`).
    */
   reportFd?: number;
+  /**
+   * A running network proxy (`NetworkProxy`): a policy that grants network
+   * gets it only through the proxy. A policy without network stays without.
+   */
+  networkProxy?: NetworkProxyEndpoints;
 }
 
 const PLATFORMS: readonly NodeJS.Platform[] = ["linux", "darwin", "win32"];
@@ -155,6 +161,11 @@ export function prepareSandboxedCommand(
   if (!PLATFORMS.includes(platform)) {
     throw new UnsupportedOperationError(`cordon has no sandbox backend for the platform "${platform}"; nothing was run`);
   }
+  // No network wins over a proxy: the command then gets neither.
+  const proxy = hasFullNetworkAccess(policy) ? options.networkProxy : undefined;
+  if (proxy !== undefined && (policy.type === "danger-full-access" || policy.type === "external-sandbox")) {
+    throw new UnsupportedOperationError(`a network proxy needs a sandbox to be the only way out, and a ${policy.type} policy has none`);
+  }
   const limits = parseResourceLimits(options.limits);
   const asked = Object.keys(limits);
   const unlimited = (where: string) => {
@@ -188,13 +199,18 @@ export function prepareSandboxedCommand(
   if (policy.type === "external-sandbox") return unconfined();
   if (platform === "darwin") {
     unlimited("on macOS yet");
+    // Seatbelt reaches the proxy by its loopback TCP ports (started with `tcp: true`); without any, no network.
+    const ports = proxy === undefined ? [] : [proxy.httpPort, proxy.socksPort].filter((port) => port !== undefined);
     const args = createSeatbeltCommandArgs(command, policy, {
       cwd: options.cwd,
       env,
       allowUnixSockets: options.allowUnixSockets,
       protectedNames: options.protectedNames,
+      networkProxy: proxy === undefined ? undefined : { ports, allowLocalBinding: proxy.allowLocalBinding === true },
     });
-    return { program: SANDBOX_EXEC_PATH, args, env: sandboxEnvironment(env, policy, "seatbelt") };
+    const proxyVariables =
+      proxy?.httpPort === undefined || proxy.socksPort === undefined ? {} : proxyEnvironment({ http: proxy.httpPort, socks: proxy.socksPort });
+    return { program: SANDBOX_EXEC_PATH, args, env: { ...sandboxEnvironment(env, policy, "seatbelt"), ...proxyVariables } };
   }
   const program = launcher();
   const args = linuxCommandArgs(command, policy, {
@@ -210,7 +226,15 @@ export function prepareSandboxedCommand(
     allowUnixSockets: options.allowUnixSockets,
     limits,
     reportFd: options.reportFd,
+    proxyForwards:
+      proxy === undefined
+        ? undefined
+        : [
+            { port: LINUX_PROXY_PORTS.http, socketPath: proxy.httpSocketPath },
+            { port: LINUX_PROXY_PORTS.socks, socketPath: proxy.socksSocketPath },
+          ],
   });
   if (runsHere) checkLandlockSupport(landlockAbi(), sandbox);
-  return { program, args, env: sandboxEnvironment(env, policy, "linux") };
+  const proxyVariables = proxy === undefined ? {} : proxyEnvironment(LINUX_PROXY_PORTS);
+  return { program, args, env: { ...sandboxEnvironment(env, policy, "linux"), ...proxyVariables } };
 }

@@ -27,7 +27,7 @@ function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
 }
 
-async function acquireLock(lockPath: string, options: AppendRuleOptions): Promise<void> {
+export async function acquireLock(lockPath: string, options: AppendRuleOptions): Promise<void> {
   const deadline = Date.now() + (options.lockTimeoutMs ?? 10_000);
   const staleMs = options.staleLockMs ?? 30_000;
   for (;;) {
@@ -51,7 +51,7 @@ async function acquireLock(lockPath: string, options: AppendRuleOptions): Promis
   }
 }
 
-async function readIfExists(file: string): Promise<string> {
+export async function readIfExists(file: string): Promise<string> {
   try {
     return await readFile(file, "utf8");
   } catch (error) {

@@ -50,6 +50,8 @@ export { printRules, formatPrefixRule, formatHostExecutable, formatNetworkRule, 
 export { expectPolicy, type PolicyExpectation } from "./expect.js";
 export { testRulesFiles, formatRulesTestReport, type RulesFileReport } from "./policy-test.js";
 export { appendAllowPrefixRule, type AppendRuleOptions } from "./amend.js";
+export { appendNetworkRule, NetworkRuleAmendError, type NetworkRuleAmendment, type NetworkRuleAmendFailure } from "./amend-network.js";
+export { compileNetworkDomains, type NetworkDomains } from "./network-domains.js";
 export { splitShellWords } from "./shell-words.js";
 export { initShellParser, splitShellScript, splitShellCommand, splitPlainShellCommand, heredocCommandPrefix } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";

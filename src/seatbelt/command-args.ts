@@ -19,7 +19,13 @@ import {
   type SandboxPolicy,
 } from "../policy/index.js";
 import { seatbeltFragments } from "./fragments.js";
-import { buildSeatbeltProfile, type SeatbeltAccess, type SeatbeltReadAccess, type SeatbeltWriteAccess } from "./profile.js";
+import {
+  buildSeatbeltProfile,
+  type SeatbeltAccess,
+  type SeatbeltNetworkProxy,
+  type SeatbeltReadAccess,
+  type SeatbeltWriteAccess,
+} from "./profile.js";
 
 /**
  * The only sandbox-exec that is ever run. It is never looked up on PATH: a
@@ -48,6 +54,11 @@ export interface SeatbeltOptions {
    * null leaves the `DARWIN_USER_CACHE_DIR` parameter out.
    */
   darwinUserCacheDir?: string | null;
+  /**
+   * A network proxy (SPEC §11): a policy with network then reaches only its
+   * loopback ports; with no usable port, nothing at all.
+   */
+  networkProxy?: SeatbeltNetworkProxy;
 }
 
 /** Rejects a path that no system call could take, naming the option. */
@@ -99,7 +110,8 @@ function cacheDir(options: SeatbeltOptions, fs: PathInspector): string | null {
  *   `WRITABLE_ROOT_i_RO_j` for workspace-write; everywhere for
  *   danger-full-access and external-sandbox.
  * - Network: only when the policy grants it (with `DARWIN_USER_CACHE_DIR`
- *   when known). `ALLOWED_UNIX_SOCKET_i` rules come whatever the network says.
+ *   when known), and with `networkProxy` only to its loopback ports.
+ *   `ALLOWED_UNIX_SOCKET_i` rules come whatever the network says.
  *
  * danger-full-access and external-sandbox are normally run without Seatbelt
  * (there is nothing to confine, or something else confines the command).
@@ -124,6 +136,7 @@ export function createSeatbeltCommandArgs(
     read: readAccess(policy, roots, write),
     write,
     network,
+    networkProxy: options.networkProxy,
     unixSockets: socketPaths(options.allowUnixSockets ?? [], roots.fs),
     darwinUserCacheDir: network ? cacheDir(options, roots.fs) : null,
   };

@@ -11,8 +11,10 @@ import { packageRoot } from "../native/index.js";
 export interface SeatbeltFragments {
   /** Deny-by-default base: processes, signals, sysctls, mach services, ptys, /dev/null. */
   base: string;
-  /** Outbound and inbound networking and the services DNS and TLS need. */
+  /** Outbound and inbound networking to anywhere (a policy with network and no proxy). */
   network: string;
+  /** The services DNS and TLS need, added with any network (full, or the proxy's ports only). */
+  networkServices: string;
   /** Reads and writes in the per-user cache folder (`DARWIN_USER_CACHE_DIR`), added with the network. */
   darwinUserCache: string;
   /** System paths needed to start programs when reads are restricted. */
@@ -22,6 +24,7 @@ export interface SeatbeltFragments {
 const fileNames: Record<keyof SeatbeltFragments, string> = {
   base: "base.sbpl",
   network: "network.sbpl",
+  networkServices: "network-services.sbpl",
   darwinUserCache: "darwin-user-cache.sbpl",
   platformDefaults: "platform-defaults.sbpl",
 };
@@ -46,6 +49,7 @@ export function seatbeltFragments(): SeatbeltFragments {
   loaded ??= {
     base: readFragment(fileNames.base),
     network: readFragment(fileNames.network),
+    networkServices: readFragment(fileNames.networkServices),
     darwinUserCache: readFragment(fileNames.darwinUserCache),
     platformDefaults: readFragment(fileNames.platformDefaults),
   };

@@ -4,3 +4,4 @@
  */
 export { SANDBOX_EXEC_PATH, createSeatbeltCommandArgs, type SeatbeltOptions } from "./command-args.js";
 export { checkSeatbeltProfile } from "./check.js";
+export type { SeatbeltNetworkProxy } from "./profile.js";

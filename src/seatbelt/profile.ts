@@ -19,10 +19,22 @@ export type SeatbeltWriteAccess =
   | { type: "everywhere" }
   | { type: "roots"; roots: readonly WritableRoot[] };
 
+/**
+ * Through a network proxy (SPEC §11), Codex's `dynamic_network_policy`:
+ * outbound TCP only to the proxy's loopback ports, loopback binding only
+ * when allowed, and no network at all when no port is usable.
+ */
+export interface SeatbeltNetworkProxy {
+  ports: readonly number[];
+  allowLocalBinding: boolean;
+}
+
 export interface SeatbeltAccess {
   read: SeatbeltReadAccess;
   write: SeatbeltWriteAccess;
   network: boolean;
+  /** With `network`: only through this proxy. */
+  networkProxy?: SeatbeltNetworkProxy;
   /** Exact socket paths the command may connect to, whatever `network` says. */
   unixSockets: readonly string[];
   /** The per-user cache folder; used only with `network`, and omitted when null. */
@@ -88,11 +100,36 @@ function writeSection(write: SeatbeltWriteAccess, parameters: SeatbeltParameter[
   }
 }
 
+function isUsablePort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/** The proxy's rules: its ports, and loopback binding when allowed; empty when no port is usable. */
+function proxyRules(proxy: SeatbeltNetworkProxy): string {
+  const ports = [...new Set(proxy.ports.filter(isUsablePort))];
+  if (ports.length === 0) return "";
+  const lines = ["; network: only through the proxy's loopback ports", "(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))"];
+  if (proxy.allowLocalBinding) {
+    lines.push(
+      "; loopback binding and loopback traffic",
+      '(allow network-bind (local tcp "localhost:*"))',
+      '(allow network-inbound (local tcp "localhost:*"))',
+      '(allow network-outbound (remote tcp "localhost:*"))',
+    );
+  }
+  for (const port of ports) lines.push(`(allow network-outbound (remote tcp "localhost:${port}"))`);
+  return `${lines.join("\n")}\n`;
+}
+
 function networkSection(access: SeatbeltAccess, fragments: SeatbeltFragments, parameters: SeatbeltParameter[]): string {
   if (!access.network) return "";
-  if (access.darwinUserCacheDir === null) return fragments.network;
+  const reach = access.networkProxy === undefined ? fragments.network : proxyRules(access.networkProxy);
+  // A proxy without a usable port grants no network at all, rather than all of it.
+  if (reach === "") return "";
+  const granted = `${reach}\n${fragments.networkServices}`;
+  if (access.darwinUserCacheDir === null) return granted;
   parameters.push({ key: "DARWIN_USER_CACHE_DIR", value: access.darwinUserCacheDir });
-  return `${fragments.network}\n${fragments.darwinUserCache}`;
+  return `${granted}\n${fragments.darwinUserCache}`;
 }
 
 /**

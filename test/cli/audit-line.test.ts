@@ -15,6 +15,7 @@ function decision(argvBytes: Buffer[], overrides: Partial<ExecDecisionRecord> = 
     executable: "/usr/bin/touch",
     interpreter: null,
     anonymous: false,
+    environment: null,
     pid: 41,
     exact: lossy ? { file: Buffer.from("/bin/touch"), cwd: Buffer.from("/work"), argv: argvBytes } : null,
     action: "run",

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, realpathSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cordonBin } from "../support/cli.js";
-import { makeCage, type Cage } from "./cage.js";
+import { makeCage } from "./cage.js";
 
 const work = realpathSync(mkdtempSync(join(tmpdir(), "cordon-limits-")));
 // The unprivileged runs work (and write) there too.
