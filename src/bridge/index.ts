@@ -2,12 +2,11 @@
 export {
   ExecBridge,
   NATIVE_WRAPPER_NAME,
-  type Channel,
-  type ChannelHooks,
   type ExecBridgeOptions,
   type ExecBridgeSettings,
   type ExecDeciderOptions,
 } from "./server.js";
+export type { Channel, ChannelHooks } from "./channel.js";
 export type { RulesDecisionOptions } from "./rules-decider.js";
 export type { HostDecide } from "./host-decider.js";
 export type {

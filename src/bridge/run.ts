@@ -11,7 +11,7 @@ import { BridgeError, describeError, UnsupportedOperationError } from "../errors
 import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
-import type { Channel, ChannelHooks } from "./server.js";
+import type { ChannelSource } from "./channel.js";
 import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
@@ -89,14 +89,6 @@ export interface ShellRunResult {
 
 /** A running command: the promise of its result, and its stdin when `stdin: "pipe"` was asked for without `input`. */
 export type ShellRun = Promise<ShellRunResult> & { stdin: Writable | null };
-
-export interface ChannelSource {
-  openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel>;
-  /** How execs of a stock shell are intercepted here; null when they are not. */
-  readonly interception: string | null;
-  readonly approvals: "required" | "best-effort";
-  readonly closed: boolean;
-}
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;

@@ -11,7 +11,8 @@ import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
 import { createPrivateDir, socketPathIn } from "./private-dir.js";
 import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
-import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
+import type { Channel, ChannelHooks } from "./channel.js";
+import type { DecisionOutcome, ExecBridgeEvent } from "./types.js";
 
 /** The native wrapper node-gyp builds. */
 export const NATIVE_WRAPPER_NAME = "cordon-exec-wrapper";
@@ -49,32 +50,11 @@ export interface ExecBridgeSettings {
   approvals?: "required" | "best-effort";
 }
 
-/** What the owner of a channel (a shell run) is told about its own execs. */
-export interface ChannelHooks {
-  onDeciding(started: boolean): void;
-  onDecision(decision: ExecDecisionRecord): void;
-  /**
-   * The argv of the command the run itself starts (its shell). The supervisor asks about that exec too, as
-   * the very first one; when the first request is exactly this argv it runs without asking anyone.
-   */
-  launch?: readonly string[];
-}
-
 /** The outcome for the run's own command (see ChannelHooks.launch). */
 const LAUNCH: DecisionOutcome = { action: "run", reason: null, source: "launch", approvalId: null, abort: false, justification: null, rule: null };
 
 function sameArgv(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((arg, i) => arg === b[i]);
-}
-
-export interface Channel {
-  socketPath: string;
-  /** The private directory that holds the socket: kept read-only inside the sandbox. */
-  dir: string;
-  env: Record<string, string>;
-  /** Hands an event about this run (a failing host callback) to the host's onEvent. */
-  report(event: ExecBridgeEvent): void;
-  close(): Promise<void>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
