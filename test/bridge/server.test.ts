@@ -51,7 +51,11 @@ describe("exec bridge server: the supervisor's additive fields", () => {
 
   test.each([
     ["argv_b64 of another length", { argv_b64: ["dA=="] }, /argv_b64: must hold one element per argv element/],
-    ["base64 that is not canonical", { file_b64: "dA" }, /file_b64: must be base64/],
+    ["base64 without its padding", { file_b64: "dA" }, /file_b64: must be canonical base64/],
+    ["base64 with unused bits set", { file_b64: "Linull==" }, /file_b64: must be canonical base64/],
+    ["base64 with unused bits set, in argv", { argv_b64: ["dA==", "eB=="] }, /argv_b64.1: must be canonical base64/],
+    ["URL-safe base64", { argv_b64: ["dA==", "_w=="] }, /argv_b64.1: must be canonical base64/],
+    ["base64 with a line break", { file_b64: "L3Rt\ncA==" }, /file_b64: must be canonical base64/],
     ["bytes with a NUL", { argv_b64: ["AA==", "AA=="] }, /argv_b64.0: must not encode a NUL byte/],
     ["a relative executable", { executable: "bin/true" }, /executable: must be an absolute path/],
     ["a relative cwd in bytes", { cwd_b64: "dG1w" }, /cwd_b64: must be an absolute path/],
