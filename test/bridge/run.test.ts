@@ -35,8 +35,9 @@ describeHere(`bridge.run${skipNote}`, () => {
 
   test("streams stdout and stderr as they arrive and collects them", async () => {
     const chunks: Array<{ stream: string; chunk: string }> = [];
+    const before = performance.now();
     const result = await bridge.run({
-      script: "echo out; /bin/echo err >&2; printf 'caf\\303\\251'; exit 3",
+      script: "echo out; /bin/echo err >&2; printf 'caf\\303\\251'; /bin/sleep 0.3; exit 3",
       cwd: scratch.path,
       policy,
       onOutput: (output) => chunks.push(output),
@@ -44,7 +45,9 @@ describeHere(`bridge.run${skipNote}`, () => {
     expect(result).toMatchObject({ exitCode: 3, signal: null, stdout: "out\ncafé", stderr: "err\n", timedOut: false, aborted: false });
     expect(chunks.filter((c) => c.stream === "stdout").map((c) => c.chunk).join("")).toBe("out\ncafé");
     expect(chunks.filter((c) => c.stream === "stderr").map((c) => c.chunk).join("")).toBe("err\n");
-    expect(result.durationMs).toBeGreaterThan(0);
+    // The run's wall time: the sleep inside it, and no more than the host waited.
+    expect(result.durationMs).toBeGreaterThanOrEqual(300);
+    expect(result.durationMs).toBeLessThanOrEqual(performance.now() - before);
   });
 
   test("each exec is decided; a denied one does not run and the script sees 126", async () => {
