@@ -34,4 +34,6 @@ export interface ChannelSource {
   readonly interception: string | null;
   readonly approvals: "required" | "best-effort";
   readonly closed: boolean;
+  /** Fires when the bridge starts closing: a run still going then ends as an abort. */
+  readonly closingSignal: AbortSignal;
 }

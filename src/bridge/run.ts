@@ -299,6 +299,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     channel.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
   const onAbort = () => stop("abort");
+  const signals = [options.signal, bridge.closingSignal].filter((signal) => signal !== undefined);
   try {
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
     // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
@@ -328,7 +329,9 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // the host; elsewhere a watchdog does what it can.
     if (spawned.pid !== undefined && !supervised) watchdog = startWatchdog(spawned.pid);
     feedStdin(spawned, options.input, stdinPipe);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+    // Either may have fired while the channel was opening, before anything listened.
+    if (signals.some((signal) => signal.aborted)) stop("abort");
     if (options.timeoutMs !== undefined) deadline = new PausableDeadline(options.timeoutMs, () => stop("timeout"));
 
     const collector = new Collector(options.maxBuffer ?? DEFAULT_MAX_BUFFER);
@@ -359,7 +362,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, unasked };
   } finally {
     deadline?.cancel();
-    options.signal?.removeEventListener("abort", onAbort);
+    for (const signal of signals) signal.removeEventListener("abort", onAbort);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await channel.close();

@@ -102,6 +102,9 @@ export class ExecBridge {
   readonly #options: ExecBridgeOptions;
   readonly #wrapperPath: string;
   readonly #listeners = new Set<Listener>();
+  /** The runs still going; close() aborts them and waits until each has settled. */
+  readonly #runs = new Set<Promise<unknown>>();
+  readonly #closingController = new AbortController();
   #channelCount = 0;
   #closing: Promise<void> | undefined;
 
@@ -172,7 +175,19 @@ export class ExecBridge {
    * policy cannot be enforced on this host.
    */
   run(options: ShellRunOptions): ShellRun {
-    return runShellCommand(this, options);
+    const running = runShellCommand(this, options);
+    const settled = running.then(
+      () => {},
+      () => {},
+    );
+    this.#runs.add(settled);
+    void settled.then(() => this.#runs.delete(settled));
+    return running;
+  }
+
+  /** Fires when close() starts: every run still going ends as an abort. */
+  get closingSignal(): AbortSignal {
+    return this.#closingController.signal;
   }
 
   /**
@@ -208,9 +223,15 @@ export class ExecBridge {
     }
   }
 
-  /** Stops serving; wrappers still waiting fail closed. Removes the socket and the directory. */
+  /**
+   * Ends every run still going (as an abort) and waits until each has settled;
+   * then stops serving (wrappers still waiting fail closed) and removes the
+   * sockets and the directory.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#closingController.abort();
+      await Promise.all(this.#runs);
       await Promise.all([...this.#listeners].map((listener) => listener.close()));
       this.#listeners.clear();
       await rm(this.#dir, { recursive: true, force: true });

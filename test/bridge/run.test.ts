@@ -180,4 +180,34 @@ describeHere(`bridge.run with rules and approvals${skipNote}`, () => {
       scratch.remove();
     }
   });
+
+  test("close() ends every run it owns as an abort before it resolves; their promises settle and nothing runs after", async () => {
+    const scratch = scratchDir();
+    const closing = await ExecBridge.start({ decide: () => ({ action: "run" }) });
+    const woke = join(scratch.path, "woke.txt");
+    try {
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const runs = [1, 2].map(() =>
+        closing.run({
+          script: `/bin/echo started; sleep 3; echo woke > '${woke}'`,
+          cwd: scratch.path,
+          policy,
+          onOutput: ({ chunk }) => chunk.includes("started") && started(),
+        }),
+      );
+      const settled: boolean[] = [false, false];
+      runs.forEach((run, i) => void run.then(() => (settled[i] = true)));
+      await running;
+      await closing.close();
+      expect(settled).toEqual([true, true]);
+      for (const result of await Promise.all(runs)) expect(result).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      expect(existsSync(woke)).toBe(false);
+      await expect(closing.run({ script: "true", cwd: scratch.path, policy })).rejects.toThrow(/the exec bridge is closed/);
+    } finally {
+      await closing.close();
+      scratch.remove();
+    }
+  }, 20_000);
 });
