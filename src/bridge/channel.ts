@@ -19,8 +19,12 @@ export interface ChannelHooks {
 
 export interface Channel {
   socketPath: string;
-  /** The private directory that holds the socket: kept read-only inside the sandbox. */
-  dir: string;
+  /**
+   * The base directory that holds the socket's directory and every other
+   * bridge's: kept read-only inside the sandbox, so that no command can
+   * replace a socket, a wrapper or an owner record there.
+   */
+  stateDir: string;
   env: Record<string, string>;
   /** Hands an event about this run (a failing host callback) to the host's onEvent. */
   report(event: ExecBridgeEvent): void;

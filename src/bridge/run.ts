@@ -302,11 +302,11 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   const signals = [options.signal, bridge.closingSignal].filter((signal) => signal !== undefined);
   try {
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
-    // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
+    // bridge's state read-only, so that nothing inside can replace the socket the supervisor asks (or any other).
     // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
     const bridgeAccess = supervised
-      ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.dir] }
-      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
+      ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.stateDir] }
+      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath], readOnlyPaths: [channel.stateDir] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
       ...bridgeAccess,

@@ -1,5 +1,4 @@
 /** The exec bridge server (SPEC §5): per-exec decisions for programs started by this host. */
-import { rm } from "node:fs/promises";
 import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
 import { BridgeError, describeError } from "../errors.js";
@@ -9,7 +8,7 @@ import { fromHostDecide, type HostDecide } from "./host-decider.js";
 import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
 import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
-import { createPrivateDir, socketPathIn } from "./private-dir.js";
+import { createPrivateDir, socketPathIn, type PrivateDir } from "./private-dir.js";
 import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
 import type { Channel, ChannelHooks } from "./channel.js";
 import type { DecisionOutcome, ExecBridgeEvent } from "./types.js";
@@ -28,7 +27,13 @@ export type ExecDeciderOptions = ({ decide: HostDecide } & { [K in keyof RulesDe
 export type ExecBridgeOptions = ExecDeciderOptions & ExecBridgeSettings;
 
 export interface ExecBridgeSettings {
-  /** Parent of the private 0700 directory that holds the socket. Default: the OS temporary directory. */
+  /**
+   * Where the bridge keeps its sockets: the parent of the per-user 0700 base
+   * directory (`cordon-<uid>`) that holds each bridge's private directory.
+   * Default: `$XDG_RUNTIME_DIR` when it is a private directory of this user,
+   * `/run` for root, the OS temporary directory otherwise. The base is
+   * read-only inside every run.
+   */
   socketDir?: string;
   /**
    * Decisions and errors, as they happen. An exception thrown here is
@@ -97,7 +102,7 @@ function deciderFrom(options: ExecDeciderOptions): Decide {
 export class ExecBridge {
   /** The socket the wrappers connect to. */
   readonly socketPath: string;
-  readonly #dir: string;
+  readonly #dir: PrivateDir;
   readonly #decide: Decide;
   readonly #options: ExecBridgeOptions;
   readonly #wrapperPath: string;
@@ -109,7 +114,7 @@ export class ExecBridge {
   #closing: Promise<void> | undefined;
 
   private constructor(fields: {
-    dir: string;
+    dir: PrivateDir;
     socketPath: string;
     decide: Decide;
     options: ExecBridgeOptions;
@@ -127,12 +132,12 @@ export class ExecBridge {
     checkSettings(options);
     const decide = deciderFrom(options);
     const nativeWrapper = options.wrapper === "node" ? null : requireNativeArtifact(NATIVE_WRAPPER_NAME);
-    const dir = await createPrivateDir(options.socketDir);
+    const dir = createPrivateDir(options.socketDir);
     try {
-      const wrapperPath = nativeWrapper ?? (await writeNodeWrapper(dir));
+      const wrapperPath = nativeWrapper ?? writeNodeWrapper(dir);
       const bridge = new ExecBridge({
         dir,
-        socketPath: socketPathIn(dir, "exec.sock"),
+        socketPath: socketPathIn(dir.path, "exec.sock"),
         decide,
         options,
         wrapperPath,
@@ -140,7 +145,7 @@ export class ExecBridge {
       await bridge.#listen(bridge.socketPath);
       return bridge;
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      dir.remove();
       throw error;
     }
   }
@@ -155,11 +160,11 @@ export class ExecBridge {
    * spent on them) are told apart from every other program's.
    */
   async openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel> {
-    const socketPath = socketPathIn(this.#dir, `run-${++this.#channelCount}.sock`);
+    const socketPath = socketPathIn(this.#dir.path, `run-${++this.#channelCount}.sock`);
     const listener = await this.#listen(socketPath, hooks, callId);
     return {
       socketPath,
-      dir: this.#dir,
+      stateDir: this.#dir.base,
       env: this.#envFor(socketPath),
       report: (event) => this.#report(event),
       close: async () => {
@@ -234,7 +239,7 @@ export class ExecBridge {
       await Promise.all(this.#runs);
       await Promise.all([...this.#listeners].map((listener) => listener.close()));
       this.#listeners.clear();
-      await rm(this.#dir, { recursive: true, force: true });
+      this.#dir.remove();
     })();
     return this.#closing;
   }

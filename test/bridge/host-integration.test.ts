@@ -395,7 +395,7 @@ describeHere(`the host's end ends the run${skipNote}`, () => {
     const sockets = join(scratch.path, "live-sockets");
     mkdirSync(sockets);
     const live = await ExecBridge.start({ decide: () => ({ action: "run" }), socketDir: sockets });
-    const foreign = join(sockets, "cordon-exec-foreign");
+    const foreign = join(dirname(dirname(live.socketPath)), "cordon-exec-foreign");
     mkdirSync(foreign);
     writeFileSync(join(foreign, "data"), "not a bridge's");
     try {

@@ -222,6 +222,7 @@ describeAsRoot("exec bridge server: peers of another uid (runs as root, switches
     chmodSync(outside, 0o777);
     const { bridge, errors } = await startBridge({ socketDir: outside, decide: () => ({ action: "run" }) });
     try {
+      chmodSync(join(bridge.socketPath, "..", ".."), 0o711);
       chmodSync(join(bridge.socketPath, ".."), 0o711);
       chmodSync(bridge.socketPath, 0o666);
       const marker = join(outside, "ran");
