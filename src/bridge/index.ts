@@ -20,4 +20,5 @@ export type {
 export { DEFAULT_MAX_BUFFER, type ShellOutput, type ShellRun, type ShellRunOptions, type ShellRunResult } from "./run.js";
 export { commandText } from "./command-text.js";
 export { MAX_MESSAGE_BYTES } from "./protocol.js";
+export { boundedArgv, MAX_ARGV_BYTES, MAX_REQUEST_LINE_BYTES, MAX_RUN_DECISION_BYTES, MAX_RUN_DECISIONS, type BoundedArgv } from "./limits.js";
 export { maybeRunExecWrapperMode, type WrapperModeOptions } from "./wrapper-mode.js";

@@ -11,6 +11,7 @@ import { BridgeError, describeError, UnsupportedOperationError } from "../errors
 import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
+import { MAX_RUN_DECISION_BYTES, MAX_RUN_DECISIONS, retainedBytes } from "./limits.js";
 import type { ChannelSource } from "./channel.js";
 import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
@@ -81,8 +82,13 @@ export interface ShellRunResult {
   aborted: boolean;
   /** Wall time from start to exit, time spent deciding included. */
   durationMs: number;
-  /** Every exec decided for this command, in the order the decisions were made. */
+  /**
+   * The execs decided for this command, in the order the decisions were made:
+   * every one, or the first 10 000 (fewer when their argument lists pass 16 MiB together).
+   */
   decisions: ExecDecisionRecord[];
+  /** How many decisions came after those listed and are not in `decisions` (the host's `onEvent` saw each one). */
+  decisionsOmitted: number;
   /** Null when every exec was asked; otherwise which execs ran without asking (only with `approvals: "best-effort"`). */
   unasked: string | null;
 }
@@ -244,9 +250,11 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   }
 
   const decisions: ExecDecisionRecord[] = [];
+  let decisionBytes = 0;
+  let decisionsOmitted = 0;
   const empty = { stdout: "", stderr: "", all: "", truncated: false };
   if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, unasked };
+    return { exitCode: null, signal: null, ...empty, timedOut: false, aborted: true, durationMs: 0, decisions, decisionsOmitted, unasked };
   }
   let timedOut = false;
   let aborted = false;
@@ -285,7 +293,15 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
         if (pending === 0) deadline?.resume();
       },
       onDecision(decision) {
-        decisions.push(decision);
+        // The first ones are kept, so that the list stays a prefix of what happened.
+        const bytes = retainedBytes(decision);
+        const fits = decisions.length < MAX_RUN_DECISIONS && decisionBytes + bytes <= MAX_RUN_DECISION_BYTES;
+        if (decisionsOmitted === 0 && fits) {
+          decisions.push(decision);
+          decisionBytes += bytes;
+        } else {
+          decisionsOmitted++;
+        }
         if (decision.abort) stop("abort");
       },
     },
@@ -359,7 +375,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await output;
     const text = collect ? collector.text() : empty;
-    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, unasked };
+    return { exitCode, signal, ...text, truncated: collector.truncated, timedOut, aborted, durationMs: performance.now() - started, decisions, decisionsOmitted, unasked };
   } finally {
     deadline?.cancel();
     for (const signal of signals) signal.removeEventListener("abort", onAbort);

@@ -9,7 +9,7 @@ import { createInterface, type Interface } from "node:readline";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
-import type { ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
+import type { boundedArgv, ExecBridge, ExecDecisionRecord } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
 import { parseCommandLine } from "./args.js";
 import type { CliIO, Command } from "./command.js";
@@ -113,11 +113,18 @@ function terminalApprover(io: CliIO, lines: Interface): (request: ApprovalReques
   };
 }
 
-/** The audit line of SPEC §8. */
-/** SPEC §8's audit line, with what explains a decision after it (additive): the command, and the rule's justification and place. */
-function auditLine(decision: ExecDecisionRecord): string {
-  const { approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule } = decision;
-  return `${JSON.stringify({ approvalId, file, argv, cwd, action, reason, source, ms, command, justification, rule })}\n`;
+/** An argument list longer than this is cut in the audit (whole leading arguments kept), so that a line stays short. */
+const AUDIT_MAX_ARGV_BYTES = 16 * 1024;
+
+/**
+ * SPEC §8's audit line, with what explains a decision after it (additive): the command, and the rule's
+ * justification and place; past AUDIT_MAX_ARGV_BYTES, `argv` and `command` hold the leading arguments and
+ * `argvCut` the bytes cut and the SHA-256 of the whole argument list.
+ */
+function auditLine(decision: ExecDecisionRecord, cutArgv: typeof boundedArgv): string {
+  const { approvalId, file, cwd, action, reason, source, ms, justification, rule } = decision;
+  const { argv, command, cut } = cutArgv(decision, AUDIT_MAX_ARGV_BYTES);
+  return `${JSON.stringify({ approvalId, file, argv, ...(cut && { argvCut: cut }), cwd, action, reason, source, ms, command, justification, rule })}\n`;
 }
 
 async function openAudit(path: string | undefined): Promise<FileHandle | null> {
@@ -135,7 +142,7 @@ export const shell: Command = {
     const cwd = resolve(io.cwd, options.cwd ?? ".");
     const policy = await loadPolicyFlags(options, io);
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
-    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
+    const [{ ExecBridge, boundedArgv }, { loadPolicy }, { EMPTY_EXEC_POLICY }] = await Promise.all([
       import("../bridge/index.js"),
       import("../rules/load.js"),
       import("../rules/policy.js"),
@@ -154,7 +161,7 @@ export const shell: Command = {
         approvalPolicy: options.approvalPolicy,
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
-          if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision)));
+          if (event.type === "decision" && audit) auditWrites = auditWrites.then(() => audit.appendFile(auditLine(event.decision, boundedArgv)));
           if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);
         },
       });

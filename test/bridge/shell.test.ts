@@ -1,5 +1,6 @@
 /** `cordon shell` as a user runs it: the built executable, real rules, a real terminal where one is needed. */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
@@ -94,6 +95,20 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     }
     // `echo` is bash's builtin, not an exec: only programs are decided.
     expect(result.stdout).toBe("touch 126\npush 126\n");
+  });
+
+  test("an audit line stays short: a long argument list is cut to its leading arguments, with the bytes cut and a digest of the whole", async () => {
+    const audit = join(scratch.path, "audit-long.jsonl");
+    const long = "a".repeat(100_000);
+    const result = await shell(["--policy", policy, "--audit", audit, "-c", `/bin/true ${long} && /bin/true short`], scratch.path);
+    expect(result.exitCode).toBe(0);
+    const text = readFileSync(audit, "utf8");
+    const lines = auditLines(audit);
+    expect(text.length).toBeLessThan(20_000);
+    expect(lines.map((l) => [l.argv, l.command, l.argvCut])).toEqual([
+      [["/bin/true"], "/bin/true", { bytes: long.length + 1, sha256: createHash("sha256").update(`/bin/true\0${long}\0`).digest("hex") }],
+      [["/bin/true", "short"], "/bin/true short", undefined],
+    ]);
   });
 
   test.each(["sh", "zsh"])("--shell %s is intercepted the same way", async (name) => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { RulesError } from "../../src/errors.js";
 import { parseRules } from "../../src/rules/index.js";
-import { MAX_MESSAGE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
+import { MAX_REQUEST_LINE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
 import { fuzzParameters } from "../support/fuzz.js";
 import { openFdCount, rawExchange, replies, runWrapper, startBridge } from "../bridge/support.js";
 
@@ -63,7 +63,7 @@ function optionalFieldsWellFormed(fields: Record<string, unknown>, argvLength: n
  */
 function wellFormedRequest(frame: Uint8Array): { request_id: string } | null {
   const newline = frame.indexOf(0x0a);
-  if (newline !== frame.length - 1 || newline > MAX_MESSAGE_BYTES) return null;
+  if (newline !== frame.length - 1 || newline > MAX_REQUEST_LINE_BYTES) return null;
   let message: unknown;
   try {
     message = JSON.parse(utf8.decode(frame.subarray(0, newline)));
