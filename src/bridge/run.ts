@@ -11,6 +11,7 @@ import { BridgeError, describeError, UnsupportedOperationError } from "../errors
 import { applyEnvPolicy, envPolicySchema, prepareSandboxedCommand, type EnvPolicy, type SandboxCommandOptions } from "../platform/index.js";
 import { checkWritableRootsExist, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { PausableDeadline } from "./deadline.js";
+import { commandStdio, type CommandStdio } from "./stdio-pipes.js";
 import { MAX_RUN_DECISION_BYTES, MAX_RUN_DECISIONS, retainedBytes } from "./limits.js";
 import type { ChannelSource } from "./channel.js";
 import type { ExecDecisionRecord } from "./types.js";
@@ -211,8 +212,7 @@ function outputDone(streams: Readable[], exited: Promise<unknown>): Promise<void
   });
 }
 
-function feedStdin(child: ChildProcess, input: ShellRunOptions["input"], pipe: PassThrough | null): void {
-  const stdin = child.stdin;
+function feedStdin(stdin: Writable | null, input: ShellRunOptions["input"], pipe: PassThrough | null): void {
   if (stdin === null) return;
   // A command that stops reading (or never starts) is no error of the host's.
   stdin.on("error", () => {});
@@ -315,6 +315,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     channel.report({ type: "error", kind: "callback-failed", message: `${name} threw: ${describeError(error)}`, peer: null });
   };
   const onAbort = () => stop("abort");
+  let stdio: CommandStdio | undefined;
   const signals = [options.signal, bridge.closingSignal].filter((signal) => signal !== undefined);
   try {
     // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
@@ -329,13 +330,21 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       cwd: options.cwd,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
-    const spawned = spawn(command.program, command.args, {
-      cwd: options.cwd,
-      env: command.env,
-      stdio: [stdinMode, "pipe", "pipe"],
-      // Its own process group, so a timeout or an abort reaches everything it started.
-      detached: true,
-    });
+    stdio = commandStdio(stdinMode);
+    let spawned: ChildProcess;
+    try {
+      spawned = spawn(command.program, command.args, {
+        cwd: options.cwd,
+        env: command.env,
+        stdio: stdio.childStdio,
+        // Its own process group, so a timeout or an abort reaches everything it started.
+        detached: true,
+      });
+    } catch (error) {
+      stdio.destroy();
+      throw error;
+    }
+    stdio.releaseChildEnds();
     child = spawned;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       spawned.once("error", reject);
@@ -344,7 +353,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // The launcher ends everything of a supervised run itself (its PID namespace, or a subreaper) and dies with
     // the host; elsewhere a watchdog does what it can.
     if (spawned.pid !== undefined && !supervised) watchdog = startWatchdog(spawned.pid);
-    feedStdin(spawned, options.input, stdinPipe);
+    feedStdin(stdio.stdin, options.input, stdinPipe);
     for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
     // Either may have fired while the channel was opening, before anything listened.
     if (signals.some((signal) => signal.aborted)) stop("abort");
@@ -362,13 +371,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
           callbackThrew("onOutput", error);
         }
       };
-      spawned[stream]!.on("data", (data: Buffer) => {
+      stdio[stream].on("data", (data: Buffer) => {
         if (collect) collector.add(stream, data);
         emit(decoder.write(data));
       });
-      spawned[stream]!.on("end", () => emit(decoder.end()));
+      stdio[stream].on("end", () => emit(decoder.end()));
     }
-    const output = outputDone([spawned.stdout!, spawned.stderr!], exited.catch(() => {}));
+    const output = outputDone([stdio.stdout, stdio.stderr], exited.catch(() => {}));
     const [exitCode, signal] = await exited;
     deadline?.cancel();
     // A background job still running when the shell ends is killed with the rest of the group.
@@ -381,6 +390,8 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     for (const signal of signals) signal.removeEventListener("abort", onAbort);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
     await watchdog?.finish(WATCHDOG_WAIT_MS);
+    // The command is gone: a stdin the host still writes to would only hold a descriptor.
+    stdio?.stdin?.destroy();
     await channel.close();
   }
 }

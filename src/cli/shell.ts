@@ -3,6 +3,7 @@
  * heuristics and (on a terminal) the person at it (SPEC §8). The bridge, the
  * rules engine and the schemas are loaded when the command runs, not before.
  */
+import { fstatSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
@@ -70,11 +71,13 @@ async function parseOptions(args: string[]) {
  * What the script reads. With a terminal, stdin belongs to the approval
  * prompts (the script runs in a process group of its own and could not read
  * the terminal anyway); otherwise cordon's own stdin is the script's, given
- * as the descriptor itself when it is this process's, or piped in.
+ * as the descriptor itself when it is this process's and no socket, or piped
+ * in (a socket cannot be reopened through /dev/stdin, and bash takes a socket
+ * on stdin for a remote shell and reads ~/.bashrc).
  */
 function scriptInput(io: CliIO): { stdin: "ignore" | "inherit" } | { input: Readable } {
   if (io.stdin.isTTY) return { stdin: "ignore" };
-  return io.stdin === process.stdin ? { stdin: "inherit" } : { input: io.stdin };
+  return io.stdin === process.stdin && !fstatSync(0).isSocket() ? { stdin: "inherit" } : { input: io.stdin };
 }
 
 const ANSWERS: Record<string, ApprovalAnswer> = { y: "approved", a: "approved-for-session", n: "denied", abort: "abort" };

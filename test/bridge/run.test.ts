@@ -1,5 +1,5 @@
 /** bridge.run: real shells in the real sandbox, every exec decided through the launcher's exec supervisor. */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ApprovalRequest } from "../../src/approval/index.js";
 import { ExecBridge, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
@@ -48,6 +48,29 @@ describeHere(`bridge.run${skipNote}`, () => {
     // The run's wall time: the sleep inside it, and no more than the host waited.
     expect(result.durationMs).toBeGreaterThanOrEqual(300);
     expect(result.durationMs).toBeLessThanOrEqual(performance.now() - before);
+  });
+
+  test("stdio are real pipes: /dev/stdout, /dev/stderr and /dev/stdin can be opened", async () => {
+    const result = await bridge.run({
+      script: "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin; cat /proc/self/fd/0",
+      cwd: scratch.path,
+      policy,
+      input: "in\n",
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: "out\nin\n", stderr: "err\n" });
+  });
+
+  test("bash reads no ~/.bashrc: its stdin is no socket", async () => {
+    const home = join(scratch.path, "home");
+    const marker = join(scratch.path, "bashrc-ran");
+    mkdirSync(home);
+    writeFileSync(join(home, ".bashrc"), `: > '${marker}'\n`);
+    for (const stdin of [{ input: "x" }, { stdin: "pipe" as const }, {}]) {
+      const running = bridge.run({ script: "cat > /dev/null; echo ok", cwd: scratch.path, policy, env: { PATH: process.env.PATH, HOME: home }, ...stdin });
+      running.stdin?.end("y");
+      expect((await running).stdout).toBe("ok\n");
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 
   test("each exec is decided; a denied one does not run and the script sees 126", async () => {

@@ -1,7 +1,7 @@
 /** `cordon shell` as a user runs it: the built executable, real rules, a real terminal where one is needed. */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
 import { interceptedShellUnavailable, runProgram, scratchDir } from "./support.js";
@@ -18,8 +18,7 @@ prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "tal
 prefix_rule(pattern = ["echo"], decision = "prompt", justification = "says things")
 `;
 
-// HOME is the scratch directory: bash reads ~/.bashrc when its stdin is a socket (as Node's pipes are), and
-// the machine's own start-up files would add execs of their own to every audit.
+// HOME is the scratch directory: the machine's own start-up files would add execs of their own to every audit.
 function shell(args: string[], cwd: string) {
   return runProgram(process.execPath, [cli, "shell", ...args], { env: { PATH: process.env.PATH, HOME: cwd }, cwd });
 }
@@ -95,6 +94,20 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     }
     // `echo` is bash's builtin, not an exec: only programs are decided.
     expect(result.stdout).toBe("touch 126\npush 126\n");
+  });
+
+  test("the script's stdio can be reopened (/dev/stdout, /dev/stderr, /dev/stdin), and bash reads no ~/.bashrc from a socket on stdin", async () => {
+    const home = join(scratch.path, "home-with-bashrc");
+    const marker = join(scratch.path, "bashrc-ran-shell");
+    mkdirSync(home);
+    writeFileSync(join(home, ".bashrc"), `: > ${quote(marker)}\n`);
+    const result = await runProgram(
+      process.execPath,
+      [cli, "shell", "--policy", policy, "-c", "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin"],
+      { env: { PATH: process.env.PATH, HOME: home }, cwd: scratch.path, input: "in\n" },
+    );
+    expect(result).toEqual({ exitCode: 0, stdout: "out\nin\n", stderr: "err\n" });
+    expect(existsSync(marker)).toBe(false);
   });
 
   test("an audit line stays short: a long argument list is cut to its leading arguments, with the bytes cut and a digest of the whole", async () => {
