@@ -318,15 +318,16 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   let stdio: CommandStdio | undefined;
   const signals = [options.signal, bridge.closingSignal].filter((signal) => signal !== undefined);
   try {
-    // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
-    // bridge's state read-only, so that nothing inside can replace the socket the supervisor asks (or any other).
-    // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
+    // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach. Otherwise a
+    // shell that honours EXEC_WRAPPER is told where to ask. Either way the bridge's state is read-only inside,
+    // so that nothing there can replace the socket the supervisor asks, or any other bridge's files.
     const bridgeAccess = supervised
-      ? { env, execSocket: channel.socketPath, readOnlyPaths: [channel.stateDir] }
-      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath], readOnlyPaths: [channel.stateDir] };
+      ? { env, execSocket: channel.socketPath }
+      : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
       ...bridgeAccess,
+      readOnlyPaths: [channel.stateDir],
       cwd: options.cwd,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
