@@ -1,5 +1,6 @@
 # The native parts of cordon, one target each:
-#   cordon                 the N-API addon: execve, Landlock probe, peer credentials, macOS cache dir
+#   cordon                 the N-API addon: execve, Landlock probe, peer credentials, macOS cache dir,
+#                          descriptor-relative open/unlink/list, pipes
 #   cordon-exec-wrapper    EXEC_WRAPPER: asks the host over the exec socket, then execs or refuses
 #   cordon-linux-sandbox   the Linux launcher: namespaces, read-only binds, Landlock, capabilities, seccomp, exec,
 #                          and the exec supervisor that answers its seccomp notifications
@@ -54,7 +55,12 @@
         "native/addon/execve.cc",
         "native/addon/landlock_abi.cc",
         "native/addon/peer_credentials.cc",
-        "native/addon/darwin_user_cache_dir.cc"
+        "native/addon/darwin_user_cache_dir.cc",
+        "native/addon/entry_name.cc",
+        "native/addon/openat.cc",
+        "native/addon/unlinkat.cc",
+        "native/addon/read_directory.cc",
+        "native/addon/pipe.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -10,6 +10,10 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbi));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("darwinUserCacheDir", Napi::Function::New(env, DarwinUserCacheDir));
+  exports.Set("openAt", Napi::Function::New(env, OpenAt));
+  exports.Set("unlinkAt", Napi::Function::New(env, UnlinkAt));
+  exports.Set("readDirectory", Napi::Function::New(env, ReadDirectory));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
   return exports;
 }
 

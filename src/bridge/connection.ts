@@ -9,7 +9,8 @@ import { describeError } from "../errors.js";
 import { peerCredentials } from "../native/index.js";
 import { readLine, type LineResult } from "./line-reader.js";
 import { commandText } from "./command-text.js";
-import { encodeExecResponse, MAX_MESSAGE_BYTES, parseExecRequestLine, salvageRequestId, type ExecRequestMessage } from "./protocol.js";
+import { argvBytes, MAX_ARGV_BYTES, MAX_REQUEST_LINE_BYTES } from "./limits.js";
+import { encodeExecResponse, parseExecRequestLine, salvageRequestId, type ExecRequestMessage } from "./protocol.js";
 import type { BridgeErrorKind, DecisionOutcome, ExecDecisionRecord, ExecRequest, ExecBridgeEvent } from "./types.js";
 
 type Peer = { pid: number | null; uid: number };
@@ -48,7 +49,7 @@ function lineProblem(result: Exclude<LineResult, { kind: "line" }>, timeoutMs: n
     case "not-utf8":
       return ["not-utf8", "the request line is not valid UTF-8"];
     case "oversize":
-      return ["oversize", `the request line is longer than ${MAX_MESSAGE_BYTES} bytes`];
+      return ["oversize", `the exec request is longer than ${MAX_REQUEST_LINE_BYTES} bytes (an argument list over ${MAX_ARGV_BYTES} bytes is denied)`];
     case "timeout":
       return ["timeout", `no complete request line within ${timeoutMs} ms`];
     case "eof":
@@ -56,6 +57,16 @@ function lineProblem(result: Exclude<LineResult, { kind: "line" }>, timeoutMs: n
     case "error":
       return ["socket-error", `reading the request failed: ${result.error.message}`];
   }
+}
+
+/**
+ * The request_id of a line too long to parse, read from its first bytes: the
+ * exec supervisor and the wrapper write it second, right after the type (see
+ * native/exec-wire/wire.h), so that the deny they get answers their request.
+ */
+function requestIdFromHead(head: Buffer): string | null {
+  const match = /^\{"type":"exec_request","request_id":"([0-9A-Za-z-]{1,64})"/.exec(head.toString("latin1"));
+  return match?.[1] ?? null;
 }
 
 /** The reason a peer is told when the host's decider failed: its error text stays with the host. */
@@ -129,8 +140,10 @@ export async function serveConnection(socket: Socket, context: ConnectionContext
 
   const credentials = readPeer(socket);
   if (!(credentials instanceof Error)) peer = credentials;
-  const result = await readLine(socket, { timeoutMs: context.requestTimeoutMs });
-  if (result.kind !== "line") return fail(...lineProblem(result, context.requestTimeoutMs), null);
+  const result = await readLine(socket, { timeoutMs: context.requestTimeoutMs, maxBytes: MAX_REQUEST_LINE_BYTES });
+  if (result.kind !== "line") {
+    return fail(...lineProblem(result, context.requestTimeoutMs), result.kind === "oversize" ? requestIdFromHead(result.head) : null);
+  }
 
   if (credentials instanceof Error) {
     return fail("peer-unknown", `cannot tell who is connecting: ${credentials.message}`, salvageRequestId(result.line));
@@ -146,6 +159,10 @@ export async function serveConnection(socket: Socket, context: ConnectionContext
   }
 
   const request = requestOf(message, credentials);
+  const bytes = argvBytes(request);
+  if (bytes > MAX_ARGV_BYTES) {
+    return fail("oversize", `the argument list is ${bytes} bytes; the exec bridge decides at most ${MAX_ARGV_BYTES}`, request.requestId);
+  }
   const started = performance.now();
   let outcome: DecisionOutcome;
   context.onDeciding?.(true);

@@ -2,12 +2,11 @@
 export {
   ExecBridge,
   NATIVE_WRAPPER_NAME,
-  type Channel,
-  type ChannelHooks,
   type ExecBridgeOptions,
   type ExecBridgeSettings,
   type ExecDeciderOptions,
 } from "./server.js";
+export type { Channel, ChannelHooks } from "./channel.js";
 export type { RulesDecisionOptions } from "./rules-decider.js";
 export type { HostDecide } from "./host-decider.js";
 export type {
@@ -22,4 +21,5 @@ export { DEFAULT_MAX_BUFFER, type ShellOutput, type ShellRun, type ShellRunOptio
 export { commandText } from "./command-text.js";
 export { NETWORK_NO_APPROVER_REASON, NETWORK_USER_DENIED_REASON, type RunNetworkOptions } from "./run-network.js";
 export { MAX_MESSAGE_BYTES } from "./protocol.js";
+export { boundedArgv, MAX_ARGV_BYTES, MAX_REQUEST_LINE_BYTES, MAX_RUN_DECISION_BYTES, MAX_RUN_DECISIONS, type BoundedArgv } from "./limits.js";
 export { maybeRunExecWrapperMode, type WrapperModeOptions } from "./wrapper-mode.js";

@@ -10,7 +10,8 @@ export type LineResult =
   /** `line` is valid UTF-8 without its newline; `trailing` counts bytes received after it. */
   | { kind: "line"; line: string; trailing: number }
   | { kind: "not-utf8" }
-  | { kind: "oversize" }
+  /** `head`: the first bytes received, enough to tell which request it was. */
+  | { kind: "oversize"; head: Buffer }
   | { kind: "timeout" }
   | { kind: "eof"; received: number }
   | { kind: "error"; error: Error };
@@ -23,6 +24,20 @@ export interface ReadLineOptions {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** How much of an oversize line is kept to name it. */
+const HEAD_BYTES = 256;
+
+/** The first HEAD_BYTES of what arrived, without copying the rest. */
+function headOf(chunks: readonly Buffer[]): Buffer {
+  const head: Buffer[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    if (length >= HEAD_BYTES) break;
+    head.push(chunk.subarray(0, HEAD_BYTES - length));
+    length += head.at(-1)!.length;
+  }
+  return Buffer.concat(head, length);
+}
 
 /**
  * Resolves once a full line, end of file, an error, too many bytes or the
@@ -42,7 +57,7 @@ export function readLine(socket: Socket, options: ReadLineOptions = {}): Promise
     const onData = (chunk: Buffer) => {
       const newline = chunk.indexOf(0x0a);
       const kept = newline === -1 ? chunk.length : newline;
-      if (received + kept > maxBytes) return finish({ kind: "oversize" });
+      if (received + kept > maxBytes) return finish({ kind: "oversize", head: headOf([...chunks, chunk]) });
       chunks.push(newline === -1 ? chunk : chunk.subarray(0, newline));
       received += kept;
       if (newline === -1) return;

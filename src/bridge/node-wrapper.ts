@@ -7,11 +7,11 @@
  * whose first line names this Node binary by absolute path.
  */
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BridgeError } from "../errors.js";
 import { packageRoot } from "../native/index.js";
+import type { PrivateDir } from "./private-dir.js";
 
 /** Linux reads at most this much of a `#!` line (BINPRM_BUF_SIZE), macOS a little more. */
 const MAX_SHEBANG_BYTES = 255;
@@ -25,12 +25,10 @@ export function nodeWrapperLauncher(nodePath: string, cliEntry: string): string 
 }
 
 /** Writes the launcher into the bridge's private directory; returns its path. */
-export async function writeNodeWrapper(privateDir: string): Promise<string> {
+export function writeNodeWrapper(privateDir: PrivateDir): string {
   const cliEntry = join(packageRoot, "dist", "cli", "main.js");
   if (!existsSync(cliEntry)) {
     throw new BridgeError(`cannot use the Node wrapper: ${cliEntry} is missing; build the package first (npm run compile)`);
   }
-  const path = join(privateDir, "cordon-node-wrapper.cjs");
-  await writeFile(path, nodeWrapperLauncher(process.execPath, cliEntry), { mode: 0o700 });
-  return path;
+  return privateDir.writeNewFile("cordon-node-wrapper.cjs", nodeWrapperLauncher(process.execPath, cliEntry), 0o700);
 }

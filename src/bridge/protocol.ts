@@ -24,18 +24,23 @@ const text = z.string().refine((s) => !s.includes("\0"), { error: "must not cont
 const nonEmpty = text.refine((s) => s.length > 0, { error: "must not be empty" });
 const absolute = text.refine((s) => s.startsWith("/"), { error: "must be an absolute path" });
 
-/** Canonical base64 of bytes without NUL: what a C string's exact bytes encode to. */
-const exactBytes = z
-  .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { error: "must be base64" })
-  .transform((encoded, context) => {
-    const bytes = Buffer.from(encoded, "base64");
-    if (bytes.includes(0)) {
-      context.addIssue({ code: "custom", message: "must not encode a NUL byte" });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+/**
+ * Canonical base64 of bytes without NUL: what a C string's exact bytes encode
+ * to. Node's decoder is lenient (`Linull==` decodes, its unused bits dropped),
+ * so the bytes judged are only those that encode back to exactly the text sent.
+ */
+const exactBytes = z.string().transform((encoded, context) => {
+  const bytes = Buffer.from(encoded, "base64");
+  if (bytes.toString("base64") !== encoded) {
+    context.addIssue({ code: "custom", message: "must be canonical base64 (padded, unused bits zero)" });
+    return z.NEVER;
+  }
+  if (bytes.includes(0)) {
+    context.addIssue({ code: "custom", message: "must not encode a NUL byte" });
+    return z.NEVER;
+  }
+  return bytes;
+});
 
 export const execRequestSchema = z
   .strictObject({

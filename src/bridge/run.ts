@@ -23,8 +23,10 @@ import {
 import { checkWritableRootsExist, hasFullNetworkAccess, policyFromInput, type SandboxPolicyInput } from "../policy/index.js";
 import { RULES_ENVIRONMENT } from "../rules/index.js";
 import { PausableDeadline } from "./deadline.js";
-import { startRunProxy, type NetworkApprover, type RunNetworkOptions } from "./run-network.js";
-import type { Channel, ChannelHooks } from "./server.js";
+import { MAX_RUN_DECISION_BYTES, MAX_RUN_DECISIONS, retainedBytes } from "./limits.js";
+import type { ChannelSource } from "./channel.js";
+import { startRunProxy, type RunNetworkOptions } from "./run-network.js";
+import { commandStdio, type CommandStdio } from "./stdio-pipes.js";
 import type { ExecDecisionRecord } from "./types.js";
 import { startWatchdog, type Watchdog } from "./watchdog.js";
 
@@ -106,26 +108,21 @@ export interface ShellRunResult {
   aborted: boolean;
   /** Wall time from start to exit, time spent deciding included. */
   durationMs: number;
-  /** Every exec decided for this command, in the order the decisions were made. */
+  /**
+   * The execs decided for this command, in the order the decisions were made:
+   * every one, or the first 10 000 (fewer when their argument lists pass 16 MiB together).
+   */
   decisions: ExecDecisionRecord[];
   /** Every connection through the run's network proxy, allowed or refused, as each ended. */
   network: NetworkEvent[];
+  /** How many decisions came after those listed and are not in `decisions` (the host's `onEvent` saw each one). */
+  decisionsOmitted: number;
   /** Null when every exec was asked; otherwise which execs ran without asking (only with `approvals: "best-effort"`). */
   unasked: string | null;
 }
 
 /** A running command: the promise of its result, and its stdin when `stdin: "pipe"` was asked for without `input`. */
 export type ShellRun = Promise<ShellRunResult> & { stdin: Writable | null };
-
-export interface ChannelSource {
-  openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel>;
-  /** How execs of a stock shell are intercepted here; null when they are not. */
-  readonly interception: string | null;
-  readonly approvals: "required" | "best-effort";
-  readonly closed: boolean;
-  /** The rules and the person a run's network proxy asks. */
-  readonly networkApprover: NetworkApprover;
-}
 
 export const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -246,8 +243,7 @@ function outputDone(streams: Readable[], exited: Promise<unknown>): Promise<void
   });
 }
 
-function feedStdin(child: ChildProcess, input: ShellRunOptions["input"], pipe: PassThrough | null): void {
-  const stdin = child.stdin;
+function feedStdin(stdin: Writable | null, input: ShellRunOptions["input"], pipe: PassThrough | null): void {
   if (stdin === null) return;
   // A command that stops reading (or never starts) is no error of the host's.
   stdin.on("error", () => {});
@@ -284,9 +280,24 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
 
   const decisions: ExecDecisionRecord[] = [];
   const network: NetworkEvent[] = [];
+  let decisionBytes = 0;
+  let decisionsOmitted = 0;
   const empty = { stdout: "", stderr: "", all: "", truncated: false };
   if (options.signal?.aborted) {
-    return { exitCode: null, signal: null, ...empty, timedOut: false, limitExceeded: null, limitsNotEnforced: [], aborted: true, durationMs: 0, decisions, network, unasked };
+    return {
+      exitCode: null,
+      signal: null,
+      ...empty,
+      timedOut: false,
+      limitExceeded: null,
+      limitsNotEnforced: [],
+      aborted: true,
+      durationMs: 0,
+      decisions,
+      decisionsOmitted,
+      network,
+      unasked,
+    };
   }
   let timedOut = false;
   let aborted = false;
@@ -325,7 +336,15 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
         if (pending === 0) deadline?.resume();
       },
       onDecision(decision) {
-        decisions.push(decision);
+        // The first ones are kept, so that the list stays a prefix of what happened.
+        const bytes = retainedBytes(decision);
+        const fits = decisions.length < MAX_RUN_DECISIONS && decisionBytes + bytes <= MAX_RUN_DECISION_BYTES;
+        if (decisionsOmitted === 0 && fits) {
+          decisions.push(decision);
+          decisionBytes += bytes;
+        } else {
+          decisionsOmitted++;
+        }
         if (decision.abort) stop("abort");
       },
     },
@@ -340,6 +359,8 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   };
   const onAbort = () => stop("abort");
   let proxy: NetworkProxy | undefined;
+  let stdio: CommandStdio | undefined;
+  const signals = [options.signal, bridge.closingSignal].filter((signal) => signal !== undefined);
   try {
     // No network in the policy wins: then there is no proxy either.
     if (options.network !== undefined && hasFullNetworkAccess(policy)) {
@@ -357,30 +378,39 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
         onError: (error) => callbackThrew("network decide", error),
       });
     }
-    // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach, and the
-    // socket's directory read-only, so that nothing inside can replace the socket the supervisor asks.
-    // Otherwise a shell that honours EXEC_WRAPPER is told where to ask.
+    // Supervised, the command learns nothing of the bridge: no variable, no socket it may reach. Otherwise a
+    // shell that honours EXEC_WRAPPER is told where to ask. Either way the bridge's state is read-only inside,
+    // so that nothing there can replace the socket the supervisor asks, or any other bridge's files.
     const bridgeAccess = supervised
-      ? { env, execSocket: channel.socketPath, execEnvironment: RULES_ENVIRONMENT, readOnlyPaths: [channel.dir] }
+      ? { env, execSocket: channel.socketPath, execEnvironment: RULES_ENVIRONMENT }
       : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath, ...(options.sandbox?.allowUnixSockets ?? [])] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
       ...bridgeAccess,
+      readOnlyPaths: [channel.stateDir],
       cwd: options.cwd,
       limits: options.limits,
       reportFd: REPORT_FD,
       networkProxy: proxy,
     });
     const stdinMode = options.input !== undefined || stdinPipe !== null ? "pipe" : (options.stdin ?? "ignore");
-    // Only the launcher gets the report pipe: a shell run directly must not inherit it.
+    stdio = commandStdio(stdinMode);
+    // Only the launcher gets the report pipe (limits): a shell run directly must not inherit it.
     const launched = command.args.includes("--report-fd");
-    const spawned: SandboxedChildProcess = spawn(command.program, command.args, {
-      cwd: options.cwd,
-      env: command.env,
-      stdio: launched ? [stdinMode, "pipe", "pipe", "pipe"] : [stdinMode, "pipe", "pipe"],
-      // Its own process group, so a timeout or an abort reaches everything it started.
-      detached: true,
-    });
+    let spawned: SandboxedChildProcess;
+    try {
+      spawned = spawn(command.program, command.args, {
+        cwd: options.cwd,
+        env: command.env,
+        stdio: launched ? [...stdio.childStdio, "pipe"] : stdio.childStdio,
+        // Its own process group, so a timeout or an abort reaches everything it started.
+        detached: true,
+      });
+    } catch (error) {
+      stdio.destroy();
+      throw error;
+    }
+    stdio.releaseChildEnds();
     child = spawned;
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       spawned.once("error", reject);
@@ -389,8 +419,10 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // The launcher ends everything of a supervised run itself (its PID namespace, or a subreaper) and dies with
     // the host; elsewhere a watchdog does what it can.
     if (spawned.pid !== undefined && !supervised) watchdog = startWatchdog(spawned.pid);
-    feedStdin(spawned, options.input, stdinPipe);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+    feedStdin(stdio.stdin, options.input, stdinPipe);
+    for (const signal of signals) signal.addEventListener("abort", onAbort, { once: true });
+    // Either may have fired while the channel was opening, before anything listened.
+    if (signals.some((signal) => signal.aborted)) stop("abort");
     if (options.timeoutMs !== undefined) deadline = new PausableDeadline(options.timeoutMs, () => stop("timeout"));
 
     const collector = new Collector(options.maxBuffer ?? DEFAULT_MAX_BUFFER);
@@ -405,13 +437,13 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
           callbackThrew("onOutput", error);
         }
       };
-      spawned[stream]!.on("data", (data: Buffer) => {
+      stdio[stream].on("data", (data: Buffer) => {
         if (collect) collector.add(stream, data);
         emit(decoder.write(data));
       });
-      spawned[stream]!.on("end", () => emit(decoder.end()));
+      stdio[stream].on("end", () => emit(decoder.end()));
     }
-    const output = outputDone([spawned.stdout!, spawned.stderr!], exited.catch(() => {}));
+    const output = outputDone([stdio.stdout, stdio.stderr], exited.catch(() => {}));
     const report = launched ? collectLimitReport(spawned, REPORT_FD) : Promise.resolve();
     const [exitCode, signal] = await exited;
     deadline?.cancel();
@@ -433,15 +465,18 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       aborted,
       durationMs: performance.now() - started,
       decisions,
+      decisionsOmitted,
       network,
       unasked,
     };
   } finally {
     deadline?.cancel();
-    options.signal?.removeEventListener("abort", onAbort);
+    for (const signal of signals) signal.removeEventListener("abort", onAbort);
     if (child !== undefined && child.exitCode === null && child.signalCode === null) stop("abort");
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await proxy?.close();
+    // The command is gone: a stdin the host still writes to would only hold a descriptor.
+    stdio?.stdin?.destroy();
     await channel.close();
   }
 }

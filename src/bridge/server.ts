@@ -1,5 +1,4 @@
 /** The exec bridge server (SPEC §5): per-exec decisions for programs started by this host. */
-import { rm } from "node:fs/promises";
 import { z } from "zod";
 import { APPROVAL_POLICIES } from "../approval/index.js";
 import { BridgeError, describeError } from "../errors.js";
@@ -10,10 +9,11 @@ import { fromHostDecide, type HostDecide } from "./host-decider.js";
 import { fromRules, type Decide, type RulesDecisionOptions } from "./rules-decider.js";
 import { listenExecSocket, type Listener } from "./listener.js";
 import { writeNodeWrapper } from "./node-wrapper.js";
-import { createPrivateDir, socketPathIn } from "./private-dir.js";
+import { createPrivateDir, socketPathIn, type PrivateDir } from "./private-dir.js";
 import { runShellCommand, type ShellRun, type ShellRunOptions } from "./run.js";
+import type { Channel, ChannelHooks } from "./channel.js";
 import type { NetworkApprover } from "./run-network.js";
-import type { DecisionOutcome, ExecBridgeEvent, ExecDecisionRecord } from "./types.js";
+import type { DecisionOutcome, ExecBridgeEvent } from "./types.js";
 
 /** The native wrapper node-gyp builds. */
 export const NATIVE_WRAPPER_NAME = "cordon-exec-wrapper";
@@ -29,7 +29,13 @@ export type ExecDeciderOptions = ({ decide: HostDecide } & { [K in keyof RulesDe
 export type ExecBridgeOptions = ExecDeciderOptions & ExecBridgeSettings;
 
 export interface ExecBridgeSettings {
-  /** Parent of the private 0700 directory that holds the socket. Default: the OS temporary directory. */
+  /**
+   * Where the bridge keeps its sockets: the parent of the per-user 0700 base
+   * directory (`cordon-<uid>`) that holds each bridge's private directory.
+   * Default: `$XDG_RUNTIME_DIR` when it is a private directory of this user,
+   * `/run` for root, the OS temporary directory otherwise. The base is
+   * read-only inside every run.
+   */
   socketDir?: string;
   /**
    * Decisions and errors, as they happen. An exception thrown here is
@@ -51,32 +57,11 @@ export interface ExecBridgeSettings {
   approvals?: "required" | "best-effort";
 }
 
-/** What the owner of a channel (a shell run) is told about its own execs. */
-export interface ChannelHooks {
-  onDeciding(started: boolean): void;
-  onDecision(decision: ExecDecisionRecord): void;
-  /**
-   * The argv of the command the run itself starts (its shell). The supervisor asks about that exec too, as
-   * the very first one; when the first request is exactly this argv it runs without asking anyone.
-   */
-  launch?: readonly string[];
-}
-
 /** The outcome for the run's own command (see ChannelHooks.launch). */
 const LAUNCH: DecisionOutcome = { action: "run", reason: null, source: "launch", approvalId: null, abort: false, justification: null, rule: null };
 
 function sameArgv(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((arg, i) => arg === b[i]);
-}
-
-export interface Channel {
-  socketPath: string;
-  /** The private directory that holds the socket: kept read-only inside the sandbox. */
-  dir: string;
-  env: Record<string, string>;
-  /** Hands an event about this run (a failing host callback) to the host's onEvent. */
-  report(event: ExecBridgeEvent): void;
-  close(): Promise<void>;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -119,16 +104,19 @@ function deciderFrom(options: ExecDeciderOptions): Decide {
 export class ExecBridge {
   /** The socket the wrappers connect to. */
   readonly socketPath: string;
-  readonly #dir: string;
+  readonly #dir: PrivateDir;
   readonly #decide: Decide;
   readonly #options: ExecBridgeOptions;
   readonly #wrapperPath: string;
   readonly #listeners = new Set<Listener>();
+  /** The runs still going; close() aborts them and waits until each has settled. */
+  readonly #runs = new Set<Promise<unknown>>();
+  readonly #closingController = new AbortController();
   #channelCount = 0;
   #closing: Promise<void> | undefined;
 
   private constructor(fields: {
-    dir: string;
+    dir: PrivateDir;
     socketPath: string;
     decide: Decide;
     options: ExecBridgeOptions;
@@ -146,12 +134,12 @@ export class ExecBridge {
     checkSettings(options);
     const decide = deciderFrom(options);
     const nativeWrapper = options.wrapper === "node" ? null : requireNativeExecutable(NATIVE_WRAPPER_NAME);
-    const dir = await createPrivateDir(options.socketDir);
+    const dir = createPrivateDir(options.socketDir);
     try {
-      const wrapperPath = nativeWrapper ?? (await writeNodeWrapper(dir));
+      const wrapperPath = nativeWrapper ?? writeNodeWrapper(dir);
       const bridge = new ExecBridge({
         dir,
-        socketPath: socketPathIn(dir, "exec.sock"),
+        socketPath: socketPathIn(dir.path, "exec.sock"),
         decide,
         options,
         wrapperPath,
@@ -159,7 +147,7 @@ export class ExecBridge {
       await bridge.#listen(bridge.socketPath);
       return bridge;
     } catch (error) {
-      await rm(dir, { recursive: true, force: true });
+      dir.remove();
       throw error;
     }
   }
@@ -174,11 +162,11 @@ export class ExecBridge {
    * spent on them) are told apart from every other program's.
    */
   async openChannel(hooks: ChannelHooks, callId?: string): Promise<Channel> {
-    const socketPath = socketPathIn(this.#dir, `run-${++this.#channelCount}.sock`);
+    const socketPath = socketPathIn(this.#dir.path, `run-${++this.#channelCount}.sock`);
     const listener = await this.#listen(socketPath, hooks, callId);
     return {
       socketPath,
-      dir: this.#dir,
+      stateDir: this.#dir.base,
       env: this.#envFor(socketPath),
       report: (event) => this.#report(event),
       close: async () => {
@@ -194,7 +182,19 @@ export class ExecBridge {
    * policy cannot be enforced on this host.
    */
   run(options: ShellRunOptions): ShellRun {
-    return runShellCommand(this, options);
+    const running = runShellCommand(this, options);
+    const settled = running.then(
+      () => {},
+      () => {},
+    );
+    this.#runs.add(settled);
+    void settled.then(() => this.#runs.delete(settled));
+    return running;
+  }
+
+  /** Fires when close() starts: every run still going ends as an abort. */
+  get closingSignal(): AbortSignal {
+    return this.#closingController.signal;
   }
 
   /**
@@ -236,12 +236,18 @@ export class ExecBridge {
     }
   }
 
-  /** Stops serving; wrappers still waiting fail closed. Removes the socket and the directory. */
+  /**
+   * Ends every run still going (as an abort) and waits until each has settled;
+   * then stops serving (wrappers still waiting fail closed) and removes the
+   * sockets and the directory.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#closingController.abort();
+      await Promise.all(this.#runs);
       await Promise.all([...this.#listeners].map((listener) => listener.close()));
       this.#listeners.clear();
-      await rm(this.#dir, { recursive: true, force: true });
+      this.#dir.remove();
     })();
     return this.#closing;
   }

@@ -2,14 +2,23 @@
  * The audit line of `cordon shell --audit` (SPEC §8), one JSON object per
  * decided exec. Pure: the time and the run's id are given.
  */
-import type { ExecDecisionRecord } from "../bridge/index.js";
+import type { BoundedArgv, ExecDecisionRecord } from "../bridge/index.js";
 import type { NetworkEvent } from "../network/index.js";
 
-/** The run a line belongs to, and when its decision was made. */
+/** The run a line belongs to, when its decision was made, and its argument list as the line may hold it. */
 export interface AuditContext {
   runId: string;
   time: Date;
+  /**
+   * `boundedArgv(decision, AUDIT_MAX_ARGV_BYTES)`: past that, `argv` and
+   * `command` hold the leading arguments and `argvCut` the bytes cut and the
+   * SHA-256 of the whole list, so that a line stays short.
+   */
+  bounded: BoundedArgv;
 }
+
+/** An argument list longer than this is cut in the audit (whole leading arguments kept). */
+export const AUDIT_MAX_ARGV_BYTES = 16 * 1024;
 
 /** `exact` bytes that `text` does not hold, in the wire's base64; undefined when the string is exact. */
 function wireBytes(exact: Buffer, text: string): string | undefined {
@@ -25,7 +34,8 @@ function wireBytes(exact: Buffer, text: string): string | undefined {
  * the wire: `file_b64`, `cwd_b64` and `argv_b64` beside the lossy strings.
  */
 export function auditLine(decision: ExecDecisionRecord, context: AuditContext): string {
-  const { approvalId, file, argv, cwd, action, reason, source, command, justification, rule, exact } = decision;
+  const { approvalId, file, cwd, action, reason, source, justification, rule, exact } = decision;
+  const { argv, command, cut } = context.bounded;
   const line = {
     time: context.time.toISOString(),
     runId: context.runId,
@@ -33,6 +43,7 @@ export function auditLine(decision: ExecDecisionRecord, context: AuditContext): 
     approvalId,
     file,
     argv,
+    ...(cut && { argvCut: cut }),
     cwd,
     action,
     reason,
@@ -43,9 +54,9 @@ export function auditLine(decision: ExecDecisionRecord, context: AuditContext): 
     rule,
     file_b64: exact === null ? undefined : wireBytes(exact.file, file),
     cwd_b64: exact === null ? undefined : wireBytes(exact.cwd, cwd),
-    argv_b64: exact === null || exact.argv.every((bytes, i) => wireBytes(bytes, argv[i]!) === undefined)
+    argv_b64: exact === null || argv.every((arg, i) => wireBytes(exact.argv[i]!, arg) === undefined)
       ? undefined
-      : exact.argv.map((bytes) => bytes.toString("base64")),
+      : exact.argv.slice(0, argv.length).map((bytes) => bytes.toString("base64")),
   };
   return `${JSON.stringify(line)}\n`;
 }

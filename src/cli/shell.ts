@@ -4,6 +4,7 @@
  * rules engine and the schemas are loaded when the command runs, not before.
  */
 import { randomUUID } from "node:crypto";
+import { fstatSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
@@ -13,7 +14,7 @@ import type { ApprovalAnswer, ApprovalRequest } from "../approval/index.js";
 import type { ExecBridge } from "../bridge/index.js";
 import { UsageError } from "../errors.js";
 import { excerpt, existingDirectory, parseCommandLine } from "./args.js";
-import { auditLine, networkAuditLine } from "./audit.js";
+import { AUDIT_MAX_ARGV_BYTES, auditLine, networkAuditLine } from "./audit.js";
 import type { CliIO, Command } from "./command.js";
 import { SHELLS, usages } from "./help.js";
 import { loadPolicyFlags, policyFlagOptions, type PolicyFlags } from "./policy-option.js";
@@ -81,11 +82,13 @@ async function parseOptions(args: string[], io: CliIO) {
  * What the script reads. With a terminal, stdin belongs to the approval
  * prompts (the script runs in a process group of its own and could not read
  * the terminal anyway); otherwise cordon's own stdin is the script's, given
- * as the descriptor itself when it is this process's, or piped in.
+ * as the descriptor itself when it is this process's and no socket, or piped
+ * in (a socket cannot be reopened through /dev/stdin, and bash takes a socket
+ * on stdin for a remote shell and reads ~/.bashrc).
  */
 function scriptInput(io: CliIO): { stdin: "ignore" | "inherit" } | { input: Readable } {
   if (io.stdin.isTTY) return { stdin: "ignore" };
-  return io.stdin === process.stdin ? { stdin: "inherit" } : { input: io.stdin };
+  return io.stdin === process.stdin && !fstatSync(0).isSocket() ? { stdin: "inherit" } : { input: io.stdin };
 }
 
 // One letter each that no other answer starts with, so that a slip of the
@@ -156,7 +159,7 @@ export const shell: Command = {
     const cwd = existingDirectory("--cwd", resolve(io.cwd, options.cwd ?? "."));
     const policy = await loadPolicyFlags(options, io, domainFlagsGiven(options));
     // The rules modules this needs, not the whole rules API (its printer, test runner and schemas).
-    const [{ ExecBridge }, { loadPolicy }, { EMPTY_EXEC_POLICY }, { compileNetworkDomains }] = await Promise.all([
+    const [{ ExecBridge, boundedArgv }, { loadPolicy }, { EMPTY_EXEC_POLICY }, { compileNetworkDomains }] = await Promise.all([
       import("../bridge/index.js"),
       import("../rules/load.js"),
       import("../rules/policy.js"),
@@ -181,7 +184,8 @@ export const shell: Command = {
         requestApproval: lines ? terminalApprover(io, lines) : undefined,
         onEvent(event) {
           if (event.type === "decision" && audit) {
-            const line = auditLine(event.decision, { runId, time: new Date() });
+            const bounded = boundedArgv(event.decision, AUDIT_MAX_ARGV_BYTES);
+            const line = auditLine(event.decision, { runId, time: new Date(), bounded });
             auditWrites = auditWrites.then(() => audit.appendFile(line));
           }
           if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);

@@ -28,6 +28,10 @@ interface Addon {
   landlockAbi(): LandlockProbe;
   peerCredentials(fd: number): PeerCredentials;
   darwinUserCacheDir(): string | null;
+  openAt(dirFd: number, name: string | Buffer, flags: number, mode: number): number;
+  unlinkAt(dirFd: number, name: string | Buffer, removeDirectory: boolean): void;
+  readDirectory(dirFd: number): Buffer[];
+  pipe(): [number, number];
 }
 
 let addon: Addon | undefined;
@@ -79,4 +83,28 @@ export function peerCredentials(fd: number): PeerCredentials {
 /** confstr(_CS_DARWIN_USER_CACHE_DIR) on macOS; null on every other OS. */
 export function darwinUserCacheDir(): string | null {
   return callNative(() => loadAddon().darwinUserCacheDir());
+}
+
+/**
+ * openat(2) of one entry (a single path component) of the directory `dirFd`,
+ * close-on-exec; `flags` from `fs.constants`. Pass O_NOFOLLOW so that a
+ * symlink planted under `name` is refused (ELOOP) instead of followed.
+ */
+export function openAt(dirFd: number, name: string | Buffer, flags: number, mode = 0): number {
+  return callNative(() => loadAddon().openAt(dirFd, name, flags, mode));
+}
+
+/** unlinkat(2) of one entry of the directory `dirFd`: a symlink is removed itself; `removeDirectory` only an empty directory. */
+export function unlinkAt(dirFd: number, name: string | Buffer, removeDirectory: boolean): void {
+  callNative(() => loadAddon().unlinkAt(dirFd, name, removeDirectory));
+}
+
+/** The names in the open directory `dirFd` (not `.` and `..`), byte for byte. */
+export function readDirectory(dirFd: number): Buffer[] {
+  return callNative(() => loadAddon().readDirectory(dirFd));
+}
+
+/** A close-on-exec pipe: [read end, write end]. */
+export function pipe(): [number, number] {
+  return callNative(() => loadAddon().pipe());
 }

@@ -1,14 +1,17 @@
 /** Reading rules files from disk and merging them in order. */
-import { readFile } from "node:fs/promises";
 import { RulesError } from "../errors.js";
+import { readRegularFile } from "../host-files.js";
 import { compileRulesJson } from "./json-form.js";
 import { EMPTY_EXEC_POLICY, type ExecPolicy } from "./policy.js";
 import { initShellParser } from "./shell-split.js";
 import { compileRulesText } from "./text-form.js";
 
+/** Far more than any policy needs; a rules file in a workspace may have been replaced by a device or a FIFO. */
+const MAX_RULES_FILE_BYTES = 16 * 1024 * 1024;
+
 async function readRulesFile(file: string): Promise<string> {
   try {
-    return await readFile(file, "utf8");
+    return readRegularFile(file, MAX_RULES_FILE_BYTES).toString("utf8");
   } catch (error) {
     throw new RulesError(`cannot read rules file ${file}: ${(error as Error).message}`, { cause: error });
   }

@@ -21,6 +21,8 @@ const skipNote = unavailable ? ` (skipped: ${unavailable})` : "";
 const hostScript = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "host.mjs");
 
 const MiB = 1024 * 1024;
+/** SPEC §5: a killed run settles within 1 s; the rest is room for a loaded machine. */
+const SETTLES_WITHIN_MS = 2_500;
 const policy = parseSandboxPolicy({ type: "workspace-write" });
 // A literal with every default left out type-checks as a policy input.
 const literal: SandboxPolicyInput = { type: "workspace-write" };
@@ -107,8 +109,9 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       });
       expect(seen).toBe(true);
       expect(result).toMatchObject({ timedOut: true, signal: "SIGKILL" });
-      // The old bridge returned only when the escaped job closed stdout.
-      expect(result.durationMs).toBeLessThan(20_000);
+      // Not before the deadline, and settled soon after it: the old bridge returned only when the escaped job closed stdout.
+      expect(result.durationMs).toBeGreaterThanOrEqual(2_000);
+      expect(result.durationMs).toBeLessThan(2_000 + SETTLES_WITHIN_MS);
       expect(await eventually(escaped.gone)).toBe(true);
     });
 
@@ -116,6 +119,7 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
       const escaped = uniqueSleep("setsid ");
       const controller = new AbortController();
       let seen = false;
+      let abortedAt = Number.NaN;
       const result = await bridge.run({
         script: `${escaped.command} /bin/echo started; sleep 30`,
         cwd: scratch.path,
@@ -124,12 +128,13 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
         onOutput: ({ chunk }) => {
           if (!chunk.includes("started")) return;
           seen = escaped.running();
+          abortedAt = performance.now();
           controller.abort();
         },
       });
       expect(seen).toBe(true);
       expect(result).toMatchObject({ aborted: true });
-      expect(result.durationMs).toBeLessThan(20_000);
+      expect(performance.now() - abortedAt).toBeLessThan(SETTLES_WITHIN_MS);
       expect(await eventually(escaped.gone)).toBe(true);
     });
 
@@ -415,7 +420,7 @@ describeHere(`the host's end ends the run${skipNote}`, () => {
     const sockets = join(scratch.path, "live-sockets");
     mkdirSync(sockets);
     const live = await ExecBridge.start({ decide: () => ({ action: "run" }), socketDir: sockets });
-    const foreign = join(sockets, "cordon-exec-foreign");
+    const foreign = join(dirname(dirname(live.socketPath)), "cordon-exec-foreign");
     mkdirSync(foreign);
     writeFileSync(join(foreign, "data"), "not a bridge's");
     try {

@@ -1,5 +1,5 @@
 /** bridge.run: real shells in the real sandbox, every exec decided through the launcher's exec supervisor. */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { ApprovalRequest } from "../../src/approval/index.js";
 import { ExecBridge, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
@@ -35,8 +35,9 @@ describeHere(`bridge.run${skipNote}`, () => {
 
   test("streams stdout and stderr as they arrive and collects them", async () => {
     const chunks: Array<{ stream: string; chunk: string }> = [];
+    const before = performance.now();
     const result = await bridge.run({
-      script: "echo out; /bin/echo err >&2; printf 'caf\\303\\251'; exit 3",
+      script: "echo out; /bin/echo err >&2; printf 'caf\\303\\251'; /bin/sleep 0.3; exit 3",
       cwd: scratch.path,
       policy,
       onOutput: (output) => chunks.push(output),
@@ -44,7 +45,32 @@ describeHere(`bridge.run${skipNote}`, () => {
     expect(result).toMatchObject({ exitCode: 3, signal: null, stdout: "out\ncafé", stderr: "err\n", timedOut: false, aborted: false });
     expect(chunks.filter((c) => c.stream === "stdout").map((c) => c.chunk).join("")).toBe("out\ncafé");
     expect(chunks.filter((c) => c.stream === "stderr").map((c) => c.chunk).join("")).toBe("err\n");
-    expect(result.durationMs).toBeGreaterThan(0);
+    // The run's wall time: the sleep inside it, and no more than the host waited.
+    expect(result.durationMs).toBeGreaterThanOrEqual(300);
+    expect(result.durationMs).toBeLessThanOrEqual(performance.now() - before);
+  });
+
+  test("stdio are real pipes: /dev/stdout, /dev/stderr and /dev/stdin can be opened", async () => {
+    const result = await bridge.run({
+      script: "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin; cat /proc/self/fd/0",
+      cwd: scratch.path,
+      policy,
+      input: "in\n",
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: "out\nin\n", stderr: "err\n" });
+  });
+
+  test("bash reads no ~/.bashrc: its stdin is no socket", async () => {
+    const home = join(scratch.path, "home");
+    const marker = join(scratch.path, "bashrc-ran");
+    mkdirSync(home);
+    writeFileSync(join(home, ".bashrc"), `: > '${marker}'\n`);
+    for (const stdin of [{ input: "x" }, { stdin: "pipe" as const }, {}]) {
+      const running = bridge.run({ script: "cat > /dev/null; echo ok", cwd: scratch.path, policy, env: { PATH: process.env.PATH, HOME: home }, ...stdin });
+      running.stdin?.end("y");
+      expect((await running).stdout).toBe("ok\n");
+    }
+    expect(existsSync(marker)).toBe(false);
   });
 
   test("each exec is decided; a denied one does not run and the script sees 126", async () => {
@@ -177,4 +203,34 @@ describeHere(`bridge.run with rules and approvals${skipNote}`, () => {
       scratch.remove();
     }
   });
+
+  test("close() ends every run it owns as an abort before it resolves; their promises settle and nothing runs after", async () => {
+    const scratch = scratchDir();
+    const closing = await ExecBridge.start({ decide: () => ({ action: "run" }) });
+    const woke = join(scratch.path, "woke.txt");
+    try {
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const runs = [1, 2].map(() =>
+        closing.run({
+          script: `/bin/echo started; sleep 3; echo woke > '${woke}'`,
+          cwd: scratch.path,
+          policy,
+          onOutput: ({ chunk }) => chunk.includes("started") && started(),
+        }),
+      );
+      const settled: boolean[] = [false, false];
+      runs.forEach((run, i) => void run.then(() => (settled[i] = true)));
+      await running;
+      await closing.close();
+      expect(settled).toEqual([true, true]);
+      for (const result of await Promise.all(runs)) expect(result).toMatchObject({ aborted: true, timedOut: false, exitCode: null });
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      expect(existsSync(woke)).toBe(false);
+      await expect(closing.run({ script: "true", cwd: scratch.path, policy })).rejects.toThrow(/the exec bridge is closed/);
+    } finally {
+      await closing.close();
+      scratch.remove();
+    }
+  }, 20_000);
 });

@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
+import { MAX_ARGV_BYTES, MAX_REQUEST_LINE_BYTES } from "../../src/bridge/index.js";
 import { openFdCount, rawExchange, replies, runProgram, runWrapper, startBridge, wrapperPath } from "./support.js";
 
 const validRequest = (requestId: string) =>
@@ -51,7 +52,11 @@ describe("exec bridge server: the supervisor's additive fields", () => {
 
   test.each([
     ["argv_b64 of another length", { argv_b64: ["dA=="] }, /argv_b64: must hold one element per argv element/],
-    ["base64 that is not canonical", { file_b64: "dA" }, /file_b64: must be base64/],
+    ["base64 without its padding", { file_b64: "dA" }, /file_b64: must be canonical base64/],
+    ["base64 with unused bits set", { file_b64: "Linull==" }, /file_b64: must be canonical base64/],
+    ["base64 with unused bits set, in argv", { argv_b64: ["dA==", "eB=="] }, /argv_b64.1: must be canonical base64/],
+    ["URL-safe base64", { argv_b64: ["dA==", "_w=="] }, /argv_b64.1: must be canonical base64/],
+    ["base64 with a line break", { file_b64: "L3Rt\ncA==" }, /file_b64: must be canonical base64/],
     ["bytes with a NUL", { argv_b64: ["AA==", "AA=="] }, /argv_b64.0: must not encode a NUL byte/],
     ["a relative executable", { executable: "bin/true" }, /executable: must be an absolute path/],
     ["a relative cwd in bytes", { cwd_b64: "dG1w" }, /cwd_b64: must be an absolute path/],
@@ -115,17 +120,49 @@ describe("exec bridge server: malformed traffic", () => {
     }
   });
 
-  test("a 33 MiB line is cut off at 32 MiB and denied", async () => {
+  test("a line past the request limit is cut off there and denied, answering its request", async () => {
     const { bridge, errors } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const answer = await rawExchange(bridge.socketPath, (socket) => {
-        socket.write(`{"type":"exec_request","request_id":"big","file":"/bin/true","argv":["${"a".repeat(33 * 1024 * 1024)}"]}\n`);
+        socket.write(`{"type":"exec_request","request_id":"big","file":"/bin/true","argv":["${"a".repeat(MAX_REQUEST_LINE_BYTES + 1)}"]}\n`);
       });
       expect(replies(answer)).toEqual([
-        { type: "exec_response", request_id: null, action: "deny", reason: "the request line is longer than 33554432 bytes" },
+        {
+          type: "exec_response",
+          request_id: "big",
+          action: "deny",
+          reason: `the exec request is longer than ${MAX_REQUEST_LINE_BYTES} bytes (an argument list over ${MAX_ARGV_BYTES} bytes is denied)`,
+        },
       ]);
       expect(errors()).toEqual([expect.objectContaining({ kind: "oversize" })]);
       await stillServes(bridge.env());
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test("an argument list past the limit is denied with its size, and never decided", async () => {
+    let asked = false;
+    const { bridge, errors } = await startBridge({ decide: () => ((asked = true), { action: "run" }) });
+    try {
+      const argv = ["true", "a".repeat(MAX_ARGV_BYTES - 6)];
+      const fits = JSON.stringify({ ...JSON.parse(validRequest("fits")), argv });
+      const over = JSON.stringify({ ...JSON.parse(validRequest("over")), argv: [...argv, ""] });
+      expect(replies(await rawExchange(bridge.socketPath, (socket) => socket.end(`${fits}\n`)))).toEqual([
+        { type: "exec_response", request_id: "fits", action: "run", reason: null },
+      ]);
+      expect(asked).toBe(true);
+      asked = false;
+      expect(replies(await rawExchange(bridge.socketPath, (socket) => socket.end(`${over}\n`)))).toEqual([
+        {
+          type: "exec_response",
+          request_id: "over",
+          action: "deny",
+          reason: `the argument list is ${MAX_ARGV_BYTES + 1} bytes; the exec bridge decides at most ${MAX_ARGV_BYTES}`,
+        },
+      ]);
+      expect(asked).toBe(false);
+      expect(errors()).toEqual([expect.objectContaining({ kind: "oversize" })]);
     } finally {
       await bridge.close();
     }
@@ -218,6 +255,7 @@ describeAsRoot("exec bridge server: peers of another uid (runs as root, switches
     chmodSync(outside, 0o777);
     const { bridge, errors } = await startBridge({ socketDir: outside, decide: () => ({ action: "run" }) });
     try {
+      chmodSync(join(bridge.socketPath, "..", ".."), 0o711);
       chmodSync(join(bridge.socketPath, ".."), 0o711);
       chmodSync(bridge.socketPath, 0o666);
       const marker = join(outside, "ran");

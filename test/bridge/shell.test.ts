@@ -1,5 +1,6 @@
 /** `cordon shell` as a user runs it: the built executable, real rules, a real terminal where one is needed. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
 import { APPROVAL_PROMPT_END, runOnTerminal } from "../support/terminal.js";
@@ -17,8 +18,7 @@ prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "tal
 prefix_rule(pattern = ["echo"], decision = "prompt", justification = "says things")
 `;
 
-// HOME is the scratch directory: bash reads ~/.bashrc when its stdin is a socket (as Node's pipes are), and
-// the machine's own start-up files would add execs of their own to every audit.
+// HOME is the scratch directory: the machine's own start-up files would add execs of their own to every audit.
 function shell(args: string[], cwd: string) {
   return runProgram(process.execPath, [cli, "shell", ...args], { env: { PATH: process.env.PATH, HOME: cwd }, cwd });
 }
@@ -72,6 +72,34 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     }
     // `echo` is bash's builtin, not an exec: only programs are decided.
     expect(result.stdout).toBe("touch 126\npush 126\n");
+  });
+
+  test("the script's stdio can be reopened (/dev/stdout, /dev/stderr, /dev/stdin), and bash reads no ~/.bashrc from a socket on stdin", async () => {
+    const home = join(scratch.path, "home-with-bashrc");
+    const marker = join(scratch.path, "bashrc-ran-shell");
+    mkdirSync(home);
+    writeFileSync(join(home, ".bashrc"), `: > ${quote(marker)}\n`);
+    const result = await runProgram(
+      process.execPath,
+      [cli, "shell", "--policy", policy, "-c", "echo out > /dev/stdout; echo err > /dev/stderr; cat /dev/stdin"],
+      { env: { PATH: process.env.PATH, HOME: home }, cwd: scratch.path, input: "in\n" },
+    );
+    expect(result).toEqual({ exitCode: 0, stdout: "out\nin\n", stderr: "err\n" });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("an audit line stays short: a long argument list is cut to its leading arguments, with the bytes cut and a digest of the whole", async () => {
+    const audit = join(scratch.path, "audit-long.jsonl");
+    const long = "a".repeat(100_000);
+    const result = await shell(["--policy", policy, "--audit", audit, "-c", `/bin/true ${long} && /bin/true short`], scratch.path);
+    expect(result.exitCode).toBe(0);
+    const text = readFileSync(audit, "utf8");
+    const lines = auditLines(audit);
+    expect(text.length).toBeLessThan(20_000);
+    expect(lines.map((l) => [l.argv, l.command, l.argvCut])).toEqual([
+      [["/bin/true"], "/bin/true", { bytes: long.length + 1, sha256: createHash("sha256").update(`/bin/true\0${long}\0`).digest("hex") }],
+      [["/bin/true", "short"], "/bin/true short", undefined],
+    ]);
   });
 
   test.each(["sh", "zsh"])("--shell %s is intercepted the same way", async (name) => {

@@ -1,16 +1,16 @@
 /**
- * The bridge's socket lies under /tmp, which is a writable root of most
- * sandboxes: a command in one run may rename another run's socket away and
- * bind its own, which would answer "run" for everything. The launcher pins
+ * Should anything replace the bridge's socket (its directory is read-only in
+ * every run of a bridge, but a sandbox started otherwise may be able to write
+ * there), a fake server would answer "run" for everything. The launcher pins
  * the socket the host bound before anything of its command runs, so a swap
  * afterwards reaches nothing, and a swap before is refused. Judged from the
  * host: the fake server never hears from the supervisor, and the forbidden
  * program leaves no file.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ExecBridge } from "../../src/bridge/index.js";
 import { prepareSandboxedCommand } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
@@ -61,9 +61,9 @@ async function approvingImpostor(path: string): Promise<{ server: Server; connec
         policy,
         onOutput: ({ chunk }) => {
           if (!chunk.includes("waiting") || impostor !== undefined) return;
-          // What a command in another sandbox with /tmp writable can do: every socket of the directory replaced.
+          // What a command in a sandbox that can write the directory could do: the run's socket replaced.
           void (async () => {
-            const dir = join(scratch.path, readdirSync(scratch.path).find((name) => name.startsWith("cordon-exec-"))!);
+            const dir = dirname(bridge.socketPath);
             const socket = join(dir, "run-1.sock");
             renameSync(socket, `${socket}.moved`);
             impostor = await approvingImpostor(socket);

@@ -18,8 +18,8 @@ export interface ProcessResult {
 }
 
 /** Runs a program to completion (never rejects on a non-zero status). */
-export async function runProgram(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcessResult> {
-  const result = await execa(file, args, { env: options.env, extendEnv: false, cwd: options.cwd, reject: false, stripFinalNewline: false });
+export async function runProgram(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<ProcessResult> {
+  const result = await execa(file, args, { env: options.env, extendEnv: false, cwd: options.cwd, input: options.input, reject: false, stripFinalNewline: false });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

@@ -1,7 +1,8 @@
 /** The audit line is pure: its fields for any decision, and bytes that are not UTF-8 kept exactly (fast-check). */
 import fc from "fast-check";
 import type { ExecDecisionRecord } from "../../src/bridge/index.js";
-import { auditLine } from "../../src/cli/audit.js";
+import { boundedArgv } from "../../src/bridge/index.js";
+import { AUDIT_MAX_ARGV_BYTES, auditLine } from "../../src/cli/audit.js";
 
 function decision(argvBytes: Buffer[], overrides: Partial<ExecDecisionRecord> = {}): ExecDecisionRecord {
   const argv = argvBytes.map((bytes) => bytes.toString("utf8"));
@@ -31,19 +32,22 @@ function decision(argvBytes: Buffer[], overrides: Partial<ExecDecisionRecord> = 
   };
 }
 
-const context = { runId: "00000000-0000-4000-8000-000000000000", time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)) };
+const at = { runId: "00000000-0000-4000-8000-000000000000", time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)) };
+const context = (record: ExecDecisionRecord) => ({ ...at, bounded: boundedArgv(record, AUDIT_MAX_ARGV_BYTES) });
 
 describe("auditLine", () => {
   test("the fields of SPEC §8 first, in order; ms to the microsecond; the asking process's pid", () => {
-    const line = JSON.parse(auditLine(decision([Buffer.from("touch"), Buffer.from("x")]), context)) as Record<string, unknown>;
+    const record = decision([Buffer.from("touch"), Buffer.from("x")]);
+    const line = JSON.parse(auditLine(record, context(record))) as Record<string, unknown>;
     expect(Object.keys(line)).toEqual([
       "time", "runId", "pid", "approvalId", "file", "argv", "cwd", "action", "reason", "source", "ms", "command", "justification", "rule",
     ]);
-    expect(line).toMatchObject({ time: "2026-01-02T03:04:05.006Z", runId: context.runId, pid: 41, ms: 1.235 });
+    expect(line).toMatchObject({ time: "2026-01-02T03:04:05.006Z", runId: at.runId, pid: 41, ms: 1.235 });
   });
 
   test("without the supervisor's pid (EXEC_WRAPPER), the peer's: the wrapper becomes the program", () => {
-    const line = JSON.parse(auditLine(decision([Buffer.from("touch")], { pid: null }), context)) as Record<string, unknown>;
+    const record = decision([Buffer.from("touch")], { pid: null });
+    const line = JSON.parse(auditLine(record, context(record))) as Record<string, unknown>;
     expect(line.pid).toBe(40);
   });
 
@@ -52,7 +56,7 @@ describe("auditLine", () => {
     fc.assert(
       fc.property(fc.array(bytes, { minLength: 1, maxLength: 5 }), (argvBytes) => {
         const record = decision(argvBytes);
-        const line = JSON.parse(auditLine(record, context)) as { argv_b64?: string[]; file_b64?: string; cwd_b64?: string };
+        const line = JSON.parse(auditLine(record, context(record))) as { argv_b64?: string[]; file_b64?: string; cwd_b64?: string };
         if (record.exact === null) {
           expect(line.argv_b64).toBeUndefined();
         } else {
@@ -62,5 +66,13 @@ describe("auditLine", () => {
         expect(line.cwd_b64).toBeUndefined();
       }),
     );
+  });
+
+  test("a long argument list keeps its leading arguments, the bytes cut and the digest of the whole", () => {
+    const record = decision([Buffer.from("touch"), ...Array.from({ length: 100 }, () => Buffer.alloc(300, "a"))]);
+    const line = JSON.parse(auditLine(record, context(record))) as { argv: string[]; argvCut: { bytes: number; sha256: string } };
+    expect(line.argv.length).toBeLessThan(101);
+    expect(line.argvCut.bytes).toBeGreaterThan(0);
+    expect(line.argvCut.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { RulesError } from "../../src/errors.js";
 import { parseRules } from "../../src/rules/index.js";
-import { MAX_MESSAGE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
+import { MAX_REQUEST_LINE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
 import { fuzzParameters } from "../support/fuzz.js";
 import { openFdCount, rawExchange, replies, runWrapper, startBridge } from "../bridge/support.js";
 
@@ -63,7 +63,7 @@ function optionalFieldsWellFormed(fields: Record<string, unknown>, argvLength: n
  */
 function wellFormedRequest(frame: Uint8Array): { request_id: string } | null {
   const newline = frame.indexOf(0x0a);
-  if (newline !== frame.length - 1 || newline > MAX_MESSAGE_BYTES) return null;
+  if (newline !== frame.length - 1 || newline > MAX_REQUEST_LINE_BYTES) return null;
   let message: unknown;
   try {
     message = JSON.parse(utf8.decode(frame.subarray(0, newline)));
@@ -120,7 +120,9 @@ const jsonish = fc.oneof(
 
 const base64ish = fc.oneof(
   fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes).toString("base64")),
-  fc.constantFrom("", "AA==", "L3Q=", "L3Q", "/w==", "_w==", "====", "L3T/"),
+  fc.constantFrom("", "AA==", "L3Q=", "L3Q", "/w==", "_w==", "====", "L3T/", "Linull==", "dB==", "L3Rt\ncA=="),
+  // Text of the base64 alphabet, padded or not: mostly what a lenient decoder takes and a canonical encoder never writes.
+  fc.stringMatching(/^[A-Za-z0-9+/]{1,7}={0,2}$/),
 );
 const fieldValue = fc.oneof(
   fc.string({ maxLength: 6 }),
@@ -141,6 +143,11 @@ const extendedRequest = fc
   .dictionary(fc.constantFrom(...OPTIONAL_KEYS), fieldValue, { maxKeys: 4 })
   .map((extra) => `${JSON.stringify({ ...JSON.parse(validRequest()), ...extra })}\n`);
 
+/** A valid request whose exact-bytes fields hold any base64-like text: the decoder's strictness is what decides. */
+const exactBytesRequest = fc
+  .record({ file_b64: base64ish, cwd_b64: base64ish, argv_b64: fc.tuple(base64ish, base64ish) }, { requiredKeys: [] })
+  .map((extra) => `${JSON.stringify({ ...JSON.parse(validRequest()), ...extra })}\n`);
+
 /** Every kind of frame: raw bytes, mutated valid lines, request-shaped objects, and valid lines (so "run" is seen). */
 const frames: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 256 }),
@@ -148,6 +155,7 @@ const frames: fc.Arbitrary<Uint8Array> = fc.oneof(
   mutations(supervisorRequest().length, jsonish).map((m) => encoder.encode(mutate(supervisorRequest(), m))),
   requestShaped.map((text) => encoder.encode(text)),
   extendedRequest.map((text) => encoder.encode(text)),
+  exactBytesRequest.map((text) => encoder.encode(text)),
   fc.constant(encoder.encode(validRequest())),
   fc.constant(encoder.encode(supervisorRequest())),
 );
