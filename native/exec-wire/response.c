@@ -1,7 +1,7 @@
 // Strict parsing of the one reply line:
-//   {"type":"exec_response","request_id":"<ours>","action":"run"|"deny","reason":null|"..."}
-// Exactly these members, each once (reason may be absent), string or null
-// values, standard JSON escapes. Anything else is malformed, and a malformed
+//   {"type":"exec_response","request_id":"<ours>","action":"run"|"deny","reason":null|"...","abort":true}
+// Exactly these members, each once (reason and cordon's additive abort may be
+// absent), string or null values (abort: true or false), standard JSON escapes. Anything else is malformed, and a malformed
 // reply never runs the program.
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +125,23 @@ malformed:
   return -1;
 }
 
-enum member { MEMBER_TYPE, MEMBER_REQUEST_ID, MEMBER_ACTION, MEMBER_REASON, MEMBER_COUNT };
-static const char* const member_names[MEMBER_COUNT] = {"type", "request_id", "action", "reason"};
+enum member { MEMBER_TYPE, MEMBER_REQUEST_ID, MEMBER_ACTION, MEMBER_REASON, MEMBER_ABORT, MEMBER_COUNT };
+static const char* const member_names[MEMBER_COUNT] = {"type", "request_id", "action", "reason", "abort"};
+
+// A JSON true or false.
+static int read_boolean(struct cursor* c, bool* out) {
+  skip_space(c);
+  for (int value = 0; value < 2; value++) {
+    const char* word = value ? "true" : "false";
+    size_t length = strlen(word);
+    if ((size_t)(c->end - c->at) >= length && memcmp(c->at, word, length) == 0) {
+      c->at += length;
+      *out = value;
+      return 0;
+    }
+  }
+  return -1;
+}
 
 static void free_values(char* values[MEMBER_COUNT]) {
   for (int i = 0; i < MEMBER_COUNT; i++) free(values[i]);
@@ -135,8 +150,9 @@ static void free_values(char* values[MEMBER_COUNT]) {
 int parse_exec_response(const char* line, size_t length, const char* request_id,
                         struct exec_response* out, char* error, size_t error_size) {
   struct cursor c = {line, line + length};
-  char* values[MEMBER_COUNT] = {NULL, NULL, NULL, NULL};
-  int seen[MEMBER_COUNT] = {0, 0, 0, 0};
+  char* values[MEMBER_COUNT] = {NULL};
+  int seen[MEMBER_COUNT] = {0};
+  bool abort_run = false;
   const char* problem = NULL;
 
   if (expect(&c, '{') != 0) {
@@ -169,8 +185,8 @@ int parse_exec_response(const char* line, size_t length, const char* request_id,
       goto fail;
     }
     seen[index] = 1;
-    if (read_string_or_null(&c, &values[index]) != 0) {
-      problem = "a member is not a string or null";
+    if (index == MEMBER_ABORT ? read_boolean(&c, &abort_run) != 0 : read_string_or_null(&c, &values[index]) != 0) {
+      problem = index == MEMBER_ABORT ? "abort is not true or false" : "a member is not a string or null";
       goto fail;
     }
     skip_space(&c);
@@ -207,7 +223,12 @@ int parse_exec_response(const char* line, size_t length, const char* request_id,
     problem = "its action is neither \"run\" nor \"deny\"";
     goto fail;
   }
+  if (abort_run && strcmp(action, "deny") != 0) {
+    problem = "it aborts a run it lets the program run in";
+    goto fail;
+  }
   out->run = strcmp(action, "run") == 0;
+  out->abort = abort_run;
   out->reason = values[MEMBER_REASON];
   values[MEMBER_REASON] = NULL;
   free_values(values);

@@ -107,6 +107,9 @@ int exchange_lines(int fd, const struct buffer* request, struct buffer* reply, c
 struct exec_response {
   bool run;
   char* reason;  // malloc'd, NULL when the reply carries null or no reason
+  // A deny that also ends the whole run (a person answered abort): the
+  // supervisor kills the run before the refused exec can return to it.
+  bool abort;
 };
 // Parses one reply line strictly; checks it answers `request_id`. 0 on
 // success; -1 with a message in `error`.

@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
   if (seccomp_notifies(&plan)) {
     if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);
+    plan.run_pid = sandbox;
     if (listener != -1 && supervisor_start(listener, &plan) == -1) {
       fail("supervisor", "cannot start: %s", strerror(errno));
     }

@@ -103,6 +103,9 @@ struct plan {
   // cannot be enforced, unless it was asked for only where possible.
   unsigned long long limits[LIMIT_COUNT];
   bool limit_best_effort[LIMIT_COUNT];
+  // The sandbox's first process (PID 1 of its PID namespace, or the command
+  // itself without one), once started: what ending the run kills.
+  pid_t run_pid;
   // Where the launcher reports, one line, which limit the kernel enforced ("limit-exceeded NAME"); -1: nowhere.
   int report_fd;
   // Lowers the probed Landlock ABI (fault tests); -1 when not simulating.

@@ -110,6 +110,12 @@ void handle_exec(const struct notification* n) {
     deny(n, &call, problem);
   } else if (response.run) {
     answer_continue(n);
+  } else if (response.abort) {
+    // The run is killed and the exec left unanswered: the process never
+    // returns from it, and the kernel kills the rest of the run while the
+    // shell waits for it, so nothing runs after the refused exec (a built-in
+    // would need no exec to be asked about).
+    supervisor_end_run(n->plan);
   } else {
     deny(n, &call, response.reason != NULL ? response.reason : "no reason given");
   }

@@ -1,6 +1,7 @@
 // Answering one notification, the layer every handler stands on: whether
 // it is still pending, and its single answer. Nothing here calls back up.
 #include <errno.h>
+#include <signal.h>
 #include <linux/seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -37,6 +38,12 @@ static void send_response(const struct notification* n, int error, long value, u
 }
 
 void answer_error(const struct notification* n, int error) { send_response(n, error, 0, 0); }
+
+void supervisor_end_run(const struct plan* plan) {
+  if (plan->run_pid <= 0) return;
+  if (kill(plan->run_pid, SIGKILL) == -1 && errno != ESRCH) warn("supervisor: ending the run: %s", strerror(errno));
+  if (kill(-plan->run_pid, SIGKILL) == -1 && errno != ESRCH) warn("supervisor: ending the run: %s", strerror(errno));
+}
 void answer_value(const struct notification* n, long value) { send_response(n, 0, value, 0); }
 void answer_continue(const struct notification* n) {
   send_response(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);

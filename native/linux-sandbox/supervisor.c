@@ -21,6 +21,8 @@
 //      performed here, on what was checked, and its result answered. The one
 //      exception is exec, which only the kernel can perform: a path or argv
 //      swapped after approval runs unasked, still confined (a known limit).
+//      An exec whose answer is an abort is not answered at all: the run is
+//      killed first, so the refused exec never returns to the shell.
 //
 // Its parts call one way only: this loop calls the handlers (exec, sockets,
 // metadata); they stand on the lookups, the process's memory and

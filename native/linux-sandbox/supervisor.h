@@ -81,6 +81,10 @@ struct notification {
 // its pid was not reused. Every read from the process is checked with it.
 bool notification_valid(const struct notification* n);
 void answer_error(const struct notification* n, int error);
+// Kills every process of the run (an abort): PID 1 of the sandbox takes its
+// namespace along; without one, the command's process group goes, and the
+// launcher kills the rest when the command has ended.
+void supervisor_end_run(const struct plan* plan);
 void answer_value(const struct notification* n, long value);
 void answer_continue(const struct notification* n);
 // Closes a descriptor the supervisor opened; a failure is only reported, as

@@ -176,5 +176,5 @@ export async function serveConnection(socket: Socket, context: ConnectionContext
   }
   const decision: ExecDecisionRecord = { ...request, ...outcome, command: commandText(request.argv), ms: performance.now() - started };
   context.report({ type: "decision", decision });
-  reply(socket, encodeExecResponse(request.requestId, outcome.action, outcome.reason));
+  reply(socket, encodeExecResponse(request.requestId, outcome.action, outcome.reason, outcome.abort));
 }

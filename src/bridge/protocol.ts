@@ -79,6 +79,8 @@ export const execResponseSchema = z.strictObject({
   request_id: z.string(),
   action: z.enum(["run", "deny"]),
   reason: z.string().nullable().default(null),
+  // cordon's addition: a deny that also ends the whole run (a person answered abort).
+  abort: z.boolean().optional(),
 });
 export type ExecResponseMessage = z.infer<typeof execResponseSchema>;
 
@@ -139,7 +141,11 @@ export function encodeExecRequest(request: {
   })}\n`;
 }
 
-/** `requestId` is null when the request could not be read; the reply then answers no request. */
-export function encodeExecResponse(requestId: string | null, action: "run" | "deny", reason: string | null): string {
-  return `${JSON.stringify({ type: "exec_response", request_id: requestId, action, reason })}\n`;
+/**
+ * `requestId` is null when the request could not be read; the reply then
+ * answers no request. `abort` (a deny that ends the whole run) is added only
+ * when set, so every other reply is exactly Codex's.
+ */
+export function encodeExecResponse(requestId: string | null, action: "run" | "deny", reason: string | null, abort = false): string {
+  return `${JSON.stringify({ type: "exec_response", request_id: requestId, action, reason, ...(abort && action === "deny" ? { abort } : {}) })}\n`;
 }

@@ -130,6 +130,8 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const OUTPUT_IDLE_MS = 250;
 /** How long the watchdog may take to kill what is left. */
 const WATCHDOG_WAIT_MS = 2000;
+/** How long a supervised run has to end by itself after an abort answer, before its process group is killed. */
+const ABORT_GRACE_MS = 1000;
 /** The launcher's report descriptor: the first after stdio. */
 const REPORT_FD = 3;
 
@@ -305,10 +307,17 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
   let child: ChildProcess | undefined;
   let watchdog: Watchdog | undefined;
   let deadline: PausableDeadline | undefined;
-  const stop = (why: "timeout" | "abort") => {
+  // `grace`: how long the run may take to end by itself first (a supervised abort, which the launcher's supervisor
+  // carries out before the refused exec returns, so that the shell runs nothing after it).
+  const stop = (why: "timeout" | "abort", grace = 0) => {
     if (why === "timeout") timedOut = true;
     else aborted = true;
     if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (grace > 0) {
+      const running = child;
+      setTimeout(() => running.exitCode === null && running.signalCode === null && stop(why), grace).unref();
+      return;
+    }
     const group = -child.pid;
     const signalGroup = (signal: NodeJS.Signals) => {
       try {
@@ -345,7 +354,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
         } else {
           decisionsOmitted++;
         }
-        if (decision.abort) stop("abort");
+        if (decision.abort) stop("abort", supervised ? ABORT_GRACE_MS : 0);
       },
     },
     options.callId,

@@ -153,6 +153,17 @@ describeHere(`bridge.run${skipNote}`, () => {
     expect(existsSync(after)).toBe(false);
   });
 
+  test("after an abort decision not even a shell built-in runs (the run is killed before the refused exec returns), 25 times", async () => {
+    decide = (request) => (request.argv[0] === "rm" ? { action: "deny", reason: "User cancelled execution", abort: true } : { action: "run" });
+    for (let round = 0; round < 25; round++) {
+      const after = join(scratch.path, `after-abort-${round}`);
+      // `: >` creates the file without any exec the supervisor could refuse.
+      const result = await bridge.run({ script: `rm -rf /nothing; : > '${after}'`, cwd: scratch.path, policy });
+      expect(result.aborted).toBe(true);
+      expect(existsSync(after)).toBe(false);
+    }
+  });
+
   test("an already aborted signal runs nothing", async () => {
     const marker = join(scratch.path, "never");
     const result = await bridge.run({ script: `touch '${marker}'`, cwd: scratch.path, policy, signal: AbortSignal.abort() });
