@@ -187,8 +187,8 @@ describe.each(WORKLOADS)("$name", (workload) => {
   const missing = workload.tools.filter((tool) => !has(tool));
   const plain = missing.length === 0 ? (() => {
     const { dir, env } = project(workload, "plain");
-    // Into a file: Node's own stdio pipes are socketpairs, which /dev/stdout cannot reopen.
-    const ran = spawnSync("sh", ["-c", 'bash -c "$1" > plain.out 2>&1', "sh", workload.script], { cwd: dir, env, timeout: 60_000 });
+    // Through a real pipe: Node's own stdio pipes are socketpairs, which /dev/stdout cannot reopen.
+    const ran = spawnSync("sh", ["-c", 'bash -c "$1" 2>&1 | cat > plain.out', "sh", workload.script], { cwd: dir, env, timeout: 60_000 });
     return { status: ran.status, stdout: readFileSync(join(dir, "plain.out"), "utf8") };
   })() : null;
   const skip = !linux
