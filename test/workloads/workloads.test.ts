@@ -93,7 +93,7 @@ const WORKLOADS: Workload[] = [
     script: "python3 udp.py",
     prints: "udp-ok",
   },
-  { name: "writing to /dev/stdout and /dev/stderr", tools: [], script: "echo out > /dev/stdout; echo err > /dev/stderr; echo done", prints: "out\ndone" },
+  { name: "writing to /dev/stdout and /dev/stderr", tools: [], script: "echo out > /dev/stdout && echo err > /dev/stderr && echo both-reopened", prints: "both-reopened" },
   {
     name: "a pty from Python's pty.fork",
     tools: ["python3"],
