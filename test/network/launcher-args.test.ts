@@ -15,7 +15,7 @@ describe("linuxLauncherArgs with proxy forwards", () => {
       networkAccess: false,
       proxyForwards: [{ port: 3128, socketPath: "/a b/'x'\n.sock" }],
     });
-    expect(args).toEqual(["--proxy-forward", "3128=/a b/'x'\n.sock", "--", "true"]);
+    expect(args).toEqual(["--proxy-forward", "3128=/a b/'x'\n.sock", "--limit-if-possible", "pids=4096", "--", "true"]);
   });
 
   test.each([

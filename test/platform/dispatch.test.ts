@@ -145,7 +145,7 @@ const onLinux = process.platform === "linux";
       const plan = prepareSandboxedCommand(["sh", "-c", "exit 0"], policies[name]!, { cwd: dir, execSocket });
       expect(plan.program).toMatch(/\/cordon-linux-sandbox$/);
       expect(plan.args.slice(0, 4)).toEqual(["--supervise-only", "--exec-socket", execSocket, "--exec-socket-id"]);
-      expect(plan.args.slice(5)).toEqual(["--", "sh", "-c", "exit 0"]);
+      expect(plan.args.slice(5)).toEqual(["--limit-if-possible", "pids=4096", "--", "sh", "-c", "exit 0"]);
       // Without an exec socket there is nothing to supervise: the command runs directly.
       expect(prepareSandboxedCommand(["sh", "-c", "exit 0"], policies[name]!, { cwd: dir })).toMatchObject({ program: "sh" });
     });

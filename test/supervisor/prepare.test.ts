@@ -17,12 +17,13 @@ describe("launcher arguments for the supervisor", () => {
       "--exec-socket", "/run/host/exec.sock",
       "--allow-unix-socket", "/run/a.sock",
       "--allow-unix-socket", "/run/b c.sock",
+      "--limit-if-possible", "pids=4096",
       "--", "true",
     ]);
   });
 
-  test("without them nothing is added", () => {
-    expect(linuxLauncherArgs(["true"], { writableRoots: [], networkAccess: true })).toEqual(["--allow-network", "--", "true"]);
+  test("without them nothing is added but the default pids limit", () => {
+    expect(linuxLauncherArgs(["true"], { writableRoots: [], networkAccess: true })).toEqual(["--allow-network", "--limit-if-possible", "pids=4096", "--", "true"]);
   });
 });
 
