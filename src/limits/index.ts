@@ -120,4 +120,28 @@ export function limitExceededMessage(name: LimitName, limits: ResourceLimits): s
   return `cordon: the run exceeded its ${name} limit (${describeLimit(name, limits)})`;
 }
 
+/** The limits only a cgroup can hold for the whole run (`pids`, `memoryBytes`), by their names, among those asked. */
+export function perRunLimitsAsked(limits: ResourceLimits): LimitName[] {
+  return LIMITS.filter(({ key }) => (key === "pids" || key === "memoryBytes") && limits[key] !== undefined).map(({ name }) => name);
+}
+
+/** The ulimit file-size unit of POSIX shells (`ulimit -f`): 512-byte blocks. */
+const ULIMIT_BLOCK = 512;
+
+/**
+ * Where no launcher runs (macOS): the per-process limits set by `/bin/sh`'s
+ * `ulimit` (setrlimit, soft and hard) just before it execs the program, as
+ * the argv that runs `program` under them; null when none is asked. The
+ * values travel as arguments, never inside the script text.
+ */
+export function perProcessLimitPrefix(limits: ResourceLimits): string[] | null {
+  const settings: Array<[string, number]> = [];
+  if (limits.cpuSeconds !== undefined) settings.push(["-t", limits.cpuSeconds]);
+  if (limits.fileSizeBytes !== undefined) settings.push(["-f", Math.max(1, Math.floor(limits.fileSizeBytes / ULIMIT_BLOCK))]);
+  if (limits.openFiles !== undefined) settings.push(["-n", limits.openFiles]);
+  if (settings.length === 0) return null;
+  const script = settings.map(([flag], i) => `ulimit ${flag} "$${i + 1}"`).join(" && ");
+  return ["/bin/sh", "-c", `${script} && shift ${settings.length} && exec "$@"`, "sh", ...settings.map(([, value]) => String(value))];
+}
+
 export { limitMechanisms } from "./host.js";

@@ -2,7 +2,7 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { NativeError, UnsupportedOperationError } from "../errors.js";
-import { parseResourceLimits, type ResourceLimits } from "../limits/index.js";
+import { parseResourceLimits, perProcessLimitPrefix, perRunLimitsAsked, type ResourceLimits } from "../limits/index.js";
 import {
   checkLandlockSupport,
   LINUX_LAUNCHER_NAME,
@@ -198,7 +198,12 @@ export function prepareSandboxedCommand(
   if (platform === "win32") prepareWindowsCommand(policy);
   if (policy.type === "external-sandbox") return unconfined();
   if (platform === "darwin") {
-    unlimited("on macOS yet");
+    // macOS has no cgroups: a budget for the whole run is refused unless downgraded; the per-process limits hold.
+    const perRun = perRunLimitsAsked(limits);
+    if (perRun.length > 0 && sandbox?.limits !== "best-effort") {
+      throw new UnsupportedOperationError(`the ${perRun.join(" and ")} limit${perRun.length > 1 ? "s are" : " is"} not enforced on macOS (no cgroups); nothing was run`);
+    }
+    const prefix = perProcessLimitPrefix(limits);
     // Seatbelt reaches the proxy by its loopback TCP ports (started with `tcp: true`); without any, no network.
     const ports = proxy === undefined ? [] : [proxy.httpPort, proxy.socksPort].filter((port) => port !== undefined);
     const args = createSeatbeltCommandArgs(command, policy, {
@@ -210,7 +215,9 @@ export function prepareSandboxedCommand(
     });
     const proxyVariables =
       proxy?.httpPort === undefined || proxy.socksPort === undefined ? {} : proxyEnvironment({ http: proxy.httpPort, socks: proxy.socksPort });
-    return { program: SANDBOX_EXEC_PATH, args, env: { ...sandboxEnvironment(env, policy, "seatbelt"), ...proxyVariables } };
+    const seatbeltEnv = { ...sandboxEnvironment(env, policy, "seatbelt"), ...proxyVariables };
+    if (prefix === null) return { program: SANDBOX_EXEC_PATH, args, env: seatbeltEnv };
+    return { program: prefix[0]!, args: [...prefix.slice(1), SANDBOX_EXEC_PATH, ...args], env: seatbeltEnv };
   }
   const program = launcher();
   const args = linuxCommandArgs(command, policy, {

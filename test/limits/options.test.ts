@@ -1,4 +1,5 @@
 /** The limits as written (CLI, API) and as the launcher reports them. */
+import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { UsageError } from "../../src/errors.js";
 import {
@@ -8,7 +9,10 @@ import {
   parseLimitOption,
   parseLimitReport,
   parseResourceLimits,
+  perProcessLimitPrefix,
 } from "../../src/limits/index.js";
+import { prepareSandboxedCommand } from "../../src/platform/index.js";
+import { READ_ONLY_POLICY } from "../../src/policy/index.js";
 
 describe("--limit NAME=VALUE", () => {
   test.each([
@@ -74,5 +78,26 @@ describe("what the launcher reports", () => {
     expect(describeLimit("cpu", { cpuSeconds: 60 })).toBe("60 s");
     expect(describeLimit("file-size", { fileSizeBytes: 1000 })).toBe("1000 bytes");
     expect(describeLimit("memory", {})).toBe("unlimited");
+  });
+});
+
+describe("macOS: the per-process limits by /bin/sh's ulimit before sandbox-exec", () => {
+  test("the prefix sets each limit (run here with this machine's /bin/sh), and carries its values as arguments", () => {
+    const prefix = perProcessLimitPrefix({ cpuSeconds: 7, fileSizeBytes: 1024 * 1024, openFiles: 64 })!;
+    const shown = spawnSync(prefix[0]!, [...prefix.slice(1), "sh", "-c", "ulimit -t; ulimit -f; ulimit -n"], { encoding: "utf8" });
+    expect(shown.stdout).toBe("7\n2048\n64\n");
+    expect(prefix.slice(3)).toEqual(["sh", "7", "2048", "64"]);
+    expect(perProcessLimitPrefix({ pids: 5 })).toBeNull();
+  });
+
+  test("a plan for macOS runs sandbox-exec under them; a budget for the whole run is refused unless downgraded", () => {
+    const plan = prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: "/", platform: "darwin", limits: { openFiles: 64 } });
+    expect(plan.program).toBe("/bin/sh");
+    expect(plan.args.slice(0, 6)).toEqual(["-c", expect.any(String), "sh", "64", "/usr/bin/sandbox-exec", "-p"]);
+    expect(() => prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: "/", platform: "darwin", limits: { memoryBytes: 1 << 20 } })).toThrow(
+      /the memory limit is not enforced on macOS/,
+    );
+    const downgraded = prepareSandboxedCommand(["true"], READ_ONLY_POLICY, { cwd: "/", platform: "darwin", limits: { pids: 5 }, linux: { limits: "best-effort" } });
+    expect(downgraded.program).toBe("/usr/bin/sandbox-exec");
   });
 });
