@@ -21,6 +21,7 @@
 
 #include "../exec-wire/wire.h"
 #include "supervisor.h"
+#include "syscalls.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -78,7 +79,7 @@ static void write_without_waiting(int fd, const char* data, size_t length) {
     return;
   }
   struct iovec vector = {.iov_base = (void*)data, .iov_len = length};
-  if (pwritev2(fd, &vector, 1, -1, RWF_NOWAIT) == -1 && errno == EOPNOTSUPP && S_ISCHR(st.st_mode)) {
+  if (pwritev2_here(fd, &vector, 1, RWF_NOWAIT) == -1 && errno == EOPNOTSUPP && S_ISCHR(st.st_mode)) {
     if (write(fd, data, length) == -1) return;
   }
 }

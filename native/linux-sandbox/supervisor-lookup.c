@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "supervisor.h"
+#include "syscalls.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437
@@ -102,7 +103,7 @@ static int restart_from(struct walk* w, int fd) {
 }
 
 static int identify(int fd, struct statx* out) {
-  return statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, out) == -1 ? errno : 0;
+  return statx_of(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, out) == -1 ? errno : 0;
 }
 
 static bool same_place(const struct statx* a, const struct statx* b) {
@@ -139,7 +140,7 @@ static bool all_digits(const char* text) {
 // handed in), or the errno of a failure to find out.
 int on_process_mount(pid_t pid, int fd) {
   struct statx st;
-  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &st) == -1) return errno;
+  if (statx_of(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &st) == -1) return errno;
   if (!(st.stx_mask & STATX_MNT_ID)) return EPERM;
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)pid);

@@ -56,4 +56,21 @@
 #define __NR_file_setattr 469
 #endif
 
+// Wrappers that musl's headers lack (glibc has them): the raw system calls,
+// with the kernel's own structure and flags. glibc's <sys/stat.h> takes
+// struct statx from <linux/stat.h> too, so the two never clash.
+#include <linux/fs.h>
+#include <linux/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static inline int statx_of(int dirfd, const char* path, int flags, unsigned int mask, struct statx* out) {
+  return (int)syscall(__NR_statx, dirfd, path, flags, mask, out);
+}
+
+// pwritev2 at the current position (offset -1), split as the system call takes it.
+static inline ssize_t pwritev2_here(int fd, const struct iovec* vector, int count, int flags) {
+  return (ssize_t)syscall(__NR_pwritev2, fd, vector, count, -1L, -1L, flags);
+}
+
 #endif
