@@ -109,6 +109,7 @@
           "native/linux-sandbox/landlock.c",
           "native/linux-sandbox/capabilities.c",
           "native/linux-sandbox/seccomp.c",
+          "native/linux-sandbox/descriptor-passing.c",
           "native/linux-sandbox/listener.c",
           "native/linux-sandbox/descriptors.c",
           "native/linux-sandbox/supervise.c",

@@ -193,25 +193,11 @@ static void* accept_loop(void* argument) {
 
 void proxy_forward_start(const struct plan* plan, int channel) {
   int fds[MAX_PROXY_FORWARDS];
-  size_t size = plan->proxy_forward_count * sizeof(int);
-  char byte;
-  struct iovec data = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr header;
-    char space[CMSG_SPACE(sizeof(int) * MAX_PROXY_FORWARDS)];
-  } control;
-  struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space};
-  ssize_t got;
-  do got = recvmsg(channel, &message, MSG_CMSG_CLOEXEC);
-  while (got == -1 && errno == EINTR);
+  int got = descriptors_receive(channel, fds, plan->proxy_forward_count);
   if (close(channel) == -1) fail("network-proxy", "close: %s", strerror(errno));
   // None come when the sandbox has no network namespace (refused, or downgraded to no network at all).
   if (got == 0) return;
-  struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-  if (got != 1 || header == NULL || header->cmsg_type != SCM_RIGHTS || header->cmsg_len != CMSG_LEN(size)) {
-    fail("network-proxy", "the listening sockets did not come");
-  }
-  memcpy(fds, CMSG_DATA(header), size);
+  if (got != 1) fail("network-proxy", "the listening sockets did not come: %s", strerror(errno));
   if (pthread_attr_init(&thread_attributes) != 0 || pthread_attr_setdetachstate(&thread_attributes, PTHREAD_CREATE_DETACHED) != 0 ||
       pthread_attr_setstacksize(&thread_attributes, THREAD_STACK_BYTES) != 0) {
     fail("network-proxy", "pthread attributes");

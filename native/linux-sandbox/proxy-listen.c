@@ -29,24 +29,9 @@ static int listen_on_loopback(int port) {
 void proxy_listen_send(const struct plan* plan, int channel) {
   int fds[MAX_PROXY_FORWARDS];
   for (size_t i = 0; i < plan->proxy_forward_count; i++) fds[i] = listen_on_loopback(plan->proxy_forwards[i].port);
-  size_t size = plan->proxy_forward_count * sizeof(int);
-  char byte = 0;
-  struct iovec data = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr header;
-    char space[CMSG_SPACE(sizeof(int) * MAX_PROXY_FORWARDS)];
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = CMSG_SPACE(size)};
-  struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(size);
-  memcpy(CMSG_DATA(header), fds, size);
-  ssize_t sent;
-  do sent = sendmsg(channel, &message, MSG_NOSIGNAL);
-  while (sent == -1 && errno == EINTR);
-  if (sent != 1) fail("network-proxy", "handing over the listening sockets: %s", strerror(errno));
+  if (descriptors_send(channel, fds, plan->proxy_forward_count, 0) != 1) {
+    fail("network-proxy", "handing over the listening sockets: %s", strerror(errno));
+  }
   for (size_t i = 0; i < plan->proxy_forward_count; i++) {
     if (close(fds[i]) == -1) fail("network-proxy", "close: %s", strerror(errno));
   }

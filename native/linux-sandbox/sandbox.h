@@ -245,6 +245,15 @@ int seccomp_apply_exec_only(void);
 // from inside a sandbox whose writable roots hold it, changes nothing.
 void exec_socket_pin(struct plan* plan);
 
+// descriptor-passing.c: descriptors over a socket pair (SCM_RIGHTS, one byte).
+// Sends `count` (1 to 8) descriptors; `tag` is the raw sendmsg's fourth
+// argument, which the filter may check (0 where none does). Async-signal-safe.
+// 1, or -1 with errno.
+ssize_t descriptors_send(int channel, const int* fds, size_t count, unsigned long tag);
+// Receives exactly `count` descriptors, close-on-exec: 1 when they came, 0
+// when the channel ended first, -1 with errno (EPROTO for anything else).
+int descriptors_receive(int channel, int* fds, size_t count);
+
 // listener.c: the filter's listener travels from the command to the launcher.
 void listener_send(int channel, int listener, uint64_t secret);
 // -1 when none comes (the channel's writers all closed it).

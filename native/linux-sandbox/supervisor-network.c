@@ -68,41 +68,12 @@ static void create_inside(int channel, int user_namespace, int net_namespace) {
   if (setns(net_namespace, CLONE_NEWNET) == -1) _exit(1);
   int created = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (created == -1) _exit(1);
-  char byte = 0;
-  struct iovec data = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr header;
-    char space[CMSG_SPACE(sizeof(int))];
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space};
-  struct cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(header), &created, sizeof created);
-  _exit(sendmsg(channel, &message, 0) == 1 ? 0 : 1);
+  _exit(descriptors_send(channel, &created, 1, 0) == 1 ? 0 : 1);
 }
 
 static int receive_descriptor(int channel) {
-  char byte;
-  struct iovec data = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr header;
-    char space[CMSG_SPACE(sizeof(int))];
-  } control;
-  struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control.space, .msg_controllen = sizeof control.space};
-  ssize_t got;
-  do got = recvmsg(channel, &message, MSG_CMSG_CLOEXEC);
-  while (got == -1 && errno == EINTR);
-  struct cmsghdr* header = got == 1 ? CMSG_FIRSTHDR(&message) : NULL;
-  if (header == NULL || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS ||
-      header->cmsg_len != CMSG_LEN(sizeof(int))) {
-    return -1;
-  }
   int fd;
-  memcpy(&fd, CMSG_DATA(header), sizeof fd);
-  return fd;
+  return descriptors_receive(channel, &fd, 1) == 1 ? fd : -1;
 }
 
 static int open_namespace(pid_t pid, const char* name) {
