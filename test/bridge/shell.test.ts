@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
 import { interceptedShellUnavailable, runProgram, scratchDir } from "./support.js";
+import { testUnless } from "../support/skip.js";
 
 const cli = join(packageRoot, "dist", "cli", "main.js");
 
@@ -96,12 +97,8 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     expect(result.stdout).toBe("touch 126\npush 126\n");
   });
 
-  test.each(["sh", "zsh"])("--shell %s is intercepted the same way", async (name) => {
-    const shellPath = ["/bin", "/usr/bin"].map((dir) => join(dir, name)).find(existsSync);
-    if (!shellPath) {
-      console.log(`--shell ${name} not tested: ${name} is not installed`);
-      return;
-    }
+  const installed = (name: string) => ["/bin", "/usr/bin"].some((dir) => existsSync(join(dir, name)));
+  for (const name of ["sh", "zsh"]) testUnless(installed(name) ? null : `${name} is not installed`)(`--shell ${name} is intercepted the same way`, async () => {
     const audit = join(scratch.path, `audit-${name}.jsonl`);
     const marker = join(scratch.path, `forbidden-${name}`);
     const script = `ls / >/dev/null; touch ${quote(marker)}; echo "touch $?"`;

@@ -17,6 +17,7 @@ import { landlockAbi, nativeArtifactPath, packageRoot } from "../../src/native/i
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { openFdCount, runWrapper, startBridge, wrapperPath } from "../bridge/support.js";
+import { testUnless } from "../support/skip.js";
 
 const WORKSPACE_ONLY = parseSandboxPolicy({ type: "workspace-write", exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
 
@@ -49,11 +50,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("the host closes the bridge mid-request", () => {
   const missing = linuxSandboxMissing();
 
-  test("the sandboxed command's exec fails closed (125) and the program does not run", async () => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing)("the sandboxed command's exec fails closed (125) and the program does not run", async () => {
     let asked!: () => void;
     const askedPromise = new Promise<void>((resolve) => (asked = resolve));
     const bridge = await ExecBridge.start({ decide: () => (asked(), new Promise(() => {})) });
@@ -172,7 +169,7 @@ describe("the launcher is missing or not executable", () => {
     return root;
   }
 
-  const linuxOnly = process.platform === "linux" ? test : test.skip;
+  const linuxOnly = testUnless(process.platform === "linux" ? null : "the Linux launcher runs only on Linux");
 
   linuxOnly.each(["missing", "not executable"] as const)("launcher %s: `cordon run` exits 125 naming it, and nothing runs", (launcher) => {
     if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run build` first");
@@ -217,11 +214,7 @@ describe("the launcher is missing or not executable", () => {
 describe("Landlock unavailable (simulated through the launcher's pretend-ABI option)", () => {
   const missing = linuxSandboxMissing();
 
-  test.each([0, 2])("ABI %i: a shell run is refused naming Landlock, nothing runs, no exec is asked", async (abi) => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing).each([0, 2])("ABI %i: a shell run is refused naming Landlock, nothing runs, no exec is asked", async (abi) => {
     const { bridge, events } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const run = bridge.run({
@@ -240,11 +233,7 @@ describe("Landlock unavailable (simulated through the launcher's pretend-ABI opt
     }
   });
 
-  test.each([0, 2])("ABI %i with the explicit best-effort opt-out: the command runs, with a warning naming landlock", async (abi) => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing).each([0, 2])("ABI %i with the explicit best-effort opt-out: the command runs, with a warning naming landlock", async (abi) => {
     const { bridge, events } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const result = await bridge.run({
@@ -263,11 +252,7 @@ describe("Landlock unavailable (simulated through the launcher's pretend-ABI opt
     }
   });
 
-  test("spawnSandboxed refuses as well, and the opt-out of another protection does not stand in for it", () => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing)("spawnSandboxed refuses as well, and the opt-out of another protection does not stand in for it", () => {
     const spawnWith = (linux: object) =>
       spawnSandboxed(["touch", marker], WORKSPACE_ONLY, { cwd: dir, env, linux: { simulateLandlockAbi: 0, ...linux } });
     expect(() => spawnWith({})).toThrow(/needs Landlock/);
