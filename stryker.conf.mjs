@@ -3,6 +3,9 @@
  * mutant is a small change to the source, and the unit tests that cover the
  * module must turn red. Slow on a small machine, so not part of CI.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 export default {
   testRunner: "jest",
   testRunnerNodeArgs: ["--experimental-vm-modules", "--no-warnings"],
@@ -40,6 +43,8 @@ export default {
   incrementalFile: "reports/stryker-incremental.json",
   // `build/` and `dist/` stay: the environment tests spawn the launcher, and a few rules tests compare with the CLI.
   ignorePatterns: ["bench", "reports"],
+  // Outside the project, so a jest run of the project meanwhile does not find a second package.json.
+  tempDirName: join(tmpdir(), "cordon-stryker"),
   concurrency: 2,
   timeoutMS: 60000,
   reporters: ["clear-text", "progress", "html", "json"],
