@@ -34,6 +34,7 @@ import { prepareSandboxedCommand, type SpawnSandboxedOptions } from "../../src/p
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
 import { outcomeOf, runSandboxed, type Operation, unsupportedReason } from "../linux/run-sandboxed.js";
 import { describeUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const escapeProbe = join(dirname(fileURLToPath(import.meta.url)), "escape-probe.py");
 
@@ -255,7 +256,7 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
   let host: ChildProcess;
   let servers: Server[];
   let udpSockets: UdpSocket[];
-  const env = { ...process.env, TMPDIR: undefined };
+  const env = testEnv({ TMPDIR: undefined });
 
   async function listenTcp(host: string): Promise<number> {
     const server = createServer((socket) => socket.end());
@@ -430,7 +431,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
   let base: string;
   let workspace: string;
   let outside: string;
-  const env = { ...process.env, TMPDIR: undefined };
+  const env = testEnv({ TMPDIR: undefined });
 
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), "cordon-escapes-2-"));

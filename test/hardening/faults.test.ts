@@ -18,6 +18,7 @@ import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/inde
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { openFdCount, runWrapper, startBridge, wrapperPath } from "../bridge/support.js";
 import { testUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const WORKSPACE_ONLY = parseSandboxPolicy({ type: "workspace-write", exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
 
@@ -39,7 +40,7 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
 
 let dir: string;
 let marker: string;
-const env = { ...process.env, TMPDIR: undefined };
+const env = testEnv({ TMPDIR: undefined });
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cordon-faults-"));

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { landlockAbi } from "../../src/native/index.js";
 import { testUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const cordon = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli", "main.js");
 const otherPlatform = process.platform === "darwin" ? "linux" : "darwin";
@@ -24,7 +25,7 @@ function landlockMissing(): string | null {
 describe("cordon run", () => {
   let dir: string;
   let marker: string;
-  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  const run = (args: string[], env: NodeJS.ProcessEnv = testEnv()) =>
     spawnSync(process.execPath, [cordon, "run", ...args], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
   const policyFile = (policy: unknown) => {
     const path = join(dir, `policy-${Math.random().toString(36).slice(2)}.json`);
@@ -114,10 +115,7 @@ describe("cordon run", () => {
   });
 
   testUnless(landlockMissing())("--dry-run prints the plan with only the variables it adds, and runs nothing", () => {
-    const result = run(["--dry-run", "--policy", policyFile({ type: "workspace-write" }), "--", "touch", marker], {
-      ...process.env,
-      SECRET_TOKEN: "do-not-print",
-    });
+    const result = run(["--dry-run", "--policy", policyFile({ type: "workspace-write" }), "--", "touch", marker], testEnv({ SECRET_TOKEN: "do-not-print" }));
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain("do-not-print");
     const plan = JSON.parse(result.stdout) as { program: string; args: string[]; env: Record<string, string> };
