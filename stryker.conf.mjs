@@ -30,6 +30,7 @@ export default {
         "<rootDir>/test/approval/*.test.ts",
         "<rootDir>/test/seatbelt/!(cli|enforcement).test.ts",
         "<rootDir>/test/platform/env-policy.test.ts",
+        "<rootDir>/test/platform/dispatch.test.ts",
       ],
       reporters: ["default"],
     },
