@@ -13,6 +13,7 @@ import { BridgeError, PolicyError, UnsupportedOperationError } from "../../src/e
 import { parseSandboxPolicy, type SandboxPolicyInput } from "../../src/policy/index.js";
 import { parseRules } from "../../src/rules/index.js";
 import { deniedBy, eventually, interceptedShellUnavailable, ruleAt, scratchDir, uniqueSleep } from "./support.js";
+import { testEnv } from "../support/env.js";
 
 const unavailable = interceptedShellUnavailable();
 if (unavailable) console.log(`host integration tests skipped: ${unavailable}`);
@@ -292,15 +293,15 @@ describeHere(`bridge.run for an agent host${skipNote}`, () => {
 
   describe("7. stdin", () => {
     test("input as a string, a Buffer, or a stream; by default the command reads end of file", async () => {
-      expect((await bridge.run({ script: "cat", cwd: scratch.path, policy, input: "text in\n" })).stdout).toBe("text in\n");
-      expect((await bridge.run({ script: "od -An -tx1", cwd: scratch.path, policy, input: Buffer.from([0, 255]) })).stdout.trim()).toBe("00 ff");
+      expect((await bridge.run({ script: "cat", cwd: scratch.path, policy, input: "text in\n", env: testEnv() })).stdout).toBe("text in\n");
+      expect((await bridge.run({ script: "od -An -tx1", cwd: scratch.path, policy, input: Buffer.from([0, 255]), env: testEnv() })).stdout.trim()).toBe("00 ff");
       const stream = Readable.from(["one ", "two"]);
-      expect((await bridge.run({ script: "cat", cwd: scratch.path, policy, input: stream })).stdout).toBe("one two");
+      expect((await bridge.run({ script: "cat", cwd: scratch.path, policy, input: stream, env: testEnv() })).stdout).toBe("one two");
       expect((await bridge.run({ script: "cat; echo end", cwd: scratch.path, policy })).stdout).toBe("end\n");
     });
 
     test('stdin: "pipe" gives the run a stdin to write to', async () => {
-      const run = bridge.run({ script: "read line; echo got $line", cwd: scratch.path, policy, stdin: "pipe" });
+      const run = bridge.run({ script: "read line; echo got $line", cwd: scratch.path, policy, stdin: "pipe", env: testEnv() });
       run.stdin!.end("hello\n");
       expect((await run).stdout).toBe("got hello\n");
     });

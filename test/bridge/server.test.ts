@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { MAX_ARGV_BYTES, MAX_REQUEST_LINE_BYTES } from "../../src/bridge/index.js";
 import { openFdCount, rawExchange, replies, runProgram, runWrapper, startBridge, wrapperPath } from "./support.js";
+import { describeUnless } from "../support/skip.js";
 
 const validRequest = (requestId: string) =>
   JSON.stringify({ type: "exec_request", request_id: requestId, file: "/bin/true", argv: ["true"], cwd: "/" });
@@ -245,8 +246,7 @@ describe("exec bridge server: malformed traffic", () => {
 });
 
 const asRoot = process.getuid?.() === 0;
-const describeAsRoot = asRoot ? describe : describe.skip;
-if (!asRoot) console.log("skipping the other-uid test: switching to uid 65534 needs root");
+const describeAsRoot = describeUnless(asRoot ? null : "switching to uid 65534 needs root");
 
 describeAsRoot("exec bridge server: peers of another uid (runs as root, switches to uid 65534)", () => {
   test("a wrapper running as another uid is denied and reported, and its program does not run", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { packageRoot } from "../../src/native/index.js";
 import { APPROVAL_PROMPT_END, runOnTerminal } from "../support/terminal.js";
 import { interceptedShellUnavailable, runProgram, scratchDir } from "./support.js";
+import { testUnless } from "../support/skip.js";
 
 const cli = join(packageRoot, "dist", "cli", "main.js");
 
@@ -102,12 +103,8 @@ describeHere(`cordon shell${unavailable ? ` (skipped: ${unavailable})` : ""}`, (
     ]);
   });
 
-  test.each(["sh", "zsh"])("--shell %s is intercepted the same way", async (name) => {
-    const shellPath = ["/bin", "/usr/bin"].map((dir) => join(dir, name)).find(existsSync);
-    if (!shellPath) {
-      console.log(`--shell ${name} not tested: ${name} is not installed`);
-      return;
-    }
+  const installed = (name: string) => ["/bin", "/usr/bin"].some((dir) => existsSync(join(dir, name)));
+  for (const name of ["sh", "zsh"]) testUnless(installed(name) ? null : `${name} is not installed`)(`--shell ${name} is intercepted the same way`, async () => {
     const audit = join(scratch.path, `audit-${name}.jsonl`);
     const marker = join(scratch.path, `forbidden-${name}`);
     const script = `ls / >/dev/null; touch ${quote(marker)}; echo "touch $?"`;

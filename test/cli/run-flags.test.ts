@@ -9,21 +9,20 @@ import { join } from "node:path";
 import { landlockAbi } from "../../src/native/index.js";
 import { interceptedShellUnavailable } from "../bridge/support.js";
 import { runCordon } from "../support/cli.js";
+import { testUnless } from "../support/skip.js";
 
 const missing = process.platform !== "linux" ? "the Linux sandbox runs only on Linux" : landlockAbi().abi >= 3 ? null : "Landlock cannot confine writes here";
 const shellMissing = missing ?? interceptedShellUnavailable();
 const env = { PATH: process.env.PATH, HOME: "/nonexistent", LANG: "C.UTF-8", OPENAI_API_KEY: "sk-secret", PLAIN_SETTING: "kept" };
 
 describe("--env-inherit and the default environment policy", () => {
-  test("run: the default drops names with KEY, SECRET or TOKEN and keeps the rest", () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  testUnless(missing)("run: the default drops names with KEY, SECRET or TOKEN and keeps the rest", () => {
     const printed = runCordon(["run", "--", "env"], { env });
     expect(printed.stdout).toContain("PLAIN_SETTING=kept\n");
     expect(printed.stdout).not.toContain("OPENAI_API_KEY");
   });
 
-  test("run: core keeps PATH, HOME and LANG only (besides what cordon adds); none keeps nothing of the caller's", () => {
-    if (missing) return console.log(`skipped: ${missing}`);
+  testUnless(missing)("run: core keeps PATH, HOME and LANG only (besides what cordon adds); none keeps nothing of the caller's", () => {
     const core = runCordon(["run", "--env-inherit", "core", "--", "/usr/bin/env"], { env });
     expect(core.stdout.split("\n").filter((line) => line !== "" && !line.startsWith("CORDON_")).sort()).toEqual(
       ["HOME=/nonexistent", "LANG=C.UTF-8", `PATH=${process.env.PATH}`].sort(),

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { landlockAbi } from "../../src/native/index.js";
 import { interceptedShellUnavailable } from "../bridge/support.js";
 import { runCordon } from "../support/cli.js";
+import { testEnv } from "../support/env.js";
 
 function sandboxMissing(): string | null {
   if (process.platform !== "linux") return "the Linux sandbox runs only on Linux";
@@ -46,7 +47,7 @@ describeConfined(`policy shorthands, enforced${missing ? ` (skipped: ${missing})
   test("run --sandbox workspace-write --writable-root: writes the cwd and the extra root (given relatively), nothing else", () => {
     const result = runCordon(["run", "--sandbox", "workspace-write", "--writable-root", "../extra dir; (x)", "--", "sh", "-c", writeEverywhere(work)], {
       cwd: work,
-      env: { ...process.env, TMPDIR: work },
+      env: testEnv({ TMPDIR: work }),
     });
     expect(result.status).toBe(0);
     expect(readFileSync(join(work, "w"), "utf8")).toBe("w\n");

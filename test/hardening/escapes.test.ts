@@ -33,6 +33,8 @@ import type { LinuxSandboxOptions } from "../../src/linux/index.js";
 import { prepareSandboxedCommand, type SpawnSandboxedOptions } from "../../src/platform/index.js";
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
 import { outcomeOf, runSandboxed, type Operation, unsupportedReason } from "../linux/run-sandboxed.js";
+import { describeUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const escapeProbe = join(dirname(fileURLToPath(import.meta.url)), "escape-probe.py");
 
@@ -308,8 +310,7 @@ const shellCatalogue: ShellEscape[] = [
 ];
 
 const skipReason = unsupportedReason();
-if (skipReason) console.log(`escape catalogue skipped: ${skipReason}`);
-const describeLinux = skipReason ? describe.skip : describe;
+const describeLinux = describeUnless(skipReason);
 
 describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => {
   let base: string;
@@ -317,7 +318,7 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
   let host: ChildProcess;
   let servers: Server[];
   let udpSockets: UdpSocket[];
-  const env = { ...process.env, TMPDIR: undefined };
+  const env = testEnv({ TMPDIR: undefined });
 
   async function listenTcp(host: string): Promise<number> {
     const server = createServer((socket) => {
@@ -454,9 +455,9 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOBODY = 65534;
 const canBecomeNobody = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
-if (!skipReason && !canBecomeNobody) console.log("unprivileged-user rows skipped: they need root and setpriv to become nobody");
 /** "caller": whoever runs the tests (root, when "nobody" is there too). */
-const USERS: ("caller" | "nobody")[] = canBecomeNobody ? ["caller", "nobody"] : ["caller"];
+const USERS = ["caller", "nobody"] as const;
+const userSkipped = (user: "caller" | "nobody") => (user === "nobody" && !canBecomeNobody ? "they need root and setpriv to become nobody" : null);
 const CALLER = process.getuid?.() === 0 ? "root" : "the caller";
 const terminalHost = join(dirname(fileURLToPath(import.meta.url)), "terminal-host.py");
 
@@ -502,7 +503,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
   let base: string;
   let workspace: string;
   let outside: string;
-  const env = { ...process.env, TMPDIR: undefined };
+  const env = testEnv({ TMPDIR: undefined });
 
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), "cordon-escapes-2-"));
@@ -543,7 +544,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     while (!seen.includes(text)) seen += ((await once(child.stdout!, "data")) as Buffer[])[0]!.toString();
   }
 
-  describe.each(USERS.map((user) => [user === "caller" ? CALLER : user, user] as const))("as %s", (_who, user) => {
+  for (const user of USERS) describeUnless(userSkipped(user))(`as ${user === "caller" ? CALLER : user}`, () => {
     test("the command holds no capability and no securebit can give one back (read from the host's /proc)", async () => {
       const child = spawnAs(user, ["sh", "-c", "echo ready; exec sleep 30"], WORKSPACE_ONLY);
       const outcome = outcomeOf(child);

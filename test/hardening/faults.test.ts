@@ -17,6 +17,8 @@ import { landlockAbi, nativeArtifactPath, packageRoot } from "../../src/native/i
 import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { openFdCount, runWrapper, startBridge, wrapperPath } from "../bridge/support.js";
+import { testUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const WORKSPACE_ONLY = parseSandboxPolicy({ type: "workspace-write", exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
 
@@ -38,7 +40,7 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
 
 let dir: string;
 let marker: string;
-const env = { ...process.env, TMPDIR: undefined };
+const env = testEnv({ TMPDIR: undefined });
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cordon-faults-"));
@@ -49,11 +51,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("the host closes the bridge mid-request", () => {
   const missing = linuxSandboxMissing();
 
-  test("the run waiting on that request is aborted, and the program does not run", async () => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing)("the run waiting on that request is aborted, and the program does not run", async () => {
     let asked!: () => void;
     const askedPromise = new Promise<void>((resolve) => (asked = resolve));
     const bridge = await ExecBridge.start({ decide: () => (asked(), new Promise(() => {})) });
@@ -173,7 +171,7 @@ describe("the launcher is missing or not executable", () => {
     return root;
   }
 
-  const linuxOnly = process.platform === "linux" ? test : test.skip;
+  const linuxOnly = testUnless(process.platform === "linux" ? null : "the Linux launcher runs only on Linux");
 
   linuxOnly.each(["missing", "not executable"] as const)("launcher %s: `cordon run` exits 125 naming it, and nothing runs", (launcher) => {
     if (!existsSync(join(packageRoot, "dist", "cli", "main.js"))) throw new Error("dist/ is missing: run `npm run compile` first");
@@ -221,11 +219,7 @@ describe("the launcher is missing or not executable", () => {
 describe("Landlock unavailable (simulated through the launcher's pretend-ABI option)", () => {
   const missing = linuxSandboxMissing();
 
-  test.each([0, 2])("ABI %i: a shell run is refused naming Landlock, nothing runs, no exec is asked", async (abi) => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing).each([0, 2])("ABI %i: a shell run is refused naming Landlock, nothing runs, no exec is asked", async (abi) => {
     const { bridge, events } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const run = bridge.run({
@@ -244,11 +238,7 @@ describe("Landlock unavailable (simulated through the launcher's pretend-ABI opt
     }
   });
 
-  test.each([0, 2])("ABI %i with the explicit best-effort opt-out: the command runs, with a warning naming landlock", async (abi) => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing).each([0, 2])("ABI %i with the explicit best-effort opt-out: the command runs, with a warning naming landlock", async (abi) => {
     const { bridge, events } = await startBridge({ decide: () => ({ action: "run" }) });
     try {
       const result = await bridge.run({
@@ -267,11 +257,7 @@ describe("Landlock unavailable (simulated through the launcher's pretend-ABI opt
     }
   });
 
-  test("spawnSandboxed refuses as well, and the opt-out of another protection does not stand in for it", () => {
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(missing)("spawnSandboxed refuses as well, and the opt-out of another protection does not stand in for it", () => {
     const spawnWith = (linux: object) =>
       spawnSandboxed(["touch", marker], WORKSPACE_ONLY, { cwd: dir, env, linux: { simulateLandlockAbi: 0, ...linux } });
     expect(() => spawnWith({})).toThrow(/needs Landlock/);

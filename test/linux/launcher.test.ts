@@ -14,6 +14,7 @@ import { prepareSandboxedCommand, spawnSandboxed } from "../../src/platform/inde
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
 import { UnsupportedOperationError } from "../../src/errors.js";
 import { outcomeOf, probe, runSandboxed, unsupportedReason } from "./run-sandboxed.js";
+import { testEnv } from "../support/env.js";
 
 const skipReason = unsupportedReason();
 if (skipReason) console.log(`Linux launcher tests skipped: ${skipReason}`);
@@ -32,7 +33,7 @@ describeLinux(`Linux launcher${skipReason ? ` (skipped: ${skipReason})` : ""}`, 
   let base: string;
   let workspace: string;
   let outside: string;
-  const env = { ...process.env, TMPDIR: undefined };
+  const env = testEnv({ TMPDIR: undefined });
 
   beforeAll(() => {
     base = mkdtempSync(join(tmpdir(), "cordon-linux-"));

@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { landlockAbi } from "../../src/native/index.js";
+import { testUnless } from "../support/skip.js";
+import { testEnv } from "../support/env.js";
 
 const cordon = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli", "main.js");
 const otherPlatform = process.platform === "darwin" ? "linux" : "darwin";
@@ -23,7 +25,7 @@ function landlockMissing(): string | null {
 describe("cordon run", () => {
   let dir: string;
   let marker: string;
-  const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  const run = (args: string[], env: NodeJS.ProcessEnv = testEnv()) =>
     spawnSync(process.execPath, [cordon, "run", ...args], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
   const policyFile = (policy: unknown) => {
     const path = join(dir, `policy-${Math.random().toString(36).slice(2)}.json`);
@@ -51,12 +53,7 @@ describe("cordon run", () => {
     expect(result).toMatchObject({ status: null, signal });
   });
 
-  test("under workspace-write the command writes its workspace, not outside it", () => {
-    const missing = landlockMissing();
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(landlockMissing())("under workspace-write the command writes its workspace, not outside it", () => {
     const outside = mkdtempSync(join(tmpdir(), "cordon-outside-"));
     try {
       const policy = policyFile({ type: "workspace-write", exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
@@ -70,12 +67,7 @@ describe("cordon run", () => {
     }
   });
 
-  test("SIGTERM sent to cordon reaches the command, and cordon dies of it", async () => {
-    const missing = landlockMissing();
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
+  testUnless(landlockMissing())("SIGTERM sent to cordon reaches the command, and cordon dies of it", async () => {
     const policy = policyFile({ type: "workspace-write", exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
     const child = spawn(process.execPath, [cordon, "run", "--policy", policy, "--", "sh", "-c", "echo started; exec sleep 30"], {
       cwd: dir,
@@ -122,16 +114,8 @@ describe("cordon run", () => {
     expect(result.stderr).toMatch(/no command given/);
   });
 
-  test("--dry-run prints the plan with only the variables it adds, and runs nothing", () => {
-    const missing = landlockMissing();
-    if (missing) {
-      console.log(`skipped: ${missing}`);
-      return;
-    }
-    const result = run(["--dry-run", "--policy", policyFile({ type: "workspace-write" }), "--", "touch", marker], {
-      ...process.env,
-      SECRET_TOKEN: "do-not-print",
-    });
+  testUnless(landlockMissing())("--dry-run prints the plan with only the variables it adds, and runs nothing", () => {
+    const result = run(["--dry-run", "--policy", policyFile({ type: "workspace-write" }), "--", "touch", marker], testEnv({ SECRET_TOKEN: "do-not-print" }));
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain("do-not-print");
     const plan = JSON.parse(result.stdout) as { program: string; args: string[]; env: Record<string, string> };

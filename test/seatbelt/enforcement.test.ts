@@ -5,14 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
 import { createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../../src/seatbelt/index.js";
+import { describeUnless } from "../support/skip.js";
 
 // Only macOS has sandbox-exec: there the generated profiles are run for real,
 // trying the forbidden thing and the allowed thing. Everywhere else the
 // profiles are checked by the other suites of this folder.
 const onMacOS = process.platform === "darwin";
-const describeOnMacOS = onMacOS ? describe : describe.skip;
+const describeOnMacOS = describeUnless(onMacOS ? null : `sandbox-exec exists only on macOS, this host is ${process.platform}`);
 
-describeOnMacOS(`Seatbelt enforcement (runs only on macOS; this is ${process.platform}, which has no sandbox-exec)`, () => {
+describeOnMacOS("Seatbelt enforcement", () => {
   let base: string;
   let repo: string;
   let outside: string;
@@ -127,4 +128,3 @@ describeOnMacOS(`Seatbelt enforcement (runs only on macOS; this is ${process.pla
   });
 });
 
-if (!onMacOS) console.log(`Seatbelt enforcement tests skipped: sandbox-exec exists only on macOS, this host is ${process.platform}`);

@@ -22,6 +22,7 @@ import {
   type ExecServer,
   type SeenRequest,
 } from "./harness.js";
+import { describeUnless, testUnless } from "../support/skip.js";
 
 const unavailable = supervisorUnavailable();
 if (unavailable) console.log(`exec supervisor tests skipped: ${unavailable}`);
@@ -216,8 +217,7 @@ describeHere(`exec supervisor: every way of starting a program${unavailable ? ` 
     expect(request.executable).toBeUndefined();
   });
 
-  test("a static program (busybox) cannot exec around the supervisor", async () => {
-    if (!existsSync("/bin/busybox")) return console.log("busybox test skipped: /bin/busybox is not installed (busybox-static)");
+  testUnless(existsSync("/bin/busybox") ? null : "/bin/busybox is not installed (busybox-static)")("a static program (busybox) cannot exec around the supervisor", async () => {
     const result = await run(["/bin/busybox", "sh", "-c", `${TOUCH} '${marker}'; echo "status $?"`]);
     expect(result.stdout).toBe("status 126\n");
     expect(existsSync(marker)).toBe(false);
@@ -231,8 +231,7 @@ describeHere(`exec supervisor: every way of starting a program${unavailable ? ` 
     expect(server.requests.map((request) => request.argv[0])).toEqual(["bash", "env", TOUCH]);
   });
 
-  test("a musl-linked dynamic program starts (its loader is a system loader, not an interpreter)", async () => {
-    if (!hasTool("musl-gcc")) return console.log("musl test skipped: musl-gcc is not installed (musl-tools)");
+  testUnless(hasTool("musl-gcc") ? null : "musl-gcc is not installed (musl-tools)")("a musl-linked dynamic program starts (its loader is a system loader, not an interpreter)", async () => {
     const source = join(dir, "musl-hello.c");
     writeFileSync(source, '#include <stdio.h>\nint main(void) { puts("musl ok"); return 0; }\n');
     const program = join(dir, "musl-hello");
@@ -461,8 +460,7 @@ describeHere(`exec supervisor: known limits, what is not an exec${unavailable ? 
 });
 
 const asNobody = !unavailable && process.getuid?.() === 0 && hasTool("setpriv");
-const describeNobody = asNobody ? describe : describe.skip;
-if (!asNobody) console.log("unprivileged supervisor test skipped: it needs root and setpriv to run the launcher as nobody");
+const describeNobody = describeUnless(asNobody ? null : "it needs root and setpriv to run the launcher as nobody");
 
 describeNobody("exec supervisor: launched by an unprivileged user (nobody, in a user namespace)", () => {
   test("the supervisor reads the child's execs and decides them as for root", async () => {

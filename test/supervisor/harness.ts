@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nativeArtifactPath, landlockAbi } from "../../src/native/index.js";
+import { testEnv } from "../support/env.js";
 
 export const launcherPath = nativeArtifactPath("cordon-linux-sandbox");
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
@@ -145,7 +146,7 @@ export function launch(command: string[], options: LaunchOptions): Promise<Launc
     program = "setpriv";
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(program, argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, argv, { cwd: options.cwd, env: options.env ?? testEnv(), stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

@@ -5,6 +5,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { testUnless } from "../support/skip.js";
 import { hasTool, launch, scratchDir, startExecServer, supervisorUnavailable, type ExecServer } from "./harness.js";
 
 const unavailable = supervisorUnavailable();
@@ -50,15 +51,15 @@ describeHere(`exec supervisor: shells and tools${unavailable ? ` (skipped: ${una
     expect(ran()).toBe(false);
   });
 
-  test.each(["sh", "zsh"])("%s is decided the same way", async (shell) => {
-    if (!hasTool(shell)) return console.log(`${shell} test skipped: ${shell} is not installed`);
-    const result = await run("./forbidden; echo $?", shell);
-    expect(result.stdout).toBe("126\n");
-    expect(ran()).toBe(false);
-  });
+  for (const shell of ["sh", "zsh"]) {
+    testUnless(hasTool(shell) ? null : `${shell} is not installed`)(`${shell} is decided the same way`, async () => {
+      const result = await run("./forbidden; echo $?", shell);
+      expect(result.stdout).toBe("126\n");
+      expect(ran()).toBe(false);
+    });
+  }
 
-  test("make -j2: recipes run concurrently, each asked, output as without the supervisor", async () => {
-    if (!hasTool("make")) return console.log("make test skipped: make is not installed");
+  testUnless(hasTool("make") ? null : "make is not installed")("make -j2: recipes run concurrently, each asked, output as without the supervisor", async () => {
     writeFileSync(join(dir, "Makefile"), "all: a b\na:\n\t@/bin/echo built-a\nb:\n\t@/bin/echo built-b\n");
     const result = await run("make -s -j2 all");
     expect(result.stdout.split("\n").sort()).toEqual(["", "built-a", "built-b"]);
@@ -75,8 +76,7 @@ describeHere(`exec supervisor: shells and tools${unavailable ? ` (skipped: ${una
     ]);
   });
 
-  test("python: os.system, subprocess with env={}, os.execv and a raw syscall through ctypes are all decided", async () => {
-    if (!hasTool("python3")) return console.log("python test skipped: python3 is not installed");
+  testUnless(hasTool("python3") ? null : "python3 is not installed")("python: os.system, subprocess with env={}, os.execv and a raw syscall through ctypes are all decided", async () => {
     const script = [
       "import ctypes, os, subprocess",
       "print('system', os.system('./forbidden') >> 8, flush=True)",
@@ -94,8 +94,7 @@ describeHere(`exec supervisor: shells and tools${unavailable ? ` (skipped: ${una
     expect(server.requests.filter((request) => request.file === "./forbidden")).toHaveLength(4);
   });
 
-  test("perl's syscall and node's spawnSync with an empty environment are decided", async () => {
-    if (!hasTool("perl")) return console.log("perl test skipped: perl is not installed");
+  testUnless(hasTool("perl") ? null : "perl is not installed")("perl's syscall and node's spawnSync with an empty environment are decided", async () => {
     const perl = await run(`perl -e 'my $p = "./forbidden"; my $r = syscall(59, $p, 0, 0); print "$r $!\\n"'`);
     expect(perl.stdout).toBe("-1 Permission denied\n");
     const node = await launch(
@@ -116,7 +115,7 @@ describeHere(`exec supervisor: shells and tools${unavailable ? ` (skipped: ${una
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     };
 
-    test.each([
+    const transcripts: Array<[name: string, tool: string, script: string]> = [
       [
         "git commit with a hook",
         "git",
@@ -127,13 +126,15 @@ line2" && git log --format=%B -1`,
       ],
       ["npm run", "npm", `printf '{"name":"p","version":"1.0.0","scripts":{"hi":"echo hi from $npm_lifecycle_event"}}' > package.json && npm run --silent hi`],
       ["python -m venv", "python3", "rm -rf venv && python3 -m venv --without-pip venv && venv/bin/python -c 'import sys; print(sys.prefix != sys.base_prefix)'"],
-    ])("%s", async (_name, tool, script) => {
-      if (!hasTool(tool)) return console.log(`transcript test skipped: ${tool} is not installed`);
-      const plain = await transcript(script, false, dir);
-      const approved = await transcript(script, true, dir);
-      expect(plain.status).toBe(0);
-      expect(approved).toEqual(plain);
-      expect(server.requests.length).toBeGreaterThan(2);
-    });
+    ];
+    for (const [name, tool, script] of transcripts) {
+      testUnless(hasTool(tool) ? null : `${tool} is not installed`)(name, async () => {
+        const plain = await transcript(script, false, dir);
+        const approved = await transcript(script, true, dir);
+        expect(plain.status).toBe(0);
+        expect(approved).toEqual(plain);
+        expect(server.requests.length).toBeGreaterThan(2);
+      });
+    }
   });
 });

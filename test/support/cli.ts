@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { testEnv } from "./env.js";
 
 export const cordonBin = join(fileURLToPath(new URL("../..", import.meta.url)), "dist", "cli", "main.js");
 
@@ -12,11 +13,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Runs `cordon args`; the environment is the fixed test environment unless `env` is given. */
 export function runCordon(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const result = spawnSync(process.execPath, [cordonBin, ...args], {
     input: options.input ?? "",
     cwd: options.cwd,
-    env: options.env ?? process.env,
+    env: options.env ?? testEnv(),
     encoding: "utf8",
     timeout: 60_000,
   });
