@@ -40,7 +40,8 @@ export async function startRunProxy(
   run: {
     callId: string;
     cwd: string;
-    events: NetworkEvent[];
+    /** Told of every connection as it ends. */
+    onEvent: (event: NetworkEvent) => void;
     onAbort: () => void;
     onError: (error: unknown) => void;
     /** Called with true before a person is asked and with false after, so the run's clock can stop meanwhile. */
@@ -82,7 +83,7 @@ export async function startRunProxy(
     policy,
     decide: decide ?? ask,
     runId: run.callId,
-    onEvent: (event) => run.events.push(event),
+    onEvent: run.onEvent,
     onError: run.onError,
     // Seatbelt reaches the proxy by loopback TCP ports; the Linux launcher by its Unix sockets.
     tcp: process.platform === "darwin",

@@ -376,7 +376,10 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
       proxy = await startRunProxy(options.network, bridge.networkApprover, {
         callId: options.callId ?? randomUUID(),
         cwd: options.cwd,
-        events: network,
+        onEvent: (event) => {
+          network.push(event);
+          channel.report({ type: "network", event });
+        },
         onAbort,
         // A person deciding about the network stops the clock too.
         onDeciding: (started) => {

@@ -1,4 +1,5 @@
 /** The shapes the exec bridge shares with its host. */
+import type { NetworkEvent } from "../network/index.js";
 
 /** One exec a confined program asked to perform. */
 export interface ExecRequest {
@@ -84,5 +85,7 @@ export type BridgeErrorKind =
 
 export type ExecBridgeEvent =
   | { type: "decision"; decision: ExecDecisionRecord }
+  /** A connection through a run's network proxy (SPEC §11) ended: allowed or refused, with the bytes each way. */
+  | { type: "network"; event: NetworkEvent }
   /** A connection broke the protocol or could not be served; it was answered with a deny where possible. */
   | { type: "error"; kind: BridgeErrorKind; message: string; peer: { pid: number | null; uid: number } | null };

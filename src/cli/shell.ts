@@ -188,6 +188,10 @@ export const shell: Command = {
             const line = auditLine(event.decision, { runId, time: new Date(), bounded });
             auditWrites = auditWrites.then(() => audit.appendFile(line));
           }
+          if (event.type === "network" && audit) {
+            const line = networkAuditLine(event.event);
+            auditWrites = auditWrites.then(() => audit.appendFile(line));
+          }
           if (event.type === "error") io.stderr.write(`cordon: exec bridge: ${event.message}\n`);
         },
       });
@@ -211,7 +215,6 @@ export const shell: Command = {
         onOutput: ({ stream, chunk }) => io[stream].write(chunk),
       });
       if (result.unasked !== null) io.stderr.write(`cordon: not asked (--approvals best-effort): ${result.unasked}\n`);
-      if (audit) for (const event of result.network) auditWrites = auditWrites.then(() => audit.appendFile(networkAuditLine(event)));
       io.stderr.write(describeLimitReport({ limitExceeded: result.limitExceeded, notEnforced: result.limitsNotEnforced }, limits));
       if (result.aborted) {
         io.stderr.write(`cordon: the command was aborted (exit status ${EXIT_ABORTED})\n`);

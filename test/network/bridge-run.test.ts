@@ -69,10 +69,14 @@ describeHere("bridge.run with a network policy", () => {
     }
   });
 
-  test("without an approver a miss is refused with the explained 403; a forbidden network_rule refuses its host", async () => {
+  test("without an approver a miss is refused with the explained 403; a forbidden network_rule refuses its host; onEvent sees each connection", async () => {
+    const seen: unknown[] = [];
     const bridge = await ExecBridge.start({
       rules: parseRules(`network_rule(host = "${UPSTREAM}", protocol = "https", decision = "deny")\nprefix_rule(pattern = ["curl"], decision = "allow")\n`, "net.rules"),
       approvalPolicy: "never",
+      onEvent: (event) => {
+        if (event.type === "network") seen.push(event.event);
+      },
     });
     try {
       const before = upstream.requests.length;
@@ -86,6 +90,7 @@ describeHere("bridge.run with a network policy", () => {
       expect(result.stdout).toBe(`cordon: network access denied: ${UPSTREAM}: on the deny list\ncordon: network access denied: 127.0.0.3: Network access needs approval, but there is no one to ask\n`);
       expect(upstream.requests.length).toBe(before);
       expect(result.network.map((e) => e.code)).toEqual(["blocked-by-denylist", "blocked-by-allowlist"]);
+      expect(seen).toEqual(result.network);
     } finally {
       await bridge.close();
     }
