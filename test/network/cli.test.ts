@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unsupportedReason } from "../linux/run-sandboxed.js";
 import { cordonBin } from "../support/cli.js";
+import { APPROVAL_PROMPT_END, runOnTerminal, terminalUnavailable } from "../support/terminal.js";
 import { countingServer, type CountingServer } from "./support.js";
 
 const UPSTREAM = "127.0.0.2";
@@ -73,6 +74,40 @@ describeHere("cordon run and shell with network flags", () => {
       expect.objectContaining({ kind: "network", host: "127.0.0.3", action: "deny" }),
     ]);
   });
+
+  const noTerminal = terminalUnavailable();
+  (noTerminal ? test.skip : test)(
+    `shell on a terminal asks about a host off the list: y reaches it, n refuses another; every audit line has the run's id${noTerminal ? ` (skipped: ${noTerminal})` : ""}`,
+    async () => {
+      const asked = await countingServer("127.0.0.3");
+      const refused = await countingServer("127.0.0.4");
+      try {
+        const rules = join(dir, "ask.rules");
+        writeFileSync(rules, `prefix_rule(pattern = ["curl"], decision = "allow")\n`);
+        const audit = join(dir, "ask-audit.jsonl");
+        const script = `curl -sS http://127.0.0.3:${asked.port}/yes; curl -sS http://127.0.0.4:${refused.port}/no`;
+        const session = await runOnTerminal(
+          [process.execPath, cordonBin, "shell", "--sandbox", "workspace-write", "--allow-domain", UPSTREAM, "--allow-local-addresses", "--rules", rules, "--audit", audit, "-c", script],
+          ["y", "n"],
+          { cwd: dir, prompt: APPROVAL_PROMPT_END },
+        );
+        expect(session.prompts).toBe(2);
+        expect(session.screen).toContain(`cordon: allow http connections to 127.0.0.3:${asked.port}?`);
+        expect(session.screen).toContain("cordon: network access denied: 127.0.0.4");
+        expect(asked.requests.map((r) => r.url)).toEqual(["/yes"]);
+        expect(refused.requests).toEqual([]);
+        const lines = readFileSync(audit, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(lines.filter((line) => line.kind === "network").map((line) => [line.host, line.action])).toEqual([
+          ["127.0.0.3", "allow"],
+          ["127.0.0.4", "deny"],
+        ]);
+        expect(new Set(lines.map((line) => line.runId)).size).toBe(1);
+      } finally {
+        await asked.close();
+        await refused.close();
+      }
+    },
+  );
 
   test("--dry-run shows the proxy's ports and variables; policy show prints the effective lists", async () => {
     const plan = await cordon(["run", "--dry-run", "--sandbox", "workspace-write", "--allow-domain", "*.example.org", "--", "true"]);
