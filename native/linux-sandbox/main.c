@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   struct plan plan;
   parse_args(argc, argv, &plan);
   int landlock_abi = plan.supervise_only ? 0 : landlock_usable_abi(&plan);
+  // The exec socket, pinned before anything of the run exists: a missing or
+  // replaced socket is refused while there is nothing to undo.
+  if (plan.exec_socket != NULL) exec_socket_pin(&plan);
   // 2. The launcher dies with the host; it adopts every orphan of the run.
   lifetime_tie_to_host(host);
   lifetime_become_subreaper();
@@ -122,7 +125,6 @@ int main(int argc, char** argv) {
   // proxy's ports inside are carried to the host's proxy.
   if (proxy_channel[0] != -1) proxy_forward_start(&plan, proxy_channel[0]);
   if (seccomp_notifies(&plan)) {
-    if (plan.exec_socket != NULL) exec_socket_pin(&plan);
     int listener = listener_receive(listener_channel[0]);
     plan.run_pid = sandbox;
     if (listener != -1 && supervisor_start(listener, &plan) == -1) {
