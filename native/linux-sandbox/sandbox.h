@@ -229,6 +229,10 @@ void landlock_apply(const struct plan* plan, const struct namespaces* namespaces
 void capabilities_drop(void);
 
 // seccomp.c
+// Every call that changes a file's mode, owner, times, flags or extended
+// attributes: refused under a read-only policy, made by the supervisor otherwise.
+extern const int metadata_calls[];
+extern const size_t metadata_call_count;
 // Whether the filter asks the supervisor about some calls (then it has a listener).
 bool seccomp_notifies(const struct plan* plan);
 // Installs the filter; returns the listener descriptor, or -1 when there is

@@ -130,8 +130,9 @@ static const int denied_always[] = {
     __NR_setns,
 };
 
-// What changes metadata: nothing may be changed under a read-only policy.
-static const int denied_metadata[] = {
+// What changes metadata: nothing may be changed under a read-only policy;
+// with writable roots the supervisor makes these changes (supervisor-metadata.c).
+const int metadata_calls[] = {
 // The path-based originals exist only on older architectures (x86_64, not aarch64).
 #ifdef __NR_chmod
     __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
@@ -140,6 +141,7 @@ static const int denied_metadata[] = {
     __NR_setxattr, __NR_lsetxattr, __NR_fsetxattr, __NR_setxattrat,
     __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat, __NR_file_setattr,
 };
+const size_t metadata_call_count = sizeof metadata_calls / sizeof metadata_calls[0];
 
 // Metadata calls whose first argument is a descriptor (or the directory a
 // relative path starts from): refused on descriptors 0 to 2, otherwise
@@ -351,7 +353,7 @@ static void build(struct filter* f, const struct plan* plan, const struct namesp
   emit_calls(f, denied_always, COUNT(denied_always), ERRNO(EPERM));
   jump_eq(f, __NR_clone3, 0, 1);
   ret(f, ERRNO(ENOSYS));
-  if (read_only) emit_calls(f, denied_metadata, COUNT(denied_metadata), ERRNO(EPERM));
+  if (read_only) emit_calls(f, metadata_calls, metadata_call_count, ERRNO(EPERM));
   if (!read_only) emit_calls(f, metadata_by_path, COUNT(metadata_by_path), SECCOMP_RET_USER_NOTIF);
   if (!namespaces->pid) emit_calls(f, denied_without_pid_namespace, COUNT(denied_without_pid_namespace), ERRNO(EPERM));
   if (!namespaces->ipc) emit_calls(f, system_v_ipc, COUNT(system_v_ipc), ERRNO(EPERM));

@@ -76,17 +76,8 @@ struct loaded {
   bool times_now;  // a NULL times: now
 };
 
-static const int metadata_calls[] = {
-#ifdef __NR_chmod
-    __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
-#endif
-    __NR_fchmod, __NR_fchmodat, __NR_fchmodat2, __NR_fchown, __NR_fchownat, __NR_utimensat,
-    __NR_setxattr, __NR_lsetxattr, __NR_fsetxattr, __NR_setxattrat,
-    __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr, __NR_removexattrat, __NR_file_setattr,
-};
-
 bool is_metadata_call(int nr) {
-  for (size_t i = 0; i < sizeof metadata_calls / sizeof metadata_calls[0]; i++) {
+  for (size_t i = 0; i < metadata_call_count; i++) {
     if (metadata_calls[i] == nr) return true;
   }
   return false;
