@@ -123,6 +123,8 @@
           "native/linux-sandbox/supervisor-resolve.c",
           "native/linux-sandbox/supervisor-metadata.c",
           "native/linux-sandbox/supervisor-exec.c",
+          "native/linux-sandbox/supervisor-kept.c",
+          "native/linux-sandbox/supervisor-session.c",
           "native/linux-sandbox/supervisor-socket.c",
           "native/linux-sandbox/supervisor-send.c",
           "native/linux-sandbox/supervisor-network.c",

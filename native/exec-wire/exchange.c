@@ -14,13 +14,15 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-static int send_all(int fd, const char* data, size_t length, char* error, size_t error_size) {
+int send_all(int fd, const char* data, size_t length, char* error, size_t error_size) {
   while (length > 0) {
     // MSG_NOSIGNAL: a vanished server must become an error, not SIGPIPE.
     ssize_t sent = send(fd, data, length, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
-      snprintf(error, error_size, "cannot send the exec request: %s", strerror(errno));
+      int failure = errno;
+      snprintf(error, error_size, "cannot send to the exec server: %s", strerror(failure));
+      errno = failure;
       return -1;
     }
     data += sent;

@@ -78,7 +78,7 @@ static bool all_utf8(const char* const* strings, size_t count) {
 }
 
 int build_exec_request(struct buffer* out, const struct exec_request* r) {
-  if (append_text(out, "{\"type\":\"exec_request\"") != 0) return -1;
+  if (append_text(out, r->record ? "{\"type\":\"exec_record\"" : "{\"type\":\"exec_request\"") != 0) return -1;
   if (append_member(out, "request_id", r->request_id) != 0) return -1;
   if (append_member(out, "file", r->file) != 0) return -1;
   if (append_list(out, "argv", r->argv, r->argc, false) != 0) return -1;

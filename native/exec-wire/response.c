@@ -1,8 +1,9 @@
 // Strict parsing of the one reply line:
-//   {"type":"exec_response","request_id":"<ours>","action":"run"|"deny","reason":null|"...","abort":true}
-// Exactly these members, each once (reason and cordon's additive abort may be
-// absent), string or null values (abort: true or false), standard JSON escapes. Anything else is malformed, and a malformed
-// reply never runs the program.
+//   {"type":"exec_response","request_id":"<ours>","action":"run"|"deny","reason":null|"...","abort":true,"cache":"program"}
+// Exactly these members, each once (reason and cordon's additive abort and
+// cache may be absent), string or null values (abort: true or false; cache:
+// "program" or null, and only with "run"), standard JSON escapes. Anything
+// else is malformed, and a malformed reply never runs the program.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,8 +126,8 @@ malformed:
   return -1;
 }
 
-enum member { MEMBER_TYPE, MEMBER_REQUEST_ID, MEMBER_ACTION, MEMBER_REASON, MEMBER_ABORT, MEMBER_COUNT };
-static const char* const member_names[MEMBER_COUNT] = {"type", "request_id", "action", "reason", "abort"};
+enum member { MEMBER_TYPE, MEMBER_REQUEST_ID, MEMBER_ACTION, MEMBER_REASON, MEMBER_ABORT, MEMBER_CACHE, MEMBER_COUNT };
+static const char* const member_names[MEMBER_COUNT] = {"type", "request_id", "action", "reason", "abort", "cache"};
 
 // A JSON true or false.
 static int read_boolean(struct cursor* c, bool* out) {
@@ -214,7 +215,7 @@ int parse_exec_response(const char* line, size_t length, const char* request_id,
     problem = "its type is not \"exec_response\"";
     goto fail;
   }
-  if (values[MEMBER_REQUEST_ID] == NULL || strcmp(values[MEMBER_REQUEST_ID], request_id) != 0) {
+  if (values[MEMBER_REQUEST_ID] == NULL || (request_id != NULL && strcmp(values[MEMBER_REQUEST_ID], request_id) != 0)) {
     problem = "it answers a different request_id";
     goto fail;
   }
@@ -227,10 +228,20 @@ int parse_exec_response(const char* line, size_t length, const char* request_id,
     problem = "it aborts a run it lets the program run in";
     goto fail;
   }
+  const char* cache = values[MEMBER_CACHE];
+  if (cache != NULL && (strcmp(cache, "program") != 0 || strcmp(action, "run") != 0)) {
+    problem = "its cache is not \"program\" on a run";
+    goto fail;
+  }
   out->run = strcmp(action, "run") == 0;
   out->abort = abort_run;
+  out->keep_for_program = cache != NULL;
   out->reason = values[MEMBER_REASON];
   values[MEMBER_REASON] = NULL;
+  if (request_id == NULL) {
+    out->request_id = values[MEMBER_REQUEST_ID];
+    values[MEMBER_REQUEST_ID] = NULL;
+  }
   free_values(values);
   return 0;
 fail:

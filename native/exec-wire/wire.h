@@ -29,7 +29,22 @@
 //
 // Reply:
 //   {"type":"exec_response","request_id":"<same>","action":"run"|"deny","reason":null|"..."}
-// parsed strictly: exactly these members, reason optional.
+// parsed strictly: exactly these members, reason optional; cordon's host may
+// add "abort":true to a deny (end the whole run) and "cache":"program" to a
+// run (the answer holds for every exec of this program in the run; only a
+// session, below, is told so, and a wrapper ignores it).
+//
+// A session (the exec supervisor with --exec-session, cordon's own host
+// only): one connection for the whole run instead of one per exec. The
+// supervisor sends EXEC_SESSION_HELLO first, then, in the order the execs
+// reach it, any number of
+//   exec_request lines, each answered by an exec_response with its
+//     request_id, in whatever order the host decides them, and
+//   exec_record lines (the members of an exec_request, "type":"exec_record"):
+//     an exec the supervisor answered itself from a kept decision, which the
+//     host lists and does not answer.
+// The host may send EXEC_FORGET_LINE at any time: every kept decision is
+// dropped, and the next exec of each program is asked again.
 //
 // Either message is at most MAX_MESSAGE_BYTES (the newline excluded): the
 // kernel accepts argument lists of up to 6 MiB, which must be decided, not
@@ -41,6 +56,9 @@
 #include <stddef.h>
 
 #define MAX_MESSAGE_BYTES (32 * 1024 * 1024)
+
+#define EXEC_SESSION_HELLO "{\"type\":\"exec_session\",\"version\":1}\n"
+#define EXEC_FORGET_LINE "{\"type\":\"exec_forget\"}"
 
 // A growable byte buffer with a hard size limit, so neither a huge argv nor a
 // hostile reply can make the client allocate without bound.
@@ -70,6 +88,8 @@ int uuid_generate(char out[UUID_TEXT_SIZE]);
 
 // One exec to ask about. Strings are NUL-terminated bytes, any encoding.
 struct exec_request {
+  // "exec_record" for a session's record of an exec it answered itself; else "exec_request".
+  bool record;
   const char* request_id;
   const char* file;
   const char* const* argv;
@@ -98,6 +118,9 @@ int build_exec_request(struct buffer* out, const struct exec_request* request);
 // fd or -1 with a message in `error` (size `error_size`).
 int connect_exec_socket(const char* path, char* error, size_t error_size);
 
+// Sends all of `data` (never raising SIGPIPE); 0, or -1 with errno and a message in `error`.
+int send_all(int fd, const char* data, size_t length, char* error, size_t error_size);
+
 // Sends `request`, shuts down the sending side, and reads one reply line
 // (without its newline) into `reply`. There is deliberately no timeout: the
 // host may be waiting for a person. 0 on success; -1 with a message in `error`.
@@ -110,9 +133,14 @@ struct exec_response {
   // A deny that also ends the whole run (a person answered abort): the
   // supervisor kills the run before the refused exec can return to it.
   bool abort;
+  // A run that holds for every exec of the same program in this run ("cache":"program").
+  bool keep_for_program;
+  // The request_id answered, malloc'd: set only when parsed with a NULL `request_id`.
+  char* request_id;
 };
-// Parses one reply line strictly; checks it answers `request_id`. 0 on
-// success; -1 with a message in `error`.
+// Parses one reply line strictly; checks it answers `request_id`, or with a
+// NULL `request_id` (a session) returns the one it answers. 0 on success; -1
+// with a message in `error`.
 int parse_exec_response(const char* line, size_t length, const char* request_id, struct exec_response* out,
                         char* error, size_t error_size);
 

@@ -13,10 +13,10 @@ static const char* const usage =
     "       cordon-linux-sandbox [--writable-root PATH]... [--read-only-subpath PATH]... [--read-only-path PATH]...\n"
     "                            [--readable-root PATH]...\n"
     "                            [--pin PATH]... [--allow-network] [--proxy-forward PORT=SOCKET]... [--pass-fd N]...\n"
-    "                            [--exec-socket PATH [--exec-socket-id DEV:INO]] [--exec-env NAME]... [--allow-unix-socket PATH]...\n"
+    "                            [--exec-socket PATH [--exec-socket-id DEV:INO] [--exec-session]] [--exec-env NAME]... [--allow-unix-socket PATH]...\n"
     "                            [--best-effort PROTECTION]... [--simulate-landlock-abi N] [--simulate-no-namespaces]\n"
     "                            [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N] -- COMMAND [ARG]...\n"
-    "       cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--exec-env NAME]...\n"
+    "       cordon-linux-sandbox --supervise-only --exec-socket PATH [--exec-socket-id DEV:INO] [--exec-session] [--exec-env NAME]...\n"
     "                            [--pass-fd N]... [--limit NAME=VALUE]... [--limit-if-possible NAME=VALUE]... [--report-fd N]\n"
     "                            -- COMMAND [ARG]...\n"
     "protections: landlock, seccomp, read-only-subpaths, file-metadata, terminal, network-namespace\n"
@@ -152,6 +152,8 @@ void parse_args(int argc, char** argv, struct plan* plan) {
       plan->exec_socket = absolute_path(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--exec-socket-id") == 0) {
       plan->exec_socket_id = value_of(argc, argv, &i);
+    } else if (strcmp(arg, "--exec-session") == 0) {
+      plan->exec_session = true;
     } else if (strcmp(arg, "--exec-env") == 0) {
       plan->exec_environment_names[plan->exec_environment_name_count++] = variable_name(arg, value_of(argc, argv, &i));
     } else if (strcmp(arg, "--allow-unix-socket") == 0) {
@@ -177,6 +179,7 @@ void parse_args(int argc, char** argv, struct plan* plan) {
   }
   if (i + 1 >= argc) fail("usage", "no command after --\n%s", usage);
   if (plan->supervise_only) check_supervise_only(plan);
+  if (plan->exec_session && plan->exec_socket == NULL) fail("usage", "--exec-session needs --exec-socket\n%s", usage);
   if (plan->allow_network && plan->proxy_forward_count > 0) {
     fail("usage", "--proxy-forward needs the sandbox's own network namespace, not --allow-network");
   }

@@ -91,6 +91,10 @@ struct plan {
   // The socket file the host bound there ("DEV:INO" from --exec-socket-id),
   // so that one put in its place before the launcher pins it is refused.
   const char* exec_socket_id;
+  // --exec-session: one connection for the whole run, on which the host may
+  // say which decisions the supervisor keeps (supervisor-session.c); cordon's
+  // own host only, since a Codex server answers one exec per connection.
+  bool exec_session;
   // The environment variables of each exec the supervisor sends the exec
   // server (--exec-env NAME; NAME* is a prefix); none by default.
   const char** exec_environment_names;

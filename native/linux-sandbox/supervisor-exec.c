@@ -1,6 +1,8 @@
 // One execve/execveat: what the stopped process asks to run, resolved, put
 // to the exec server, and answered. Only an explicit "run" continues the
 // call; a deny, and every failure to find out or to ask, fails it with EACCES.
+// In a session, a program whose run the host said holds for all its execs
+// (a kept decision) continues without asking, once its record is on the way.
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -57,6 +59,57 @@ static void deny(const struct notification* n, const struct exec_call* call, con
   answer_error(n, EACCES);
 }
 
+// The names the host judged the program by (supervisor-kept.c): the path as
+// given (after the working directory when it is relative), the executable
+// and the interpreter, each NUL-terminated; malloc'd, NULL when out of memory.
+static char* program_names(const struct exec_call* call, const struct exec_target* target, size_t* length) {
+  const char* parts[] = {target->file[0] == '/' ? "" : call->cwd, target->file, target->executable ? target->executable : "",
+                         target->interpreter ? target->interpreter : ""};
+  size_t total = 0;
+  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) total += strlen(parts[i]) + 1;
+  char* names = malloc(total);
+  if (names == NULL) return NULL;
+  char* at = names;
+  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) at = stpcpy(at, parts[i]) + 1;
+  *length = total;
+  return names;
+}
+
+// The host decides argument lists of at most this many bytes (MAX_ARGV_BYTES
+// in src/bridge/limits.ts) and refuses longer ones, so an exec past it is
+// asked even for a kept program; so is one with larger variables, whose
+// record the host could not read.
+#define KEPT_MAX_BYTES (256 * 1024)
+
+static size_t strings_bytes(char* const* strings, size_t count) {
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) total += strlen(strings[i]) + 1;
+  return total;
+}
+
+// Asks the host (in the session, or on a connection of its own); a kept
+// decision is answered here and only recorded. 0 with `response` filled, or
+// -1 with a message in `error`.
+static int decide(const struct notification* n, struct exec_request* request, const struct exec_call* call,
+                  const struct exec_target* target, struct exec_response* response, char* error, size_t error_size) {
+  if (n->session == NULL) return ask_exec_server(n->plan->exec_socket, request, response, error, error_size);
+  struct program_identity identity = target->identity;
+  bool small = strings_bytes(call->argv, call->argc) <= KEPT_MAX_BYTES &&
+               strings_bytes(call->environment, call->environment_count) <= KEPT_MAX_BYTES;
+  char* names = target->anonymous || !small ? NULL : program_names(call, target, &identity.names_length);
+  int result;
+  if (names != NULL && kept_holds(n->kept, &identity, names)) {
+    request->record = true;
+    result = session_record(n->session, request, error, error_size);
+    response->run = result == 0;
+  } else {
+    result = session_ask(n->session, request, response, error, error_size);
+    if (result == 0 && response->run && response->keep_for_program && names != NULL) kept_add(n->kept, &identity, names);
+  }
+  free(names);
+  return result;
+}
+
 void handle_exec(const struct notification* n) {
   struct exec_call call;
   struct exec_target target = {0};
@@ -103,7 +156,7 @@ void handle_exec(const struct notification* n) {
         .environment_count = call.environment_count,
     };
     char error_text[512];
-    asked = ask_exec_server(n->plan->exec_socket, &request, &response, error_text, sizeof error_text);
+    asked = decide(n, &request, &call, &target, &response, error_text, sizeof error_text);
     if (asked != 0) snprintf(problem, sizeof problem, "the exec server could not be asked (%s)", error_text);
   }
   if (asked != 0) {

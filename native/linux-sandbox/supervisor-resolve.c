@@ -206,6 +206,12 @@ static int find_interpreter(const struct process_identity* who, int fd, struct e
       if (loader != NULL && !is_system_loader(loader)) {
         int loader_fd = open_runnable(who, loader);
         char* resolved = loader_fd >= 0 ? path_of(pid, loader_fd) : NULL;
+        struct stat st;
+        // Without its identity, the loader's name alone tells it apart (supervisor-kept.c).
+        if (loader_fd >= 0 && fstat(loader_fd, &st) == 0) {
+          out->identity.interpreter_dev = st.st_dev;
+          out->identity.interpreter_ino = st.st_ino;
+        }
         if (loader_fd >= 0) close_or_warn(loader_fd);
         if (loader_fd == -EXDEV) out->anonymous = true;
         free(chain_end);
@@ -242,10 +248,13 @@ static int find_interpreter(const struct process_identity* who, int fd, struct e
     fd = next;
     free(chain_end);
     chain_end = path_of(pid, fd);
-    if (chain_end == NULL) {
+    struct stat st;
+    if (chain_end == NULL || fstat(fd, &st) == -1) {
       error = errno;
       break;
     }
+    out->identity.interpreter_dev = st.st_dev;
+    out->identity.interpreter_ino = st.st_ino;
   }
   if (fd >= 0 && close(fd) == -1 && error == 0) error = errno;
   if (error != 0) {
@@ -293,6 +302,8 @@ static int resolve_as(const struct process_identity* who, int dirfd, const char*
     return error;
   }
   out->anonymous = is_anonymous(fd, &st);
+  out->identity.executable_dev = st.st_dev;
+  out->identity.executable_ino = st.st_ino;
   if (!out->anonymous) {
     out->executable = path_of(who->pid, fd);
     if (out->executable == NULL) {

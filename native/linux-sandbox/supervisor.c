@@ -65,6 +65,8 @@
 struct supervisor {
   int listener;
   const struct plan* plan;
+  struct session* session;
+  struct kept* kept;
   struct seccomp_notif_sizes sizes;
   pthread_attr_t attributes;
   atomic_int threads;  // started
@@ -134,8 +136,8 @@ static void* serve(void* argument) {
       int error = start_thread(s);
       if (error != 0) warn("supervisor: cannot start another thread: %s", strerror(error));
     }
-    struct notification n = {.listener = s->listener, .plan = s->plan, .request = request,
-                             .response_size = s->sizes.seccomp_notif_resp};
+    struct notification n = {.listener = s->listener, .plan = s->plan, .session = s->session, .kept = s->kept,
+                             .request = request, .response_size = s->sizes.seccomp_notif_resp};
     handle(&n);
     free(request);
     atomic_fetch_add(&s->idle, 1);
@@ -144,22 +146,42 @@ static void* serve(void* argument) {
 
 // Every signal stays with the main thread, which forwards them to the
 // command; a write to a closed pipe becomes EPIPE here, never SIGPIPE.
-static int start_thread(struct supervisor* s) {
+static int start_detached(struct supervisor* s, void* (*body)(void*), void* argument) {
   sigset_t all, previous;
   sigfillset(&all);
   int error = pthread_sigmask(SIG_SETMASK, &all, &previous);
   if (error != 0) return error;
+  pthread_t thread;
+  error = pthread_create(&thread, &s->attributes, body, argument);
+  int restored = pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (restored != 0) warn("supervisor: cannot restore the signal mask: %s", strerror(restored));
+  return error;
+}
+
+static int start_thread(struct supervisor* s) {
   atomic_fetch_add(&s->threads, 1);
   atomic_fetch_add(&s->idle, 1);
-  pthread_t thread;
-  error = pthread_create(&thread, &s->attributes, serve, s);
+  int error = start_detached(s, serve, s);
   if (error != 0) {
     atomic_fetch_sub(&s->threads, 1);
     atomic_fetch_sub(&s->idle, 1);
   }
-  int restored = pthread_sigmask(SIG_SETMASK, &previous, NULL);
-  if (restored != 0) warn("supervisor: cannot restore the signal mask: %s", strerror(restored));
   return error;
+}
+
+// The session with the host and its reader (--exec-session); the
+// connection is made here, after the last fork of the launcher, so no other
+// process ever holds it. 0, or an errno with a message printed.
+static int open_session(struct supervisor* s) {
+  s->kept = kept_create();
+  if (s->kept == NULL) return ENOMEM;
+  char problem[512];
+  s->session = session_open(s->plan->exec_socket, s->kept, problem, sizeof problem);
+  if (s->session == NULL) {
+    warn("supervisor: %s", problem);
+    return ECONNREFUSED;
+  }
+  return start_detached(s, session_read_replies, s->session);
 }
 
 int supervisor_start(int listener_fd, const struct plan* plan) {
@@ -181,6 +203,7 @@ int supervisor_start(int listener_fd, const struct plan* plan) {
   int error = pthread_attr_init(&s->attributes);
   if (error == 0) error = pthread_attr_setdetachstate(&s->attributes, PTHREAD_CREATE_DETACHED);
   if (error == 0) error = pthread_attr_setstacksize(&s->attributes, THREAD_STACK_SIZE);
+  if (error == 0 && s->plan->exec_session) error = open_session(s);
   if (error == 0) error = start_thread(s);
   if (error != 0) {
     errno = error;

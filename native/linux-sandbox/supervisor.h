@@ -68,10 +68,16 @@ int supervisor_start(int listener_fd, const struct plan* plan);
 
 // ---- shared by the supervisor's parts ----
 
+struct session;
+struct kept;
+
 // One notification being answered, owned by the thread that answers it.
 struct notification {
   int listener;
   const struct plan* plan;
+  // The run's session with the host and its kept decisions (--exec-session); NULL: one connection per exec.
+  struct session* session;
+  struct kept* kept;
   struct seccomp_notif* request;  // the kernel's notification (as large as the kernel says)
   size_t response_size;
 };
@@ -159,11 +165,22 @@ int access_as_process(const struct process_identity* who, int fd, int mode);
 char* path_of(pid_t pid, int fd);
 
 // supervisor-resolve.c: what an exec will really run.
+// Which files an exec runs, by device and inode (0 where there is none), and
+// the length of the names that go with them (supervisor-kept.c).
+struct program_identity {
+  dev_t executable_dev;
+  ino_t executable_ino;
+  dev_t interpreter_dev;
+  ino_t interpreter_ino;
+  size_t names_length;
+};
+
 struct exec_target {
   char* file;         // the path as given (made absolute for execveat's directory descriptor)
   char* executable;   // absolute, symlinks resolved; NULL when unknown or anonymous
   char* interpreter;  // the #! interpreter or a PT_INTERP that is not the system loader; NULL when none
   bool anonymous;     // memfd, deleted file, O_TMPFILE, or not looked up exactly: nothing on disk names it
+  struct program_identity identity;  // names_length unset
 };
 // 0, or the errno the exec would fail with anyway (so nothing need be asked).
 int resolve_exec_target(pid_t pid, int dirfd, const char* path, int flags, struct exec_target* out);
@@ -176,6 +193,29 @@ void handle_socket_call(const struct notification* n);
 // Whether `nr` is a metadata change the filter hands to the supervisor.
 bool is_metadata_call(int nr);
 void handle_metadata_call(const struct notification* n);
+
+// supervisor-kept.c: the decisions kept for this run, by program.
+struct kept* kept_create(void);
+// Whether a run was kept for the program with this identity and these names
+// (identity->names_length bytes: the path as given, the executable and the
+// interpreter, each NUL-terminated).
+bool kept_holds(struct kept* table, const struct program_identity* program, const char* names);
+void kept_add(struct kept* table, const struct program_identity* program, const char* names);
+void kept_forget(struct kept* table);
+
+// supervisor-session.c: one connection to the host for the whole run.
+struct exec_request;
+struct exec_response;
+// Connects and says hello; NULL with a message in `error`.
+struct session* session_open(const char* socket_path, struct kept* kept, char* error, size_t error_size);
+// The reader thread's body: hands replies to the threads that asked, until the session ends.
+void* session_read_replies(void* session);
+// Asks and waits for the answer; 0, or -1 with a message in `error`.
+int session_ask(struct session* s, const struct exec_request* request, struct exec_response* out, char* error,
+                size_t error_size);
+// Records an exec answered from a kept decision; 0 once the line is in the
+// socket, or -1 with a message in `error`.
+int session_record(struct session* s, const struct exec_request* request, char* error, size_t error_size);
 
 // supervisor-environ.c
 // The "NAME=VALUE" strings of the exec's environment (its envp at `envp`)

@@ -29,6 +29,11 @@ export interface Channel {
   env: Record<string, string>;
   /** Hands an event about this run (a failing host callback) to the host's onEvent. */
   report(event: ExecBridgeEvent): void;
+  /**
+   * Settles once the supervisor's session (if it opened one) has ended and
+   * every record it sent is reported, or after `timeoutMs`.
+   */
+  sessionsEnded(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import type { Decide } from "./rules-decider.js";
 import type { ExecRequest, HostDecision } from "./types.js";
 
 const hostDecisionSchema = z.discriminatedUnion("action", [
-  z.strictObject({ action: z.literal("run") }),
+  z.strictObject({ action: z.literal("run"), cache: z.literal("program").optional() }),
   z.strictObject({ action: z.literal("deny"), reason: z.string(), abort: z.boolean().optional() }),
 ]);
 
@@ -19,7 +19,7 @@ export function fromHostDecide(decide: HostDecide): Decide {
     }
     const decision = answer.data;
     return decision.action === "run"
-      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false, justification: null, rule: null }
+      ? { action: "run", reason: null, source: "host", approvalId: null, abort: false, justification: null, rule: null, cacheable: decision.cache === "program" }
       : { action: "deny", reason: decision.reason, source: "host", approvalId: null, abort: decision.abort ?? false, justification: null, rule: null };
   };
 }

@@ -7,8 +7,8 @@ import type { Socket } from "node:net";
 import { MAX_MESSAGE_BYTES } from "./protocol.js";
 
 export type LineResult =
-  /** `line` is valid UTF-8 without its newline; `trailing` counts bytes received after it. */
-  | { kind: "line"; line: string; trailing: number }
+  /** `line` is valid UTF-8 without its newline; `rest` holds the bytes received after it. */
+  | { kind: "line"; line: string; rest: Buffer }
   | { kind: "not-utf8" }
   /** `head`: the first bytes received, enough to tell which request it was. */
   | { kind: "oversize"; head: Buffer }
@@ -67,7 +67,7 @@ export function readLine(socket: Socket, options: ReadLineOptions = {}): Promise
       } catch {
         return finish({ kind: "not-utf8" });
       }
-      finish({ kind: "line", line, trailing: chunk.length - newline - 1 });
+      finish({ kind: "line", line, rest: chunk.subarray(newline + 1) });
     };
     const onEnd = () => finish({ kind: "eof", received });
     const onError = (error: Error) => finish({ kind: "error", error });

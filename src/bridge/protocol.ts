@@ -42,9 +42,11 @@ const exactBytes = z.string().transform((encoded, context) => {
   return bytes;
 });
 
-export const execRequestSchema = z
+/** An exec_request, or (in a session) an exec_record: the same members, for an exec the supervisor answered itself. */
+const execMessageSchema = <T extends "exec_request" | "exec_record">(type: T) =>
+  z
   .strictObject({
-    type: z.literal("exec_request"),
+    type: z.literal(type),
     request_id: nonEmpty,
     file: nonEmpty,
     argv: z.array(text).min(1, { error: "must hold at least argv[0]" }),
@@ -72,7 +74,21 @@ export const execRequestSchema = z
     error: "must be an absolute path",
     path: ["cwd_b64"],
   });
+
+export const execRequestSchema = execMessageSchema("exec_request");
 export type ExecRequestMessage = z.infer<typeof execRequestSchema>;
+
+/**
+ * A session's lines from the supervisor (native/exec-wire/wire.h): after the
+ * hello, requests to answer and records of execs it answered itself from a
+ * kept decision, in the order the execs reached it.
+ */
+export const sessionHelloSchema = z.strictObject({ type: z.literal("exec_session"), version: z.literal(1) });
+export const sessionLineSchema = z.union([execRequestSchema, execMessageSchema("exec_record")]);
+export type SessionLineMessage = z.infer<typeof sessionLineSchema>;
+
+/** Tells a session's supervisor to drop every kept decision. */
+export const EXEC_FORGET_LINE = `${JSON.stringify({ type: "exec_forget" })}\n`;
 
 export const execResponseSchema = z.strictObject({
   type: z.literal("exec_response"),
@@ -81,6 +97,8 @@ export const execResponseSchema = z.strictObject({
   reason: z.string().nullable().default(null),
   // cordon's addition: a deny that also ends the whole run (a person answered abort).
   abort: z.boolean().optional(),
+  // cordon's addition, in sessions only: a run that holds for every exec of the same program in the run.
+  cache: z.literal("program").nullable().optional(),
 });
 export type ExecResponseMessage = z.infer<typeof execResponseSchema>;
 
@@ -103,6 +121,15 @@ function parseLine<T>(line: string, schema: z.ZodType<T>): Parsed<T> {
 
 export function parseExecRequestLine(line: string): Parsed<ExecRequestMessage> {
   return parseLine(line, execRequestSchema);
+}
+
+export function parseSessionLine(line: string): Parsed<SessionLineMessage> {
+  return parseLine(line, sessionLineSchema);
+}
+
+/** Whether a connection's first line opens a session rather than asking about one exec. */
+export function isSessionHello(line: string): boolean {
+  return parseLine(line, sessionHelloSchema).ok;
 }
 
 export function parseExecResponseLine(line: string): Parsed<ExecResponseMessage> {
@@ -143,9 +170,22 @@ export function encodeExecRequest(request: {
 
 /**
  * `requestId` is null when the request could not be read; the reply then
- * answers no request. `abort` (a deny that ends the whole run) is added only
- * when set, so every other reply is exactly Codex's.
+ * answers no request. `abort` (a deny that ends the whole run) and `cache`
+ * (a run the supervisor may keep; sessions only) are added only when set, so
+ * every other reply is exactly Codex's.
  */
-export function encodeExecResponse(requestId: string | null, action: "run" | "deny", reason: string | null, abort = false): string {
-  return `${JSON.stringify({ type: "exec_response", request_id: requestId, action, reason, ...(abort && action === "deny" ? { abort } : {}) })}\n`;
+export function encodeExecResponse(
+  requestId: string | null,
+  action: "run" | "deny",
+  reason: string | null,
+  { abort = false, cache = false }: { abort?: boolean; cache?: boolean } = {},
+): string {
+  return `${JSON.stringify({
+    type: "exec_response",
+    request_id: requestId,
+    action,
+    reason,
+    ...(abort && action === "deny" ? { abort } : {}),
+    ...(cache && action === "run" ? { cache: "program" } : {}),
+  })}\n`;
 }

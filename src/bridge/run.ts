@@ -132,6 +132,12 @@ const OUTPUT_IDLE_MS = 250;
 const WATCHDOG_WAIT_MS = 2000;
 /** How long a supervised run has to end by itself after an abort answer, before its process group is killed. */
 const ABORT_GRACE_MS = 1000;
+/**
+ * How long a run waits, once the launcher has exited, for the end of its
+ * supervisor's session: its socket closes with the launcher, so this only
+ * bounds a host too busy to read it.
+ */
+const SESSION_END_WAIT_MS = 500;
 /** The launcher's report descriptor: the first after stdio. */
 const REPORT_FD = 3;
 
@@ -394,7 +400,7 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     // shell that honours EXEC_WRAPPER is told where to ask. Either way the bridge's state is read-only inside,
     // so that nothing there can replace the socket the supervisor asks, or any other bridge's files.
     const bridgeAccess = supervised
-      ? { env, execSocket: channel.socketPath, execEnvironment: RULES_ENVIRONMENT }
+      ? { env, execSocket: channel.socketPath, execSession: true, execEnvironment: RULES_ENVIRONMENT }
       : { env: { ...env, ...channel.env }, allowUnixSockets: [channel.socketPath, ...(options.sandbox?.allowUnixSockets ?? [])] };
     const command = prepareSandboxedCommand(shellCommand, policy, {
       ...options.sandbox,
@@ -463,6 +469,8 @@ async function execute(bridge: ChannelSource, options: ShellRunOptions, stdinPip
     await watchdog?.finish(WATCHDOG_WAIT_MS);
     await output;
     await report;
+    // Every record the supervisor sent is in the socket before its exec ran: read them all, killed run or not.
+    await channel.sessionsEnded(SESSION_END_WAIT_MS);
     const text = collect ? collector.text() : empty;
     const limitExceeded = spawned.limitExceeded ?? null;
     const limitsNotEnforced = spawned.limitsNotEnforced ?? [];

@@ -169,6 +169,7 @@ export class ExecBridge {
       stateDir: this.#dir.base,
       env: this.#envFor(socketPath),
       report: (event) => this.#report(event),
+      sessionsEnded: (timeoutMs) => listener.sessionsEnded(timeoutMs),
       close: async () => {
         this.#listeners.delete(listener);
         await listener.close();
@@ -190,6 +191,17 @@ export class ExecBridge {
     this.#runs.add(settled);
     void settled.then(() => this.#runs.delete(settled));
     return running;
+  }
+
+  /**
+   * Tells the exec supervisor of every run still going to drop the decisions
+   * it kept (SPEC §5): the next exec of each program is asked again. For a
+   * host whose `decide` has changed its mind about programs it said
+   * `cache: "program"` for; execs the supervisor answered before it reads
+   * this are already reported.
+   */
+  forgetKeptDecisions(): void {
+    for (const listener of this.#listeners) listener.forgetKeptDecisions();
   }
 
   /** Fires when close() starts: every run still going ends as an abort. */

@@ -33,14 +33,21 @@ export interface ExecRequest {
   exact: { file: Buffer; cwd: Buffer; argv: Buffer[]; environment?: Buffer[] } | null;
 }
 
-/** What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`. */
-export type HostDecision = { action: "run" } | { action: "deny"; reason: string; abort?: boolean };
+/**
+ * What a host's own `decide` returns. `abort: true` with a deny also stops the whole command of a `run`.
+ * `cache: "program"` with a run says the answer holds for every exec of the same program (the same resolved
+ * file, by device and inode, the same name and interpreter) in this run, whatever its arguments: the exec
+ * supervisor then answers those execs itself and only reports them (`source: "cached"`). Say it only when no
+ * argument could change the answer.
+ */
+export type HostDecision = { action: "run"; cache?: "program" } | { action: "deny"; reason: string; abort?: boolean };
 
 /**
- * Where a decision came from: the rules, the built-in heuristics, a person, the host's `decide`, or (`launch`)
- * the command a run itself starts, which the host chose: it is let through unasked and never listed or reported.
+ * Where a decision came from: the rules, the built-in heuristics, a person, the host's `decide`, (`cached`) a
+ * decision the exec supervisor kept for the program (SPEC §5), or (`launch`) the command a run itself starts,
+ * which the host chose: it is let through unasked and never listed or reported.
  */
-export type DecisionSource = "rule" | "heuristics" | "user" | "host" | "launch";
+export type DecisionSource = "rule" | "heuristics" | "user" | "host" | "cached" | "launch";
 
 /** The bridge's decision, before it is tied to a request. */
 export interface DecisionOutcome {
@@ -55,6 +62,8 @@ export interface DecisionOutcome {
   justification: string | null;
   /** Where that rule was written (`file:line`), when the rules say. */
   rule: string | null;
+  /** A run that holds for every exec of the same program in this run, whatever its arguments (SPEC §5): the supervisor may keep it. */
+  cacheable?: boolean;
 }
 
 /** One decided exec, as reported to the host and listed by `run`. */

@@ -31,6 +31,8 @@ export interface LinuxCommandOptions {
   passFds?: readonly number[];
   /** The exec bridge's socket, for the launcher's exec supervisor. */
   execSocket?: string;
+  /** `execSocket` serves sessions (cordon's own bridge). */
+  execSession?: boolean;
   /** The variables of each exec's environment the supervisor sends (`NAME*`: a prefix). */
   execEnvironment?: readonly string[];
   /** `DEV:INO` of the socket file at `execSocket`, as the host bound it. */
@@ -81,6 +83,7 @@ export function linuxCommandArgs(command: readonly string[], policy: SandboxPoli
     readOnlyPaths: options.readOnlyPaths,
     passFds: options.passFds,
     execSocket: options.execSocket,
+    execSession: options.execSession,
     execEnvironment: options.execEnvironment,
     execSocketId: options.execSocketId,
     allowUnixSockets: options.allowUnixSockets,

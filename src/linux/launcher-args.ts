@@ -21,6 +21,8 @@ export interface LinuxLauncherPlan {
   passFds?: readonly number[];
   /** The exec bridge's socket: every exec in the sandbox is put to the exec supervisor. */
   execSocket?: string;
+  /** `execSocket` serves sessions (cordon's own bridge): one connection per run, and decisions the supervisor may keep. */
+  execSession?: boolean;
   /** The variables of each exec's environment the supervisor sends with its question (`NAME*`: a prefix). */
   execEnvironment?: readonly string[];
   /** `DEV:INO` of the socket file the host bound at `execSocket`: the launcher refuses any other file there. */
@@ -117,6 +119,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   if (plan.execSocket !== undefined) args.push("--exec-socket", plan.execSocket);
   if (plan.execSocket !== undefined && plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);
+  if (plan.execSocket !== undefined && plan.execSession === true) args.push("--exec-session");
   if (plan.execSocket !== undefined) for (const name of plan.execEnvironment ?? []) args.push("--exec-env", name);
   for (const socket of sockets) args.push("--allow-unix-socket", socket);
   for (const protection of Object.keys(PROTECTIONS) as Protection[]) {
@@ -135,6 +138,7 @@ export function linuxLauncherArgs(command: readonly string[], plan: LinuxLaunche
 export interface SupervisorOnlyPlan {
   execSocket: string;
   execSocketId?: string;
+  execSession?: boolean;
   /** Environment variables the supervisor reads from each exec for the rules (`--exec-env`). */
   execEnvironment?: readonly string[];
   passFds?: readonly number[];
@@ -157,6 +161,7 @@ export function linuxSupervisorOnlyArgs(command: readonly string[], plan: Superv
   passFds.forEach(checkPassFd);
   const args = ["--supervise-only", "--exec-socket", plan.execSocket];
   if (plan.execSocketId !== undefined) args.push("--exec-socket-id", plan.execSocketId);
+  if (plan.execSession === true) args.push("--exec-session");
   for (const name of plan.execEnvironment ?? []) args.push("--exec-env", name);
   for (const fd of passFds) args.push("--pass-fd", String(fd));
   args.push(...limitLauncherArgs(plan.limits ?? {}, plan.limitsLevel));

@@ -58,6 +58,12 @@ export interface SandboxCommandOptions {
    * external-sandbox) the launcher then still runs, with the supervisor alone.
    */
   execSocket?: string;
+  /**
+   * Linux: `execSocket` is cordon's own bridge, which serves sessions: the
+   * supervisor keeps one connection for the run and may keep decisions the
+   * host marks (SPEC §5). A plain Codex-format server must leave it unset.
+   */
+  execSession?: boolean;
   /** Linux: the variables of each exec's environment the supervisor sends with its question (`NAME*`: a prefix). */
   execEnvironment?: readonly string[];
   /** Requirement levels and test hooks of the Linux backend. */
@@ -186,6 +192,7 @@ export function prepareSandboxedCommand(
     const args = linuxSupervisorOnlyArgs(command, {
       execSocket: options.execSocket,
       execSocketId,
+      execSession: options.execSession,
       execEnvironment: options.execEnvironment,
       passFds: options.passFds,
       limits,
@@ -228,6 +235,7 @@ export function prepareSandboxedCommand(
     readOnlyPaths: [...ownFiles(program), ...(options.readOnlyPaths ?? [])],
     passFds: options.passFds,
     execSocket: options.execSocket,
+    execSession: options.execSession,
     execEnvironment: options.execEnvironment,
     execSocketId,
     allowUnixSockets: options.allowUnixSockets,
