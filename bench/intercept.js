@@ -1,7 +1,9 @@
 // Per-exec approval overhead on Linux (SPEC §9): a bash loop of 300
 // `/bin/true` run through the launcher with every exec decided by an
-// allow-all exec server (the supervisor asks it over the exec socket), against
-// the same loop through the launcher without an exec socket. Measured in
+// allow-all exec server (the supervisor asks it in a session over the exec
+// socket), once with its answer kept by the supervisor and once with every
+// exec asked, against the same loop through the launcher without an exec
+// socket. Measured in
 // alternation, one loop each per round, so a change in the machine's load
 // weighs on both alike; the ratio is the median of the rounds' own ratios,
 // which a busy neighbour disturbs least. The EXEC_WRAPPER path (a shell that runs the native
@@ -22,23 +24,46 @@ const LOOP = `for ((i = 0; i < ${ITERATIONS}; i++)); do /bin/true; done`;
 // The EXEC_WRAPPER contract (`wrapper FILE ARGV0 ARGS...`) driven from bash itself.
 const WRAPPED_LOOP = `for ((i = 0; i < ${ITERATIONS}; i++)); do "$EXEC_WRAPPER" /bin/true true; done`;
 
-/** A minimal allow-all exec server speaking the wire format; counts what it decided. */
+/**
+ * A minimal allow-all exec server speaking the wire format: one exec per
+ * connection (the EXEC_WRAPPER path), or a supervisor's session, whose
+ * answers say `cache: "program"` when `keep` is set. Counts what it decided
+ * and what it was told the supervisor answered itself.
+ */
 async function allowAllServer(path) {
   let decided = 0;
+  let recorded = 0;
+  let keep = false;
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     let buffered = "";
+    let session = false;
     socket.on("error", () => {});
+    socket.on("end", () => socket.end());
     socket.on("data", (chunk) => {
       buffered += chunk;
-      const newline = buffered.indexOf("\n");
-      if (newline === -1) return;
-      const { request_id } = JSON.parse(buffered.slice(0, newline));
-      decided++;
-      socket.end(`${JSON.stringify({ type: "exec_response", request_id, action: "run", reason: null })}\n`);
+      for (let newline = buffered.indexOf("\n"); newline !== -1; newline = buffered.indexOf("\n")) {
+        const message = JSON.parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        if (message.type === "exec_session") {
+          session = true;
+        } else if (message.type === "exec_record") {
+          recorded++;
+        } else {
+          decided++;
+          const answer = { type: "exec_response", request_id: message.request_id, action: "run", reason: null, ...(session && keep ? { cache: "program" } : {}) };
+          if (session) socket.write(`${JSON.stringify(answer)}\n`);
+          else socket.end(`${JSON.stringify(answer)}\n`);
+        }
+      }
     });
   });
   await new Promise((resolve) => server.listen(path, resolve));
-  return { decided: () => decided, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    decided: () => decided,
+    recorded: () => recorded,
+    keep: (value) => (keep = value),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 function runToEnd(program, args, env) {
@@ -70,7 +95,8 @@ async function marginalShellExec(dir) {
 
 export async function run() {
   const names = [
-    `per-exec approval overhead, supervisor: bash loop of ${ITERATIONS} /bin/true`,
+    `per-exec approval overhead, supervisor, decision kept (cache: "program"): bash loop of ${ITERATIONS} /bin/true`,
+    `per-exec approval overhead, supervisor, every exec asked: bash loop of ${ITERATIONS} /bin/true`,
     `per-exec approval overhead, EXEC_WRAPPER: bash loop of ${ITERATIONS} /bin/true`,
   ];
   if (process.platform !== "linux") return names.map((name) => notRun(name, "≤ 1.3×", "the supervisor is Linux-only"));
@@ -82,12 +108,16 @@ export async function run() {
   const socketPath = join(dir, "exec.sock");
   const server = await allowAllServer(socketPath);
   try {
-    const sandboxed = (extra, script, env) => () =>
-      runToEnd(launcher, ["--writable-root", dir, "--allow-network", ...extra, "--", "bash", "-c", script], env);
+    const sandboxed = (extra, script, env, keep = false) => () => {
+      server.keep(keep);
+      return runToEnd(launcher, ["--writable-root", dir, "--allow-network", ...extra, "--", "bash", "-c", script], env);
+    };
+    const session = ["--exec-socket", socketPath, "--exec-session"];
     const wrapperEnv = { ...process.env, EXEC_WRAPPER: wrapper, CORDON_EXEC_SOCKET: socketPath };
     const sides = [
       sandboxed([], LOOP, process.env),
-      sandboxed(["--exec-socket", socketPath], LOOP, process.env),
+      sandboxed(session, LOOP, process.env, true),
+      sandboxed(session, LOOP, process.env),
       sandboxed([], WRAPPED_LOOP, wrapperEnv),
     ];
     const samples = sides.map(() => []);
@@ -101,14 +131,17 @@ export async function run() {
         if (round >= warmup) samples[i].push(ms / ITERATIONS);
       }
     }
-    const [baseline, supervised, wrapped] = samples.map(summarize);
+    const [baseline, kept, asked, wrapped] = samples.map(summarize);
     const pairedRatio = (i) => summarize(samples[i].map((ms, round) => ms / samples[0][round])).median;
-    const note = `${server.decided()} execs decided; ratio: median of ${rounds} rounds' ratios, each round the same loop through the launcher without approvals`;
-    const supervisorRow = row({ name: names[0], unit: "ms/exec", ours: supervised, baseline, target: "≤ 1.3× (stretch 1.15×)", note });
-    supervisorRow.ratio = pairedRatio(1);
-    supervisorRow.met = supervisorRow.ratio <= 1.3;
-    const wrapperRow = row({ name: names[1], unit: "ms/exec", ours: wrapped, baseline, target: "reported beside (one more exec per command)" });
-    wrapperRow.ratio = pairedRatio(2);
+    const note = `${server.decided()} execs decided, ${server.recorded()} answered from kept decisions; ratio: median of ${rounds} rounds' ratios, each round the same loop through the launcher without approvals`;
+    const keptRow = row({ name: names[0], unit: "ms/exec", ours: kept, baseline, target: "≤ 1.15×", note });
+    keptRow.ratio = pairedRatio(1);
+    keptRow.met = keptRow.ratio <= 1.15;
+    const askedRow = row({ name: names[1], unit: "ms/exec", ours: asked, baseline, target: "≤ 1.3×" });
+    askedRow.ratio = pairedRatio(2);
+    askedRow.met = askedRow.ratio <= 1.3;
+    const wrapperRow = row({ name: names[2], unit: "ms/exec", ours: wrapped, baseline, target: "reported beside (one more exec per command; nothing is kept)" });
+    wrapperRow.ratio = pairedRatio(3);
     const marginal = await marginalShellExec(dir);
     const shellRow = row({
       name: `marginal cost of one exec through cordon shell, heuristics deciding (${SHELL_EXECS} execs minus none, over ${SHELL_EXECS})`,
@@ -116,7 +149,7 @@ export async function run() {
       ours: marginal,
       target: "reported",
     });
-    return [supervisorRow, wrapperRow, shellRow];
+    return [keptRow, askedRow, wrapperRow, shellRow];
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
