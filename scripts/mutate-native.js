@@ -27,6 +27,8 @@ const EXEC = "test/supervisor/exec.test.ts";
 const SOCKETS = "test/supervisor/unix-sockets.test.ts";
 const SOCKET_SWAP = "test/bridge/socket-swap.test.ts";
 const LAUNCHER = "test/linux/launcher.test.ts";
+const SESSION = "test/supervisor/session.test.ts";
+const KEPT = "test/bridge/kept-decisions.test.ts";
 
 /** A seccomp "always denied" entry removed from its list. */
 const deniedAlways = (call, rows) => ({
@@ -160,6 +162,15 @@ const MUTATIONS = [
     [SOCKETS, "EACCES|another socket|other socket"],
   ]),
   replaced("supervisor/sendmmsg-pathname-refused", "supervisor-socket.c", "answer_error(n, error != 0 ? error : EACCES);", "answer_continue(n);", [[SOCKETS, "sendmmsg"]]),
+
+  replaced("kept/by-inode", "supervisor-kept.c", "return a->executable_dev == b->executable_dev && a->executable_ino == b->executable_ino &&", "return", [[KEPT, "replaced"]]),
+  replaced("kept/by-name", "supervisor-kept.c", "a->names_length == b->names_length && memcmp(a_names, b_names, a->names_length) == 0;", "(a_names != b_names || true);", [[KEPT, "replaced|renamed"]]),
+  replaced("kept/forget", "supervisor-kept.c", "  for (size_t i = 0; i < table->count; i++) free(table->names[i]);\n  table->count = 0;", "  (void)table;", [[SESSION, "FORGET"], [KEPT, "forget"]]),
+  replaced("kept/only-when-told", "supervisor-exec.c", "response->run && response->keep_for_program && names != NULL", "response->run && names != NULL", [[KEPT, "only what the host marked"]]),
+  replaced("kept/record-before-running", "supervisor-exec.c", "    response->run = result == 0;", "    response->run = true;", [[SESSION, "record cannot be sent"]]),
+  replaced("kept/cache-only-on-run", "../exec-wire/response.c", 'strcmp(cache, "program") != 0 || strcmp(action, "run") != 0', 'strcmp(cache, "program") != 0', [[SESSION, "cache on a deny"]]),
+  replaced("session/broken-stays-broken", "supervisor-session.c", "  if (!s->broken) {\n    s->broken = true;", "  if (!s->broken) {\n    s->broken = false;", [[SESSION, "malformed|closes the session"]]),
+  replaced("session/unknown-reply-breaks", "supervisor-session.c", "  return asking != NULL ? 0 : -1;", "  return 0;", [[SESSION, "unknown request_id"]]),
 ];
 
 function run(command, args, options = {}) {
