@@ -167,7 +167,7 @@ const MUTATIONS = [
   replaced("kept/by-name", "supervisor-kept.c", "a->names_length == b->names_length && memcmp(a_names, b_names, a->names_length) == 0;", "(a_names != b_names || true);", [[KEPT, "replaced|renamed"]]),
   replaced("kept/forget", "supervisor-kept.c", "  for (size_t i = 0; i < table->count; i++) free(table->names[i]);\n  table->count = 0;", "  (void)table;", [[SESSION, "FORGET"], [KEPT, "forget"]]),
   replaced("kept/only-when-told", "supervisor-exec.c", "response->run && response->keep_for_program && names != NULL", "response->run && names != NULL", [[KEPT, "only what the host marked"]]),
-  replaced("kept/record-before-running", "supervisor-exec.c", "    response->run = result == 0;", "    response->run = true;", [[SESSION, "record cannot be sent"]]),
+  replaced("kept/record-before-running", "supervisor-exec.c", "    result = session_record(n->session, request, error, error_size);", "    session_record(n->session, request, error, error_size);\n    result = 0;", [[SESSION, "record cannot be sent"]]),
   replaced("kept/cache-only-on-run", "../exec-wire/response.c", 'strcmp(cache, "program") != 0 || strcmp(action, "run") != 0', 'strcmp(cache, "program") != 0', [[SESSION, "cache on a deny"]]),
   replaced("session/broken-stays-broken", "supervisor-session.c", "  if (!s->broken) {\n    s->broken = true;", "  if (!s->broken) {\n    s->broken = false;", [[SESSION, "malformed|closes the session"]]),
   replaced("session/unknown-reply-breaks", "supervisor-session.c", "  return asking != NULL ? 0 : -1;", "  return 0;", [[SESSION, "unknown request_id"]]),
