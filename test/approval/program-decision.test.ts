@@ -86,7 +86,7 @@ describe("cacheable: a kept decision is the decision for every argument list (ge
     fc.tuple(fc.constantFrom("-c", "-lc"), fc.constantFrom(...SCRIPTS)).map(([flag, script]) => [flag, script]),
   );
   const environment = fc.constantFrom(...ENVIRONMENTS).map((entries) => new Map(entries));
-  const program_ = fc.record({
+  const execProgram = fc.record({
     file: path,
     executable: fc.option(path, { nil: null }),
     interpreter: fc.option(path, { nil: null }),
@@ -99,7 +99,7 @@ describe("cacheable: a kept decision is the decision for every argument list (ge
       fc.asyncProperty(
         rulesText,
         fc.constantFrom(...APPROVAL_POLICIES),
-        program_,
+        execProgram,
         args,
         fc.array(fc.tuple(args, environment), { minLength: 1, maxLength: 8 }),
         async (text, approvalPolicy, { file, executable, interpreter }, first, others) => {
