@@ -7,6 +7,7 @@ import { describeError } from "../errors.js";
 import { evaluateCommand, initShellParser, type Evaluation, type ExecPolicy, type RuleMatch } from "../rules/index.js";
 import { judgedCommands, type ExecProgram, type JudgedCommand } from "./judged-commands.js";
 import { NOT_KNOWN_SAFE_REASON, outcomeOf, type ApprovalPolicy, type ExecOutcome } from "./outcome.js";
+import { programDecisionCheck } from "./program-decision.js";
 
 export type ApprovalAnswer = "approved" | "approved-for-session" | "denied" | "abort";
 
@@ -52,6 +53,20 @@ export interface ExecDecision {
   justification: string | null;
   /** Where that rule was written (`file:line`), when the rules say. */
   rule: string | null;
+  /**
+   * The run holds for every exec of the same program, whatever its
+   * arguments and environment (SPEC §5 "Decisions the supervisor may keep"):
+   * no rule, host_executable entry, command grammar or heuristic could
+   * decide this program differently by its arguments. Never true for a
+   * deny, an answer of a person, or a program without a name on disk.
+   *
+   * "The same program" is the same `file` (absolute), `executable` and
+   * `interpreter`: another name for the same file can be judged
+   * differently (`/bin/sh` and `dash` are one file; so are a busybox's
+   * applets), so a keeper of these decisions keys them by those paths, not
+   * by the file's device and inode alone.
+   */
+  cacheable: boolean;
 }
 
 export interface ApprovalDeciderOptions {
@@ -85,8 +100,8 @@ type DecidingRule = Pick<ExecDecision, "justification" | "rule">;
 
 const NO_RULE: DecidingRule = { justification: null, rule: null };
 
-function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId: string | null = null): ExecDecision {
-  return { action: "run", reason: null, source, approvalId, abort: false, ...decidedBy };
+function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId: string | null = null, cacheable = false): ExecDecision {
+  return { action: "run", reason: null, source, approvalId, abort: false, ...decidedBy, cacheable };
 }
 
 /**
@@ -96,7 +111,7 @@ function run(source: ExecDecision["source"], decidedBy: DecidingRule, approvalId
  */
 function deny(source: ExecDecision["source"], reason: string, decidedBy: DecidingRule, approvalId: string | null = null, abort = false): ExecDecision {
   const located = source === "rule" && decidedBy.rule !== null ? `${reason} (rule ${decidedBy.rule})` : reason;
-  return { action: "deny", reason: located, source, approvalId, abort, ...decidedBy };
+  return { action: "deny", reason: located, source, approvalId, abort, ...decidedBy, cacheable: false };
 }
 
 interface Judgement {
@@ -145,13 +160,15 @@ function strictest(judgements: Judgement[]): Judgement {
  * forms, with the git aliases the exec's environment defines; the strictest
  * outcome wins (see `outcomeOf`). A forbidding rule's justification is the deny's reason. A
  * command approved for the session runs again without asking for as long as
- * the decider lives.
+ * the decider lives. A run is `cacheable` when `programDecisionCheck` finds
+ * that every judged command runs whatever its arguments.
  */
 export function createApprovalDecider(
   options: ApprovalDeciderOptions,
 ): (exec: ExecToDecide, onApprovalError?: ApprovalErrorHandler) => Promise<ExecDecision> {
   const { policy, approvalPolicy, requestApproval } = options;
   const approvedForSession = new Set<string>();
+  const runsWhateverArguments = programDecisionCheck(policy, approvalPolicy);
   return async (exec, onApprovalError = options.onApprovalError) => {
     const approvalFailed = (message: string, approvalId: string, decidedBy: DecidingRule) => {
       try {
@@ -163,9 +180,10 @@ export function createApprovalDecider(
     };
     if (exec.anonymous && !options.allowAnonymousExecutables) return deny("rule", ANONYMOUS_EXECUTABLE_REASON, NO_RULE);
     await initShellParser();
-    const judgements = judgedCommands(exec).map((judged) => judge(judged, policy, approvalPolicy, exec.environment));
+    const judged = judgedCommands(exec);
+    const judgements = judged.map((command) => judge(command, policy, approvalPolicy, exec.environment));
     const { command, evaluation, outcome, decidedBy } = strictest(judgements);
-    if (outcome.action === "run") return run(outcome.source, decidedBy);
+    if (outcome.action === "run") return run(outcome.source, decidedBy, null, !exec.anonymous && runsWhateverArguments(judged));
     if (outcome.action === "deny") {
       // A forbidding rule says why in its own words; other denials keep the standard reasons.
       const reason = evaluation.decision === "forbidden" && decidedBy.justification !== null ? decidedBy.justification : outcome.reason;

@@ -25,3 +25,5 @@ export {
   ANONYMOUS_EXECUTABLE_REASON,
 } from "./decider.js";
 export { judgedCommands, isSystemLoader, type ExecProgram, type JudgedCommand, type Weight } from "./judged-commands.js";
+/** Which run decisions hold for every argument list of their program (SPEC §5 "Decisions the supervisor may keep"). */
+export { programDecisionCheck, type ProgramDecisionCheck } from "./program-decision.js";

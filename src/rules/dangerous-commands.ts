@@ -56,20 +56,24 @@ function sudoTarget(command: readonly string[]): readonly string[] {
   return command.slice(i);
 }
 
+/** The programs whose commands may look destructive, and the check of a command (program first) for each. */
+const DANGER_CHECKS: ReadonlyMap<string, (command: readonly string[]) => boolean> = new Map([
+  ["rm", (command) => hasForceFlag(command.slice(1))],
+  ["git", isDangerousGit],
+]);
+
+const SUDO = "sudo";
+
+/** The basenames this list looks at: its answer for them depends on the arguments. */
+export const DANGER_CHECKED_PROGRAMS: ReadonlySet<string> = new Set([SUDO, ...DANGER_CHECKS.keys()]);
+
 /** Whether one plain command (program first, by name or absolute path) looks destructive; `sudo X` is judged as X. */
 export function isDangerousToExec(command: readonly string[]): boolean {
   let target = command;
-  while (target[0] !== undefined && posix.basename(target[0]) === "sudo") target = sudoTarget(target);
+  while (target[0] !== undefined && posix.basename(target[0]) === SUDO) target = sudoTarget(target);
   const program = target[0];
   if (program === undefined) return false;
-  switch (posix.basename(program)) {
-    case "rm":
-      return hasForceFlag(target.slice(1));
-    case "git":
-      return isDangerousGit(target);
-    default:
-      return false;
-  }
+  return DANGER_CHECKS.get(posix.basename(program))?.(target) ?? false;
 }
 
 /** Whether a command, or any command of its `bash -lc` script (a here-document's command included), looks destructive. */

@@ -20,7 +20,7 @@ export {
   policyRules,
 } from "./policy.js";
 export { parseRules } from "./text-form.js";
-export { type CommandGrammar, type CanonicalReading, canonicalReadings } from "./grammar.js";
+export { type CommandGrammar, type CanonicalReading, canonicalReadings, dashedReading, grammarName } from "./grammar.js";
 export {
   type CommandEvaluation,
   type CommandEvaluateOptions,
@@ -56,4 +56,5 @@ export { splitShellWords } from "./shell-words.js";
 export { initShellParser, splitShellScript, splitShellCommand, splitPlainShellCommand, heredocCommandPrefix } from "./shell-split.js";
 export { isKnownSafeCommand } from "./safe-commands.js";
 export { isDangerousCommand } from "./dangerous-commands.js";
+export { type ProgramHeuristics, programHeuristics } from "./heuristic-programs.js";
 export { defaultRulesPath, commandGrammarsPath } from "./shipped-rules.js";

@@ -66,27 +66,28 @@ function isSafeSed(command: readonly string[]): boolean {
   return command.length <= 4 && command[1] === "-n" && /^(\d+,)?\d+p$/.test(command[2] ?? "");
 }
 
+/** Tools known to be safe only with some arguments, and the check of a command (program first) for each. */
+const ARGUMENT_CHECKS: ReadonlyMap<string, (command: readonly string[]) => boolean> = new Map([
+  ["find", (command) => !command.slice(1).some((arg) => UNSAFE_FIND_OPTIONS.has(arg))],
+  ["rg", (command) => isSafeRipgrep(command.slice(1))],
+  ["base64", (command) => isSafeBase64(command.slice(1))],
+  ["git", isSafeGit],
+  ["sed", isSafeSed],
+]);
+
+/** The basenames this list accepts whatever the arguments (a decision about them may be kept for every argument list). */
+export const ALWAYS_SAFE_PROGRAMS: ReadonlySet<string> = READ_ONLY_TOOLS;
+
+/** The basenames this list accepts only with some arguments. */
+export const SAFE_WITH_SOME_ARGUMENTS_PROGRAMS: ReadonlySet<string> = new Set(ARGUMENT_CHECKS.keys());
+
 /** Whether one plain command (program first, by name or absolute path) is known to be safe. */
 export function isSafeToExec(command: readonly string[]): boolean {
   const program = command[0];
   if (program === undefined) return false;
   const name = posix.basename(program);
-  const args = command.slice(1);
   if (READ_ONLY_TOOLS.has(name)) return true;
-  switch (name) {
-    case "find":
-      return !args.some((arg) => UNSAFE_FIND_OPTIONS.has(arg));
-    case "rg":
-      return isSafeRipgrep(args);
-    case "base64":
-      return isSafeBase64(args);
-    case "git":
-      return isSafeGit(command);
-    case "sed":
-      return isSafeSed(command);
-    default:
-      return false;
-  }
+  return ARGUMENT_CHECKS.get(name)?.(command) ?? false;
 }
 
 /**

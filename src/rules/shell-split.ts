@@ -21,7 +21,8 @@ let loading: Promise<void> | null = null;
 /** Longest script that is parsed; a longer one is judged whole. */
 const MAX_SCRIPT_LENGTH = 64 * 1024;
 
-const SHELLS = new Set(["bash", "sh", "zsh"]);
+/** The shells whose `-c`/`-lc` scripts are split (by basename): their commands are judged by the script. */
+export const SPLIT_SHELLS: ReadonlySet<string> = new Set(["bash", "sh", "zsh"]);
 const SHELL_COMMAND_FLAGS = new Set(["-c", "-lc"]);
 const OPERATORS = new Set(["&&", "||", ";", "|"]);
 /** Characters bash would expand or unescape in an unquoted word. */
@@ -198,7 +199,7 @@ export function heredocCommandPrefix(script: string): string[] | null {
 function shellScriptOf(command: readonly string[]): string | null {
   if (command.length !== 3) return null;
   const [shell, flag, script] = command as [string, string, string];
-  return SHELLS.has(posix.basename(shell)) && SHELL_COMMAND_FLAGS.has(flag) ? script : null;
+  return SPLIT_SHELLS.has(posix.basename(shell)) && SHELL_COMMAND_FLAGS.has(flag) ? script : null;
 }
 
 /**

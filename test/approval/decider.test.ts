@@ -57,6 +57,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: null,
       rule: ruleAt("decider.rules", 2),
+      cacheable: false,
     });
     expect(host.requests).toEqual([]);
   });
@@ -71,6 +72,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: null,
       rule: ruleAt("decider.rules", 3),
+      cacheable: false,
     });
     expect(host.requests).toEqual([]);
   });
@@ -87,6 +89,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: "talks to remotes",
       rule: ruleAt("decider.rules", 1),
+      cacheable: false,
     });
     expect(host.requests[0]).toEqual({
       approvalId: expect.stringMatching(UUID),
@@ -125,6 +128,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: "talks to remotes",
       rule: ruleAt("decider.rules", 1),
+      cacheable: false,
     });
     expect(host.requests).toHaveLength(1);
     expect(await decide(exec("/usr/bin/git", ["git", "push", "--tags"]))).toMatchObject({ action: "deny", reason: USER_DENIED_REASON });
@@ -143,6 +147,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: "talks to remotes",
       rule: ruleAt("decider.rules", 1),
+      cacheable: false,
     });
   });
 
@@ -156,6 +161,7 @@ describe("createApprovalDecider", () => {
       abort: true,
       justification: "talks to remotes",
       rule: ruleAt("decider.rules", 1),
+      cacheable: false,
     });
   });
 
@@ -255,6 +261,7 @@ describe("createApprovalDecider", () => {
       abort: false,
       justification: "talks to remotes",
       rule: ruleAt("j.rules", 1),
+      cacheable: false,
     });
     expect(await decider("never")(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
       reason: denied('Execution needs approval, but the approval policy is "never"', "decider.rules", 1),
@@ -307,6 +314,7 @@ describe("createApprovalDecider: rules see what really runs", () => {
       abort: false,
       justification: null,
       rule: null,
+      cacheable: false,
     });
     expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], anonymous: true }, "on-request", true)).toMatchObject({ action: "run" });
     expect(await decide({ file: "/proc/self/fd/3", argv: ["x"], executable: "/usr/bin/rm", anonymous: true }, "on-request", true)).toMatchObject({
