@@ -29,6 +29,8 @@ const SOCKET_SWAP = "test/bridge/socket-swap.test.ts";
 const LAUNCHER = "test/linux/launcher.test.ts";
 const SESSION = "test/supervisor/session.test.ts";
 const KEPT = "test/bridge/kept-decisions.test.ts";
+const LANDLOCK_RIGHTS = "test/hardening/landlock-rights.test.ts";
+const UNIX_REFUSALS = "test/supervisor/unix-connect-refusals.test.ts";
 
 /** A seccomp "always denied" entry removed from its list. */
 const deniedAlways = (call, rows) => ({
@@ -46,7 +48,6 @@ const replaced = (id, file, from, to, tests) => ({ id, file: `${sandbox}/${file}
 
 const PRIVILEGED = "privileged and namespace calls";
 const MOUNTS = "umount|remount|mount a tmpfs";
-const NO_NAMESPACE_ROWS = "without namespaces|no mount namespace|Landlock alone";
 
 const MUTATIONS = [
   deniedAlways("io_uring_setup", "io_uring"),
@@ -111,23 +112,21 @@ const MUTATIONS = [
   replaced("seccomp/foreign-architecture", "seccomp.c", "jump_eq(f, FILTER_ARCH, 1, 0);", "jump_eq(f, FILTER_ARCH, 1, 1);", [[ESCAPES, "architecture|int 0x80|x32"]]),
 
   replaced("landlock/write-outside-roots-without-mount-namespace", "landlock.c", 'allow(ruleset, "/", ACCESS_FS_READ, handled);', 'allow(ruleset, "/", ACCESS_FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE | ACCESS_FS_TRUNCATE, handled);', [
-    [ESCAPES, NO_NAMESPACE_ROWS],
-    [LAUNCHER, NO_NAMESPACE_ROWS],
+    [LANDLOCK_RIGHTS, "WRITE_FILE|TRUNCATE"],
   ]),
   ...["WRITE_FILE", "REMOVE_DIR", "REMOVE_FILE", "MAKE_CHAR", "MAKE_DIR", "MAKE_REG", "MAKE_SOCK", "MAKE_FIFO", "MAKE_BLOCK", "MAKE_SYM"].map((right) =>
     replaced(`landlock/handled-${right.toLowerCase().replace("_", "-")}`, "landlock.c", "if (abi >= 2) access |= ACCESS_FS_REFER;", `access &= ~(uint64_t)LANDLOCK_ACCESS_FS_${right};\n  if (abi >= 2) access |= ACCESS_FS_REFER;`, [
-      [ESCAPES, NO_NAMESPACE_ROWS],
-      [LAUNCHER, NO_NAMESPACE_ROWS],
+      [LANDLOCK_RIGHTS, right],
     ]),
   ),
-  skipped("landlock/handled-refer", "landlock.c", "if (abi >= 2) access |= ACCESS_FS_REFER;", [[ESCAPES, `rename|link|${NO_NAMESPACE_ROWS}`]]),
-  skipped("landlock/handled-truncate", "landlock.c", "if (abi >= 3) access |= ACCESS_FS_TRUNCATE;", [[ESCAPES, `truncate|${NO_NAMESPACE_ROWS}`]]),
-  skipped("landlock/handled-ioctl-dev", "landlock.c", "if (abi >= 5) access |= ACCESS_FS_IOCTL_DEV;", [[ESCAPES, `ioctl|terminal|${NO_NAMESPACE_ROWS}`]]),
-  replaced("landlock/tcp-without-network", "landlock.c", "attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP;", "attr.handled_access_net = 0;", [[ESCAPES, "TCP"]]),
-  replaced("landlock/signal-scope", "landlock.c", "attr.scoped = SCOPE_SIGNAL |", "attr.scoped = 0 |", [[ESCAPES, `kill|signal|${NO_NAMESPACE_ROWS}`]]),
-  replaced("landlock/abstract-socket-scope", "landlock.c", "(plan->allow_network ? 0 : SCOPE_ABSTRACT_UNIX_SOCKET)", "0", [[ESCAPES, "abstract"]]),
+  skipped("landlock/handled-refer", "landlock.c", "if (abi >= 2) access |= ACCESS_FS_REFER;", [[LANDLOCK_RIGHTS, "REFER"]]),
+  skipped("landlock/handled-truncate", "landlock.c", "if (abi >= 3) access |= ACCESS_FS_TRUNCATE;", [[LANDLOCK_RIGHTS, "TRUNCATE"]]),
+  skipped("landlock/handled-ioctl-dev", "landlock.c", "if (abi >= 5) access |= ACCESS_FS_IOCTL_DEV;", [[LANDLOCK_RIGHTS, "IOCTL_DEV"]]),
+  replaced("landlock/tcp-without-network", "landlock.c", "attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP;", "attr.handled_access_net = 0;", [[LANDLOCK_RIGHTS, "TCP"]]),
+  replaced("landlock/signal-scope", "landlock.c", "attr.scoped = SCOPE_SIGNAL |", "attr.scoped = 0 |", [[LANDLOCK_RIGHTS, "scope SIGNAL"]]),
+  replaced("landlock/abstract-socket-scope", "landlock.c", "(plan->allow_network ? 0 : SCOPE_ABSTRACT_UNIX_SOCKET)", "0", [[LANDLOCK_RIGHTS, "ABSTRACT_UNIX_SOCKET"]]),
   replaced("landlock/device-nodes-in-writable-roots", "landlock.c", "allow(ruleset, plan->writable_roots[i], handled & ~ACCESS_FS_MAKE_DEVICE, handled);", "allow(ruleset, plan->writable_roots[i], handled, handled);", [
-    [ESCAPES, `mknod|device|${NO_NAMESPACE_ROWS}`],
+    [LANDLOCK_RIGHTS, "MAKE_CHAR|MAKE_BLOCK"],
   ]),
 
   replaced("namespaces/mount", "namespaces.c", "CLONE_NEWNS | CLONE_NEWPID", "CLONE_NEWPID", [[ESCAPES, ".git|mount"]]),
@@ -158,10 +157,12 @@ const MUTATIONS = [
   replaced("supervisor/anonymous-flagged", "supervisor-exec.c", ".anonymous = target.anonymous,", ".anonymous = false,", [[EXEC, "memfd|anonymous"]]),
   replaced("supervisor/interpreter-named", "supervisor-exec.c", ".interpreter = target.interpreter,", ".interpreter = NULL,", [[EXEC, "#!|PT_INTERP|interpreter"]]),
   replaced("supervisor/executable-resolved", "supervisor-exec.c", ".executable = target.executable,", ".executable = NULL,", [[EXEC, "symlink|resolved"]]),
-  replaced("supervisor/unix-connect-refused", "supervisor-socket.c", "      answer_error(n, EACCES);\n      return;\n    }\n    call->address = vetted_address(file);", "      answer_continue(n);\n      return;\n    }\n    call->address = vetted_address(file);", [
-    [SOCKETS, "EACCES|another socket|other socket"],
+  replaced("supervisor/unix-connect-refused", "supervisor-socket.c", "!bound_in_sandbox_network(n, &st)) error = EACCES;", "!bound_in_sandbox_network(n, &st)) error = 0;", [
+    [UNIX_REFUSALS, "connect"],
   ]),
-  replaced("supervisor/sendmmsg-pathname-refused", "supervisor-socket.c", "answer_error(n, error != 0 ? error : EACCES);", "answer_continue(n);", [[SOCKETS, "sendmmsg"]]),
+  replaced("supervisor/sendmmsg-pathname-refused", "supervisor-socket.c", "header->msg_name, name_length, &to);\n  if (error == 0) error = judge(", "header->msg_name, name_length, &to);\n  if (false) error = judge(", [
+    [UNIX_REFUSALS, "sendmmsg"],
+  ]),
 
   replaced("kept/by-inode", "supervisor-kept.c", "return a->executable_dev == b->executable_dev && a->executable_ino == b->executable_ino &&", "return", [[KEPT, "replaced"]]),
   replaced("kept/by-name", "supervisor-kept.c", "a->names_length == b->names_length && memcmp(a_names, b_names, a->names_length) == 0;", "(a_names != b_names || true);", [[KEPT, "replaced|renamed"]]),
