@@ -31,7 +31,12 @@
 static struct run_limits {
   char* cgroups[2];  // made for this run, removed after it
   size_t cgroup_count;
-  int join_fds[2];  // their cgroup.procs, for the sandbox's first process to join
+  int join_fds[2];  // their join_file, for the sandbox's first process to join
+  // v2: cgroup.procs. v1: tasks, which moves only the writing thread (the
+  // sandbox's first process has no other): the kernel then skips the global
+  // lock that a whole-process move takes, and with it an RCU grace period
+  // (about 10 ms on a busy host).
+  const char* join_file;
   const char* pids_cgroup;
   const char* memory_cgroup;
   const char* memory_events;  // the file with the "oom_kill" counter
@@ -42,15 +47,39 @@ static const char* const limit_names[LIMIT_COUNT] = {"pids", "memory", "cpu", "f
 
 const char* limit_name(enum limit limit) { return limit_names[limit]; }
 
-// The mount point of the hierarchy whose super options hold `controller` (v1),
-// or of the cgroup2 hierarchy when `controller` is NULL; malloc'd, or NULL.
-static char* hierarchy_mount(const char* controller) {
+// The hierarchies a run's cgroups may go in: the unified one (v2), or the v1
+// hierarchy of each controller.
+enum hierarchy { UNIFIED, PIDS_V1, MEMORY_V1, HIERARCHY_COUNT };
+static const char* const v1_controllers[HIERARCHY_COUNT] = {NULL, "pids", "memory"};
+
+// Where each hierarchy is mounted and the launcher's own cgroup in it
+// (malloc'd, or NULL). The kernel builds both files anew on every read (the
+// mount table is the dearer one), so each is read once for all of them.
+struct hierarchies {
+  char* mount[HIERARCHY_COUNT];
+  char* own[HIERARCHY_COUNT];
+};
+
+// `*slot`, if still unset, becomes a copy of `text`: the first line that names a hierarchy wins.
+static void keep_first(char** slot, const char* text) {
+  if (*slot == NULL) *slot = strdup(text);
+}
+
+// The v1 hierarchies whose controller is named in the comma-separated `names` (modified) get `text`.
+static void keep_for_controllers(char** slots, char* names, const char* text) {
+  for (char* name = strtok(names, ","); name != NULL; name = strtok(NULL, ",")) {
+    for (int h = PIDS_V1; h < HIERARCHY_COUNT; h++) {
+      if (strcmp(name, v1_controllers[h]) == 0) keep_first(&slots[h], text);
+    }
+  }
+}
+
+static void find_mounts(struct hierarchies* found) {
   FILE* mounts = fopen("/proc/self/mountinfo", "re");
-  if (mounts == NULL) return NULL;
+  if (mounts == NULL) return;
   char* line = NULL;
   size_t size = 0;
-  char* found = NULL;
-  while (found == NULL && getline(&line, &size, mounts) != -1) {
+  while (getline(&line, &size, mounts) != -1) {
     // ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS
     char mount_point[PATH_MAX], fstype[64], super_options[512];
     const char* separator = strstr(line, " - ");
@@ -58,43 +87,38 @@ static char* hierarchy_mount(const char* controller) {
         sscanf(separator, " - %63s %*s %511s", fstype, super_options) != 2) {
       continue;
     }
-    if (controller == NULL ? strcmp(fstype, "cgroup2") == 0 : strcmp(fstype, "cgroup") == 0) {
-      bool matches = controller == NULL;
-      for (char* option = strtok(super_options, ","); !matches && option != NULL; option = strtok(NULL, ",")) {
-        matches = strcmp(option, controller) == 0;
-      }
-      if (matches) found = strdup(mount_point);
-    }
+    if (strcmp(fstype, "cgroup2") == 0) keep_first(&found->mount[UNIFIED], mount_point);
+    if (strcmp(fstype, "cgroup") == 0) keep_for_controllers(found->mount, super_options, mount_point);
   }
   free(line);
   fclose(mounts);
-  return found;
 }
 
-// The launcher's own cgroup in the hierarchy of `controller` (v1), or the
-// unified one ("0::") when NULL; malloc'd, or NULL.
-static char* own_cgroup(const char* controller) {
+static void find_own(struct hierarchies* found) {
   FILE* groups = fopen("/proc/self/cgroup", "re");
-  if (groups == NULL) return NULL;
+  if (groups == NULL) return;
   char* line = NULL;
   size_t size = 0;
-  char* found = NULL;
-  while (found == NULL && getline(&line, &size, groups) != -1) {
+  while (getline(&line, &size, groups) != -1) {
+    // ID:CONTROLLERS:PATH; the unified hierarchy is "0::PATH".
     line[strcspn(line, "\n")] = '\0';
     char* controllers = strchr(line, ':');
     char* path = controllers ? strchr(controllers + 1, ':') : NULL;
     if (path == NULL) continue;
     *path++ = '\0';
     controllers++;
-    bool matches = controller == NULL ? (strcmp(line, "0") == 0 && *controllers == '\0') : false;
-    for (char* name = strtok(controllers, ","); controller != NULL && !matches && name != NULL; name = strtok(NULL, ",")) {
-      matches = strcmp(name, controller) == 0;
-    }
-    if (matches) found = strdup(path);
+    if (strcmp(line, "0") == 0 && *controllers == '\0') keep_first(&found->own[UNIFIED], path);
+    keep_for_controllers(found->own, controllers, path);
   }
   free(line);
   fclose(groups);
-  return found;
+}
+
+static void forget_hierarchies(struct hierarchies* found) {
+  for (int h = 0; h < HIERARCHY_COUNT; h++) {
+    free(found->mount[h]);
+    free(found->own[h]);
+  }
 }
 
 static bool write_text(const char* dir, const char* file, const char* text) {
@@ -154,9 +178,9 @@ static bool set_number(const char* dir, const char* file, unsigned long long val
 }
 
 // cgroup v2: one leaf with every controller asked for.
-static bool prepare_v2(const struct plan* plan, struct run_limits* run) {
-  char* mount = hierarchy_mount(NULL);
-  char* own = own_cgroup(NULL);
+static bool prepare_v2(const struct plan* plan, const struct hierarchies* found, struct run_limits* run) {
+  const char* mount = found->mount[UNIFIED];
+  const char* own = found->own[UNIFIED];
   bool ready = false;
   if (mount != NULL && own != NULL) {
     char parent[PATH_MAX];
@@ -173,36 +197,32 @@ static bool prepare_v2(const struct plan* plan, struct run_limits* run) {
                (set_number(dir, "memory.max", plan->limits[LIMIT_MEMORY]) && write_text(dir, "memory.swap.max", "0") &&
                 write_text(dir, "memory.oom.group", "1")));
       if (ready) {
+        run->join_file = "cgroup.procs";
         run->pids_cgroup = dir;
         run->memory_cgroup = dir;
         run->memory_events = "memory.events";
       }
     }
   }
-  free(mount);
-  free(own);
   return ready;
 }
 
-// cgroup v1: a child of the launcher's cgroup in the hierarchy of `controller`.
-static char* prepare_v1(const char* controller, struct run_limits* run) {
-  char* mount = hierarchy_mount(controller);
-  char* own = own_cgroup(controller);
-  char* dir = make_cgroup(mount, own);
-  free(mount);
-  free(own);
+// cgroup v1: a child of the launcher's cgroup in hierarchy `h`.
+static char* prepare_v1(const struct hierarchies* found, enum hierarchy h, struct run_limits* run) {
+  char* dir = make_cgroup(found->mount[h], found->own[h]);
   if (dir != NULL) add_cgroup(run, dir);
+  run->join_file = "tasks";
   return dir;
 }
 
-static bool prepare_v1_all(const struct plan* plan, struct run_limits* run) {
+static bool prepare_v1_all(const struct plan* plan, const struct hierarchies* found, struct run_limits* run) {
   if (plan->limits[LIMIT_PIDS] != 0) {
-    char* dir = prepare_v1("pids", run);
+    char* dir = prepare_v1(found, PIDS_V1, run);
     if (dir == NULL || !set_number(dir, "pids.max", plan->limits[LIMIT_PIDS])) return false;
     run->pids_cgroup = dir;
   }
   if (plan->limits[LIMIT_MEMORY] != 0) {
-    char* dir = prepare_v1("memory", run);
+    char* dir = prepare_v1(found, MEMORY_V1, run);
     if (dir == NULL || !set_number(dir, "memory.limit_in_bytes", plan->limits[LIMIT_MEMORY])) return false;
     // Swap counts too where the kernel accounts it; otherwise the run may not swap at all.
     char memsw[PATH_MAX];
@@ -239,15 +259,19 @@ static void unenforceable(const struct plan* plan, enum limit limit, const char*
 void limits_prepare(const struct plan* plan) {
   struct run_limits* run = &run_state;
   if (plan->limits[LIMIT_PIDS] == 0 && plan->limits[LIMIT_MEMORY] == 0) return;
-  if (!prepare_v2(plan, run)) {
+  struct hierarchies found = {{NULL}, {NULL}};
+  find_mounts(&found);
+  find_own(&found);
+  if (!prepare_v2(plan, &found, run)) {
     remove_cgroups(run);
-    if (!prepare_v1_all(plan, run)) remove_cgroups(run);
+    if (!prepare_v1_all(plan, &found, run)) remove_cgroups(run);
   }
+  forget_hierarchies(&found);
   // The sandbox's first process joins through these descriptors, whatever namespaces it enters.
   size_t joined = 0;
   for (size_t i = 0; i < run->cgroup_count; i++) {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/cgroup.procs", run->cgroups[i]);
+    snprintf(path, sizeof path, "%s/%s", run->cgroups[i], run->join_file);
     run->join_fds[joined] = open(path, O_WRONLY | O_CLOEXEC);
     if (run->join_fds[joined] == -1) fail("limits", "opening %s: %s", path, strerror(errno));
     joined++;
@@ -262,7 +286,7 @@ void limits_join(void) {
   const struct run_limits* run = &run_state;
   for (size_t i = 0; i < 2; i++) {
     if (run->join_fds[i] == -1) continue;
-    // "0": the writing process itself, before anything of the command runs.
+    // "0": the writer itself (its only thread), before anything of the command runs.
     if (write(run->join_fds[i], "0", 1) != 1) fail("limits", "joining the run's cgroup: %s", strerror(errno));
     if (close(run->join_fds[i]) == -1) fail("limits", "close: %s", strerror(errno));
   }
