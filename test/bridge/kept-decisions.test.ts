@@ -9,6 +9,7 @@ import { copyFileSync, linkSync, readFileSync, realpathSync, renameSync, writeFi
 import { join } from "node:path";
 import { ExecBridge, type ExecBridgeEvent, type ExecRequest, type HostDecision } from "../../src/bridge/index.js";
 import { parseSandboxPolicy } from "../../src/policy/index.js";
+import { defaultRulesPath, loadPolicy } from "../../src/rules/index.js";
 import { describeUnless } from "../support/skip.js";
 import { interceptedShellUnavailable, scratchDir } from "./support.js";
 
@@ -147,5 +148,31 @@ describeUnless(interceptedShellUnavailable())("kept decisions", () => {
       ["./second", "cached"],
     ]);
     renameSync(join(scratch.path, "second"), first);
+  });
+});
+
+describeUnless(interceptedShellUnavailable())("kept decisions under the shipped rules", () => {
+  test("git is never kept: a harmless git then a push, and the push is still judged (denied with no one to ask)", async () => {
+    const scratch = scratchDir();
+    const bridge = await ExecBridge.start({ rules: await loadPolicy([defaultRulesPath]), approvalPolicy: "on-request" });
+    try {
+      const result = await bridge.run({
+        script: "/usr/bin/git --version >/dev/null; /usr/bin/git --version >/dev/null; /usr/bin/git push origin main; echo status $?; /bin/true; /bin/true",
+        cwd: scratch.path,
+        policy,
+      });
+      expect(result.stdout).toBe("status 126\n");
+      const git = result.decisions.filter((d) => d.file === "/usr/bin/git");
+      expect(git.map((d) => [d.argv[1], d.action, d.source === "cached"])).toEqual([
+        ["--version", "run", false],
+        ["--version", "run", false],
+        ["push", "deny", false],
+      ]);
+      // What the rules may keep, they keep.
+      expect(result.decisions.filter((d) => d.file === "/bin/true").map((d) => d.source)).toEqual(["heuristics", "cached"]);
+    } finally {
+      await bridge.close();
+      scratch.remove();
+    }
   });
 });

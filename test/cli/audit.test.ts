@@ -39,7 +39,7 @@ function readAudit(path: string): AuditLine[] {
 
   test("time, runId, pid and ms on every line; one runId per run", async () => {
     const before = Date.now();
-    expect((await shell("/bin/true; /bin/true")).status).toBe(0);
+    expect((await shell("/bin/true; /bin/echo")).status).toBe(0);
     expect((await shell("/bin/true")).status).toBe(0);
     const after = Date.now();
     const lines = readAudit(audit);
@@ -57,6 +57,22 @@ function readAudit(path: string): AuditLine[] {
     }
     expect(lines[0]!.runId).toBe(lines[1]!.runId);
     expect(lines[2]!.runId).not.toBe(lines[0]!.runId);
+  });
+
+  test("execs the supervisor answered from a kept decision are audited as cached, one line each, in order", async () => {
+    // Under the shipped rules and the default approval policy, /bin/true holds whatever its arguments.
+    expect((await shell("for i in 1 2 3 4 5; do /bin/true $i; done; /bin/ls -d /")).status).toBe(0);
+    const lines = readAudit(audit);
+    expect(lines.map((line) => [(line.argv as string[]).join(" "), line.source])).toEqual([
+      ["/bin/true 1", "heuristics"],
+      ["/bin/true 2", "cached"],
+      ["/bin/true 3", "cached"],
+      ["/bin/true 4", "cached"],
+      ["/bin/true 5", "cached"],
+      ["/bin/ls -d /", "heuristics"],
+    ]);
+    expect(new Set(lines.map((line) => line.runId)).size).toBe(1);
+    expect(lines.slice(1, 5).every((line) => Number.isInteger(line.pid) && line.ms === 0)).toBe(true);
   });
 
   test("pid is the process that asked: on the host it runs the approved program", async () => {
