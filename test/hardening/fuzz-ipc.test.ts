@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { connect } from "node:net";
 import { RulesError } from "../../src/errors.js";
 import { parseRules } from "../../src/rules/index.js";
 import { MAX_REQUEST_LINE_BYTES, type ExecRequest } from "../../src/bridge/index.js";
@@ -232,6 +233,54 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
         }),
         { ...fuzzParameters, numRuns: Math.ceil(fuzzParameters.numRuns / 2) },
       );
+    } finally {
+      await bridge.close();
+    }
+  }, PROPERTY_TIMEOUT_MS);
+
+  test("in a session, a well-formed request is answered by its id, and any other line ends the session with an error event", async () => {
+    const { bridge, events } = await startBridge({ decide: () => ({ action: "run", cache: "program" }), requestTimeoutMs: LINE_TIMEOUT_MS });
+    const hello = Buffer.from(`${JSON.stringify({ type: "exec_session", version: 1 })}\n`);
+    const seen = new Set<string>();
+    try {
+      await fc.assert(
+        fc.asyncProperty(frames, async (frame) => {
+          const newline = frame.indexOf(0x0a);
+          const line = Buffer.concat([newline === -1 ? frame : frame.subarray(0, newline), Buffer.from("\n")]);
+          const eventsBefore = events.length;
+          const { text, closedByHost } = await new Promise<{ text: string; closedByHost: boolean }>((resolve) => {
+            const socket = connect(bridge.socketPath);
+            let received = "";
+            socket.on("error", () => {});
+            socket.on("connect", () => socket.write(Buffer.concat([hello, line])));
+            socket.on("data", (chunk) => {
+              received += chunk.toString("utf8");
+              if (received.endsWith("\n")) {
+                socket.destroy();
+                resolve({ text: received, closedByHost: false });
+              }
+            });
+            socket.on("close", () => resolve({ text: received, closedByHost: true }));
+            // A well-formed record is neither answered nor refused: the session stays open.
+            setTimeout(() => {
+              socket.destroy();
+              resolve({ text: received, closedByHost: false });
+            }, LINE_TIMEOUT_MS);
+          });
+          const expected = wellFormedRequest(line);
+          if (expected) {
+            seen.add("run");
+            expect(replies(text)).toEqual([{ type: "exec_response", request_id: expected.request_id, action: "run", reason: null, cache: "program" }]);
+          } else {
+            seen.add("closed");
+            expect(closedByHost).toBe(true);
+            expect(text).toBe("");
+            expect(events.slice(eventsBefore)).toEqual([expect.objectContaining({ type: "error" })]);
+          }
+        }),
+        { ...fuzzParameters, numRuns: Math.ceil(fuzzParameters.numRuns / 2) },
+      );
+      expect(seen).toEqual(new Set(["run", "closed"]));
     } finally {
       await bridge.close();
     }
