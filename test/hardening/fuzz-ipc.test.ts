@@ -262,10 +262,11 @@ describe("fuzzing the exec bridge with frames over real connections", () => {
             });
             socket.on("close", () => resolve({ text: received, closedByHost: true }));
             // A well-formed record is neither answered nor refused: the session stays open.
-            setTimeout(() => {
+            const timer = setTimeout(() => {
               socket.destroy();
               resolve({ text: received, closedByHost: false });
             }, LINE_TIMEOUT_MS);
+            socket.on("close", () => clearTimeout(timer));
           });
           const expected = wellFormedRequest(line);
           if (expected) {
