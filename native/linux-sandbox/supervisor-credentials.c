@@ -8,6 +8,7 @@
 // to every thread, so the raw calls here change the calling thread alone and
 // the other supervisor threads go on with their own.
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,21 +79,36 @@ static int parse_groups(const char* value, struct process_identity* out) {
   }
 }
 
+// Reads up to `size` - 1 bytes of `path` into `out`, NUL-terminated; 0, or -1 with errno.
+static int read_small_file(const char* path, char* out, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1) return -1;
+  size_t length = 0;
+  while (length < size - 1) {
+    ssize_t got = read(fd, out + length, size - 1 - length);
+    if (got == -1 && errno == EINTR) continue;
+    if (got == -1) {
+      int error = errno;
+      close_or_warn(fd);
+      errno = error;
+      return -1;
+    }
+    if (got == 0) break;
+    length += (size_t)got;
+  }
+  out[length] = '\0';
+  if (close(fd) == -1) return -1;
+  return 0;
+}
+
 int read_identity(pid_t pid, struct process_identity* out) {
   memset(out, 0, sizeof *out);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-  FILE* file = fopen(path, "re");
-  if (file == NULL) return -1;
-  char* status = calloc(1, STATUS_BYTES);
-  size_t length = status == NULL ? 0 : fread(status, 1, STATUS_BYTES - 1, file);
-  int read_error = ferror(file);
-  if (fclose(file) != 0 || status == NULL || read_error) {
-    free(status);
-    errno = status == NULL ? ENOMEM : EIO;
-    return -1;
-  }
-  status[length] = '\0';
+  // On the thread's stack: this runs for every exec, and a heap block this
+  // large would be mapped and unmapped each time.
+  char status[STATUS_BYTES];
+  if (read_small_file(path, status, sizeof status) == -1) return -1;
   const char* uid = field(status, "Uid");
   const char* gid = field(status, "Gid");
   const char* groups = field(status, "Groups");
@@ -114,7 +130,6 @@ int read_identity(pid_t pid, struct process_identity* out) {
       result = 0;
     }
   }
-  free(status);
   if (result != 0) free_identity(out);
   return result;
 }

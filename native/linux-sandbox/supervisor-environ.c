@@ -7,18 +7,11 @@
 #include "../exec-wire/wire.h"
 #include "supervisor.h"
 
+static bool wanted_by_host(const char* entry, const void* plan) {
+  const struct plan* p = plan;
+  return environment_entry_wanted(entry, p->exec_environment_names, p->exec_environment_name_count);
+}
+
 char** exec_environment(pid_t pid, uint64_t envp, const struct plan* plan, size_t* count) {
-  size_t total = 0;
-  char** entries = remote_string_array(pid, envp, &total);
-  if (entries == NULL) return NULL;
-  size_t kept = 0;
-  for (size_t i = 0; i < total; i++) {
-    if (environment_entry_wanted(entries[i], plan->exec_environment_names, plan->exec_environment_name_count)) {
-      entries[kept++] = entries[i];
-    } else {
-      free(entries[i]);
-    }
-  }
-  *count = kept;
-  return entries;
+  return remote_string_array_matching(pid, envp, wanted_by_host, plan, count);
 }

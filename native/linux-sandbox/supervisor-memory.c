@@ -57,10 +57,45 @@ static int read_to_page_end(pid_t pid, uint64_t address, char* out, size_t chunk
   return 0;
 }
 
-static char* cached_string(pid_t pid, uint64_t address, size_t max, struct page_cache* cache) {
-  size_t capacity = 256, length = 0;
+// Which strings of an array to keep (NULL: all).
+struct wanted_strings {
+  bool (*accepts)(const char* string, const void* context);
+  const void* context;
+};
+
+// A string of the process, malloc'd; NULL with errno, or NULL with errno 0
+// and its length in *skipped for one that `wanted` does not accept.
+static char* cached_string(pid_t pid, uint64_t address, size_t max, struct page_cache* cache,
+                           const struct wanted_strings* wanted, size_t* skipped) {
+  // Most strings end in the page they start in: read there first and keep
+  // just the string, since every exec reads many (argv, the environment).
+  char first[PAGE];
+  size_t length = PAGE - (size_t)(address % PAGE);
+  if (read_to_page_end(pid, address, first, length, cache) == -1) return NULL;
+  char* first_end = memchr(first, '\0', length);
+  if (first_end != NULL) {
+    size_t size = (size_t)(first_end - first) + 1;
+    if (size - 1 > max) {
+      errno = ENAMETOOLONG;
+      return NULL;
+    }
+    if (wanted != NULL && !wanted->accepts(first, wanted->context)) {
+      *skipped = size - 1;
+      errno = 0;
+      return NULL;
+    }
+    char* text = malloc(size);
+    if (text != NULL) memcpy(text, first, size);
+    return text;
+  }
+  size_t capacity = 2 * PAGE;
   char* text = malloc(capacity);
   if (text == NULL) return NULL;
+  memcpy(text, first, length);
+  if (length > max) {
+    errno = ENAMETOOLONG;
+    goto failed;
+  }
   for (;;) {
     size_t chunk = PAGE - (size_t)((address + length) % PAGE);
     if (length + chunk + 1 > capacity) {
@@ -89,7 +124,7 @@ failed:
   return NULL;
 }
 
-char* remote_string(pid_t pid, uint64_t address, size_t max) { return cached_string(pid, address, max, NULL); }
+char* remote_string(pid_t pid, uint64_t address, size_t max) { return cached_string(pid, address, max, NULL, NULL, NULL); }
 
 void free_string_array(char** strings, size_t count) {
   if (strings == NULL) return;
@@ -131,7 +166,7 @@ failed:
   return NULL;
 }
 
-char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
+static char** read_string_array(pid_t pid, uint64_t address, const struct wanted_strings* wanted, size_t* count) {
   size_t length = 0;
   uint64_t* pointers = NULL;
   // A NULL argv runs with an empty argv[0], as the kernel makes it.
@@ -141,6 +176,11 @@ char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
   }
   char** strings = calloc(length > 0 ? length : 1, sizeof *strings);
   if (strings == NULL) goto failed;
+  if (length == 0 && wanted != NULL) {
+    free(pointers);
+    *count = 0;
+    return strings;
+  }
   if (length == 0) {
     strings[0] = strdup("");
     if (strings[0] == NULL) goto failed;
@@ -148,21 +188,30 @@ char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
     *count = 1;
     return strings;
   }
+  // Every string counts towards the kernel's limit, kept or not.
   size_t total = length * sizeof(uint64_t);
+  size_t kept = 0;
   struct page_cache* cache = calloc(1, sizeof *cache);
   for (size_t i = 0; i < length; i++) {
-    strings[i] = cached_string(pid, pointers[i], MAX_ARG_STRLEN - 1, cache);
-    if (strings[i] == NULL) {
+    size_t skipped = 0;
+    char* string = cached_string(pid, pointers[i], MAX_ARG_STRLEN - 1, cache, wanted, &skipped);
+    if (string == NULL && errno != 0) {
       if (errno == ENAMETOOLONG) errno = E2BIG;
       free(cache);
-      free_string_array(strings, i);
+      free_string_array(strings, kept);
       strings = NULL;
       goto failed;
     }
-    total += strlen(strings[i]) + 1;
+    total += (string != NULL ? strlen(string) : skipped) + 1;
+    // A string longer than its first page is read whole and judged here.
+    if (string != NULL && wanted != NULL && !wanted->accepts(string, wanted->context)) {
+      free(string);
+      string = NULL;
+    }
+    if (string != NULL) strings[kept++] = string;
     if (total > MAX_ARG_BYTES) {
       free(cache);
-      free_string_array(strings, i + 1);
+      free_string_array(strings, kept);
       strings = NULL;
       errno = E2BIG;
       goto failed;
@@ -170,7 +219,7 @@ char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
   }
   free(cache);
   free(pointers);
-  *count = length;
+  *count = kept;
   return strings;
 failed:
   free(pointers);
@@ -195,4 +244,14 @@ char* proc_link(pid_t pid, const char* name) {
   char link[64];
   snprintf(link, sizeof link, "/proc/%d/%s", (int)pid, name);
   return link_target(link);
+}
+
+char** remote_string_array(pid_t pid, uint64_t address, size_t* count) {
+  return read_string_array(pid, address, NULL, count);
+}
+
+char** remote_string_array_matching(pid_t pid, uint64_t address, bool (*accepts)(const char* string, const void* context),
+                                    const void* context, size_t* count) {
+  struct wanted_strings wanted = {.accepts = accepts, .context = context};
+  return read_string_array(pid, address, &wanted, count);
 }

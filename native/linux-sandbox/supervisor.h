@@ -106,6 +106,10 @@ char* remote_string(pid_t pid, uint64_t address, size_t max);
 // A NULL-terminated array of strings (argv), within the kernel's limits;
 // NULL with errno (E2BIG past them, EFAULT, ENOMEM). *count gets its length.
 char** remote_string_array(pid_t pid, uint64_t address, size_t* count);
+// remote_string_array keeping only the strings `accepts` says yes to (the
+// others are read but never copied); *count gets how many were kept.
+char** remote_string_array_matching(pid_t pid, uint64_t address, bool (*accepts)(const char* string, const void* context),
+                                    const void* context, size_t* count);
 void free_string_array(char** strings, size_t count);
 // The target of a symlink, malloc'd; NULL with errno.
 char* link_target(const char* link);
