@@ -481,10 +481,11 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
  */
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOBODY = 65534;
-const canBecomeNobody = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
+/** Root with setpriv: it can run a process as nobody, without capabilities, or hand some down. */
+const rootWithSetpriv = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
 /** "caller": whoever runs the tests (root, when "nobody" is there too). */
 const USERS = ["caller", "nobody"] as const;
-const userSkipped = (user: "caller" | "nobody") => (user === "nobody" && !canBecomeNobody ? "they need root and setpriv to become nobody" : null);
+const userSkipped = (user: "caller" | "nobody") => (user === "nobody" && !rootWithSetpriv ? "they need root and setpriv to become nobody" : null);
 const CALLER = process.getuid?.() === 0 ? "root" : "the caller";
 const terminalHost = join(dirname(fileURLToPath(import.meta.url)), "terminal-host.py");
 
@@ -614,7 +615,7 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
 
   // Root hands down what a service may start with. Without a user namespace (root needs none) nothing else empties
   // the inheritable set: a capability left there would pass to a program carrying it as a file capability.
-  testUnless(process.getuid?.() === 0 && existsSync("/usr/bin/setpriv") ? null : "handing a capability down needs root and setpriv")(
+  testUnless(rootWithSetpriv ? null : "handing a capability down needs root and setpriv")(
     `an inheritable and ambient capability ${CALLER} hands down does not reach the command (read from the host's /proc)`,
     () => expectCommandUnprivileged("caller", ["--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service"]),
   );
@@ -656,15 +657,12 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
       ["with a PID namespace", {}, "ESRCH"],
       ["without namespaces (seccomp)", NO_NAMESPACES, "EPERM"],
     ] as const)("prlimit, setpriority, ioprio_set and sched_setaffinity on a host process of the same user fail %s; its values stay", async (name, linux, expected) => {
-      // A target with no more capabilities than the command: the kernel refuses the command nothing on it but by
-      // pid (the PID namespace) or by the filter.
-      const target = spawn("setpriv", [
-        ...(user === "nobody" ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"] : []),
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-        "sleep",
-        "60",
-      ]);
+      // A target with no more capabilities than the command (root's drops them): the kernel refuses the command
+      // nothing on it but by pid (the PID namespace) or by the filter.
+      const asNobody = user === "nobody" ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"] : [];
+      const target = rootWithSetpriv
+        ? spawn("setpriv", [...asNobody, "--inh-caps=-all", "--bounding-set=-all", "sleep", "60"])
+        : spawn("sleep", ["60"]);
       try {
         await once(target, "spawn");
         const pid = String(target.pid);
