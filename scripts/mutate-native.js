@@ -48,6 +48,9 @@ const NO_NAMESPACE_ROWS = "without namespaces|no mount namespace|Landlock alone"
 
 const MUTATIONS = [
   deniedAlways("io_uring_setup", "io_uring"),
+  replaced("seccomp/ptrace", "seccomp.c", "if (!namespaces->pid) emit_calls(f, denied_without_pid_namespace", "if (false) emit_calls(f, denied_without_pid_namespace", [
+    [ESCAPES, "ptrace"],
+  ]),
   deniedAlways("process_vm_readv", "process_vm"),
   deniedAlways("process_vm_writev", "process_vm"),
   deniedAlways("pidfd_getfd", "pidfd_getfd"),
@@ -82,9 +85,6 @@ const MUTATIONS = [
     [ESCAPES, `unshare|${PRIVILEGED}`],
   ]),
   replaced("seccomp/unshare-namespace-flags", "seccomp.c", "NAMESPACE_FLAGS | CLONE_NEWTIME, EPERM", "0, EPERM", [[ESCAPES, `unshare|${PRIVILEGED}`]]),
-  replaced("seccomp/ptrace-without-pid-namespace", "seccomp.c", "if (!namespaces->pid) emit_calls(f, denied_without_pid_namespace", "if (false) emit_calls(f, denied_without_pid_namespace", [
-    [ESCAPES, "ptrace"],
-  ]),
   replaced("seccomp/read-only-metadata", "seccomp.c", "if (read_only) emit_calls(f, metadata_calls", "if (false) emit_calls(f, metadata_calls", [
     [ESCAPES, "chmod|chown|times|read-only"],
   ]),
@@ -130,9 +130,11 @@ const MUTATIONS = [
     [ESCAPES, `mknod|device|${NO_NAMESPACE_ROWS}`],
   ]),
 
-  // Only the unprivileged rows: without a mount namespace of its own a launcher run as root would make the
-  // host's own mount tree private and read-only. Unprivileged, it is refused that, and the run with it.
-  replaced("namespaces/mount", "namespaces.c", "CLONE_NEWNS | CLONE_NEWPID", "CLONE_NEWPID", [[ESCAPES, "as nobody .*(\\.git|mount)"]]),
+  // Left out of the clone with a user namespace only: left out of root's as well, the launcher would make
+  // the host's own mount tree private and read-only. Unprivileged, it is refused those mounts, and the run with them.
+  replaced("namespaces/mount", "namespaces.c", "child = clone_with(flags | CLONE_NEWUSER);", "child = clone_with((flags & ~(unsigned long)CLONE_NEWNS) | CLONE_NEWUSER);", [
+    [ESCAPES, ".git|mount"],
+  ]),
   replaced("namespaces/pid", "namespaces.c", "CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC", "CLONE_NEWNS | CLONE_NEWIPC", [[ESCAPES, "host process|kill|ptrace|PID namespace"]]),
   replaced("namespaces/ipc", "namespaces.c", "CLONE_NEWPID | CLONE_NEWIPC |", "CLONE_NEWPID |", [[ESCAPES, "System V|IPC"]]),
   replaced("namespaces/network", "namespaces.c", "(plan->allow_network ? 0 : CLONE_NEWNET)", "0", [[ESCAPES, "abstract|TCP|UDP|network"]]),
