@@ -91,7 +91,9 @@ async function approvingImpostor(path: string): Promise<{ server: Server; connec
       const plan = prepareSandboxedCommand(["touch", marker], policy, { cwd: scratch.path, execSocket: bridge.socketPath, readOnlyPaths: [] });
       renameSync(bridge.socketPath, `${bridge.socketPath}.moved`);
       impostor = await approvingImpostor(bridge.socketPath);
-      const result = spawnSync(plan.program, plan.args, { cwd: scratch.path, env: plan.env, encoding: "utf8" });
+      // Bounded: this process cannot answer the impostor's connections while it waits, so a launcher that
+      // went on would wait for an answer for ever.
+      const result = spawnSync(plan.program, plan.args, { cwd: scratch.path, env: plan.env, encoding: "utf8", timeout: 10_000 });
       expect(result.status).toBe(125);
       expect(result.stderr).toMatch(/^cordon-linux-sandbox: exec-socket: .* is not the socket the host bound/);
       expect(existsSync(marker)).toBe(false);

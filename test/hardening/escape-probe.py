@@ -2,13 +2,15 @@
 
 Usage: python3 escape-probe.py '<JSON list of operations>'
 Every operation of ../linux/probe.py is available, plus the tricks below.
-Prints a JSON list with one entry per operation: "OK", or the errno name.
+Prints a JSON list with one entry per operation: "OK", the errno name, or
+what an operation that reads something back returns (a string).
 """
 import contextlib
 import ctypes
 import fcntl
 import io
 import json
+import mmap
 import os
 import platform
 import pty
@@ -66,13 +68,52 @@ PERF_TYPE_SOFTWARE = 1
 BPF_MAP_CREATE = 0
 BPF_MAP_TYPE_ARRAY = 2
 
+FAN_CLASS_NOTIF = 0
+FAN_REPORT_FID = 0x200
+KEYCTL_JOIN_SESSION_KEYRING = 1
+# No kernel knows this bpf command.
+BPF_UNKNOWN_COMMAND = 0x7FFFFFFF
+PERF_COUNT_SW_TASK_CLOCK = 1
+# perf_event_attr flags: disabled, exclude_kernel, exclude_hv.
+PERF_OWN_USER_SPACE = (1 << 0) | (1 << 5) | (1 << 6)
+MADV_COLD = 20
+IOPRIO_WHO_PROCESS = 1
+IOPRIO_WHO_USER = 3
+IOPRIO_CLASS_IDLE = 3
+IOPRIO_IDLE = IOPRIO_CLASS_IDLE << 13
+PR_GET_SECUREBITS = 27
+
 PTRACE_DETACH = 17
 KCMP_FILE = 0
-# System calls without a libc wrapper, by architecture.
+# System calls without a libc wrapper (the generic table's pidfd_getfd and process_madvise aside), by architecture.
 SYSCALLS = {
-    "x86_64": {"add_key": 248, "keyctl": 250, "bpf": 321, "perf_event_open": 298, "clone3": 435, "kcmp": 312},
-    "aarch64": {"add_key": 217, "keyctl": 219, "bpf": 280, "perf_event_open": 241, "clone3": 435, "kcmp": 272},
+    "x86_64": {
+        "add_key": 248, "request_key": 249, "keyctl": 250, "bpf": 321, "perf_event_open": 298, "clone": 56, "clone3": 435,
+        "kcmp": 312, "ioprio_set": 251, "ioprio_get": 252, "init_module": 175, "finit_module": 313, "delete_module": 176,
+        "kexec_load": 246, "kexec_file_load": 320,
+    },
+    "aarch64": {
+        "add_key": 217, "request_key": 218, "keyctl": 219, "bpf": 280, "perf_event_open": 241, "clone": 220, "clone3": 435,
+        "kcmp": 272, "ioprio_set": 30, "ioprio_get": 31, "init_module": 105, "finit_module": 273, "delete_module": 106,
+        "kexec_load": 104, "kexec_file_load": 294,
+    },
 }[platform.machine()]
+PIDFD_GETFD = 438
+PROCESS_MADVISE = 440
+NAMESPACE_FLAGS = {"user": CLONE_NEWUSER, "net": CLONE_NEWNET}
+# Loading code into the kernel, with arguments it refuses anyway (an empty
+# module, no kexec segment): a kernel built without modules or kexec answers
+# ENOSYS; one with them checks CAP_SYS_MODULE or CAP_SYS_BOOT first.
+KERNEL_LOADING = {
+    "init_module": (SYSCALLS["init_module"], None, 0, b""),
+    "finit_module": (SYSCALLS["finit_module"], -1, b"", 0),
+    "delete_module": (SYSCALLS["delete_module"], b"cordon-none", 0),
+    "kexec_load": (SYSCALLS["kexec_load"], 0, 0, None, 0),
+    "kexec_file_load": (SYSCALLS["kexec_file_load"], -1, -1, 0, None, 0),
+}
+# kcmp's number on i386, which names no x86_64 call.
+I386_KCMP = 349
+
 # The mount API (the same numbers on every architecture), each with arguments
 # the kernel itself would answer without EPERM where it can: a plain
 # open_tree and open_tree_attr succeed for anyone, fsconfig and
@@ -88,6 +129,28 @@ MOUNT_API = {
     "fspick": (433, AT_FDCWD, b"/", 0),
     "move_mount": (429, -1, b"", -1, b"", 0),
 }
+
+
+class IoVec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class FileHandle(ctypes.Structure):
+    _fields_ = [("bytes", ctypes.c_uint), ("type", ctypes.c_int), ("handle", ctypes.c_ubyte * 128)]
+
+
+@contextlib.contextmanager
+def paused_sibling():
+    """A child that waits for its end: a process of the sandbox the caller may trace. Yields its pid."""
+    pid = os.fork()
+    if pid == 0:
+        signal.pause()
+        os._exit(0)
+    try:
+        yield pid
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def reopen_for_writing(path, flags):
@@ -139,16 +202,9 @@ def abstract_unix(name):
 
 def ptrace_sibling():
     """Forks a sibling inside the sandbox and tries to attach to it."""
-    pid = os.fork()
-    if pid == 0:
-        signal.pause()
-        os._exit(0)
-    try:
+    with paused_sibling() as pid:
         libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
         checked(libc.ptrace(PTRACE_ATTACH, pid, None, None))
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
 
 
 def ptrace_attach(pid):
@@ -159,10 +215,6 @@ def ptrace_attach(pid):
 
 def process_vm_write(pid):
     """Writes into another process's memory at an address it does not map: EFAULT when allowed at all."""
-
-    class IoVec(ctypes.Structure):
-        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
     buffer = ctypes.create_string_buffer(b"x", 1)
     local = IoVec(ctypes.cast(buffer, ctypes.c_void_p), 1)
     remote = IoVec(UNMAPPED_ADDRESS, 1)
@@ -172,15 +224,35 @@ def process_vm_write(pid):
 
 def process_vm_write_sibling():
     """process_vm_writev into a sibling of the sandbox, which it may trace: only the filter refuses it."""
-    pid = os.fork()
-    if pid == 0:
-        signal.pause()
-        os._exit(0)
-    try:
+    with paused_sibling() as pid:
         process_vm_write(pid)
+
+
+def pidfd_getfd_sibling():
+    """Takes a copy of a sibling's descriptor 1 through a pidfd: the kernel allows it on a process the caller may trace."""
+    with paused_sibling() as pid:
+        pidfd = os.pidfd_open(pid)
+        try:
+            fd = libc.syscall(PIDFD_GETFD, pidfd, 1, 0)
+            checked(fd)
+            os.close(fd)
+        finally:
+            os.close(pidfd)
+
+
+def process_madvise_own():
+    """process_madvise(MADV_COLD) on a page of its own through its own pidfd: the kernel asks no capability for that."""
+    page = mmap.mmap(-1, mmap.PAGESIZE)
+    page[0:1] = b"x"
+    start = ctypes.c_char.from_buffer(page)
+    vector = IoVec(ctypes.addressof(start), mmap.PAGESIZE)
+    pidfd = os.pidfd_open(os.getpid())
+    try:
+        checked(libc.syscall(PROCESS_MADVISE, pidfd, ctypes.byref(vector), 1, MADV_COLD, 0))
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        os.close(pidfd)
+        del start
+        page.close()
 
 
 def write_proc_mem(pid):
@@ -209,10 +281,6 @@ def hold():
 
 def process_vm_read(pid):
     """Reads another process's memory at an address it does not map: EFAULT when allowed at all."""
-
-    class IoVec(ctypes.Structure):
-        _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
-
     buffer = ctypes.create_string_buffer(1)
     local = IoVec(ctypes.cast(buffer, ctypes.c_void_p), 1)
     remote = IoVec(UNMAPPED_ADDRESS, 1)
@@ -227,10 +295,6 @@ def remount_writable(target):
 
 def open_by_handle(path):
     """name_to_handle_at then open_by_handle_at for writing: the 'shocker' escape."""
-
-    class FileHandle(ctypes.Structure):
-        _fields_ = [("bytes", ctypes.c_uint), ("type", ctypes.c_int), ("handle", ctypes.c_ubyte * 128)]
-
     handle = FileHandle(128, 0)
     mount_id = ctypes.c_int()
     checked(libc.name_to_handle_at(AT_FDCWD, path.encode(), ctypes.byref(handle), ctypes.byref(mount_id), 0))
@@ -241,6 +305,11 @@ def open_by_handle(path):
         os.close(fd)
     finally:
         os.close(mount_fd)
+
+
+def open_by_empty_handle():
+    """open_by_handle_at with a handle of no bytes: the kernel checks the handle before the capability (EINVAL)."""
+    checked(libc.open_by_handle_at(AT_FDCWD, ctypes.byref(FileHandle(0, 0)), os.O_RDONLY))
 
 
 def sethostname():
@@ -260,11 +329,28 @@ def add_key(description, keyring):
     checked(libc.syscall(SYSCALLS["add_key"], b"user", description.encode(), b"x", ctypes.c_size_t(1), ctypes.c_int(ring)))
 
 
+def join_session_keyring(name):
+    """keyctl(KEYCTL_JOIN_SESSION_KEYRING): a new keyring named `name`, listed in /proc/keys while it lives."""
+    libc.syscall.restype = ctypes.c_long
+    checked(libc.syscall(SYSCALLS["keyctl"], KEYCTL_JOIN_SESSION_KEYRING, name.encode()))
+
+
+def request_key(description):
+    """Looks a key up without a callout: ENOKEY from the kernel when there is none."""
+    libc.syscall.restype = ctypes.c_long
+    checked(libc.syscall(SYSCALLS["request_key"], b"user", description.encode(), None, 0))
+
+
 def bpf_map():
     attr = struct.pack("IIII", BPF_MAP_TYPE_ARRAY, 4, 4, 1) + bytes(112)
     fd = libc.syscall(SYSCALLS["bpf"], BPF_MAP_CREATE, attr, len(attr))
     checked(fd)
     os.close(fd)
+
+
+def bpf_unknown_command():
+    """A command no kernel knows: EINVAL, since the kernel checks privilege per command."""
+    checked(libc.syscall(SYSCALLS["bpf"], BPF_UNKNOWN_COMMAND, None, 0))
 
 
 def perf_event():
@@ -275,14 +361,85 @@ def perf_event():
     os.close(fd)
 
 
-def fanotify():
-    fd = libc.fanotify_init(FAN_CLASS_CONTENT, os.O_RDONLY)
+def perf_event_own():
+    """A counter of its own user-space time: what perf_event_paranoid 2 still allows anyone."""
+    attr = struct.pack("IIQQQQQ", PERF_TYPE_SOFTWARE, 128, PERF_COUNT_SW_TASK_CLOCK, 0, 0, 0, PERF_OWN_USER_SPACE) + bytes(80)
+    fd = libc.syscall(SYSCALLS["perf_event_open"], attr, 0, -1, -1, 0)
+    checked(fd)
+    os.close(fd)
+
+
+def fanotify(kind):
+    """A group for permission events (CAP_SYS_ADMIN), or one for notifications with file handles, which anyone may make."""
+    flags = FAN_CLASS_CONTENT if kind == "permission" else FAN_CLASS_NOTIF | FAN_REPORT_FID
+    fd = libc.fanotify_init(flags, os.O_RDONLY)
     checked(fd)
     os.close(fd)
 
 
 def unshare(kind):
-    checked(libc.unshare({"user": CLONE_NEWUSER, "net": CLONE_NEWNET}[kind]))
+    checked(libc.unshare(NAMESPACE_FLAGS[kind]))
+
+
+def load_into_kernel(name):
+    """One of the KERNEL_LOADING calls."""
+    checked(libc.syscall(*KERNEL_LOADING[name]))
+
+
+def clone(kind):
+    """A raw clone into a new namespace; the child, if there is one, leaves at once."""
+    libc.syscall.restype = ctypes.c_long
+    pid = libc.syscall(SYSCALLS["clone"], NAMESPACE_FLAGS[kind] | signal.SIGCHLD, None, None, None, None)
+    if pid == 0:
+        os._exit(0)
+    checked(pid)
+    os.waitpid(pid, 0)
+
+
+def i386_kcmp():
+    """kcmp of its own descriptor 0 with itself through the i386 entry (int 0x80), in a child; reports how the child ended.
+
+    A filter that judged the call by its number alone would take it for no call at all, and let it through.
+    """
+    pid = os.fork()
+    if pid == 0:
+        status = 2
+        try:
+            own = os.getpid().to_bytes(4, "little")
+            # push rbx; mov eax, kcmp; mov ebx, own; mov ecx, own; xor edx, edx (KCMP_FILE);
+            # xor esi, esi; xor edi, edi (descriptor 0 twice); int 0x80; pop rbx; ret
+            code = b"\x53\xb8" + I386_KCMP.to_bytes(4, "little") + b"\xbb" + own + b"\xb9" + own
+            code += b"\x31\xd2\x31\xf6\x31\xff\xcd\x80\x5b\xc3"
+            page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+            page.write(code)
+            call = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+            status = 0 if call() == 0 else 1
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return "OK" if os.WEXITSTATUS(status) == 0 else "failed"
+
+
+def securebits():
+    """The securebits, as the command reads them (prctl(PR_GET_SECUREBITS)), in hexadecimal."""
+    bits = libc.prctl(PR_GET_SECUREBITS, 0, 0, 0, 0)
+    checked(bits)
+    return hex(bits)
+
+
+def ioprio_get(pid):
+    """The I/O priority of a process, as a number (the class in its top bits)."""
+    priority = libc.syscall(SYSCALLS["ioprio_get"], IOPRIO_WHO_PROCESS, int(pid))
+    checked(priority)
+    return str(priority)
+
+
+def ioprio_set(who, pid):
+    """Gives a process (who "process") or every process of the caller's user (who "user", pid 0) the idle I/O class."""
+    which = IOPRIO_WHO_USER if who == "user" else IOPRIO_WHO_PROCESS
+    checked(libc.syscall(SYSCALLS["ioprio_set"], which, int(pid), IOPRIO_IDLE))
 
 
 def setns_own():
@@ -297,6 +454,12 @@ def setns_own():
 def clone3():
     """clone3 with an empty argument: ENOSYS from the filter, EINVAL from the kernel."""
     checked(libc.syscall(SYSCALLS["clone3"], None, 0))
+
+
+def socketpair_inet():
+    """A pair of connected AF_INET sockets: the kernel has none (EOPNOTSUPP)."""
+    for end in socket.socketpair(socket.AF_INET, socket.SOCK_STREAM):
+        end.close()
 
 
 def tiocsti(fd):
@@ -410,6 +573,17 @@ OPERATIONS = {
     "bpf": bpf_map,
     "perf_event_open": perf_event,
     "fanotify_init": fanotify,
+    "keyctl_join": join_session_keyring,
+    "request_key": request_key,
+    "bpf_unknown": bpf_unknown_command,
+    "perf_event_own": perf_event_own,
+    "load_into_kernel": load_into_kernel,
+    "clone": clone,
+    "ioprio_set": ioprio_set,
+    "pidfd_getfd_sibling": pidfd_getfd_sibling,
+    "process_madvise_own": process_madvise_own,
+    "open_by_empty_handle": open_by_empty_handle,
+    "socketpair_inet": socketpair_inet,
     "unshare": unshare,
     "setns_own": setns_own,
     "clone3": clone3,
@@ -465,4 +639,14 @@ def from_host(operation):
     return [_from_host[0] if arg == "{host}" else arg for arg in operation]
 
 
-print(json.dumps([probe["run"](from_host(op)) for op in json.loads(sys.argv[1])]))
+def run(operation):
+    """probe.py's run, but an operation that reads something back reports what it read."""
+    name, *args = operation
+    if name in READ_BACK:
+        return READ_BACK[name](*args)
+    return probe["run"](operation)
+
+
+READ_BACK = {"i386_kcmp": i386_kcmp, "securebits": securebits, "ioprio_get": ioprio_get}
+
+print(json.dumps([run(from_host(op)) for op in json.loads(sys.argv[1])]))

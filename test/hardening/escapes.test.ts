@@ -33,7 +33,7 @@ import type { LinuxSandboxOptions } from "../../src/linux/index.js";
 import { prepareSandboxedCommand, type SpawnSandboxedOptions } from "../../src/platform/index.js";
 import { parseSandboxPolicy, READ_ONLY_POLICY, type SandboxPolicy } from "../../src/policy/index.js";
 import { outcomeOf, runSandboxed, type Operation, unsupportedReason } from "../linux/run-sandboxed.js";
-import { describeUnless } from "../support/skip.js";
+import { describeUnless, testUnless } from "../support/skip.js";
 import { testEnv } from "../support/env.js";
 
 const escapeProbe = join(dirname(fileURLToPath(import.meta.url)), "escape-probe.py");
@@ -112,6 +112,8 @@ const catalogue: Escape[] = [
     inheritOutsideDir: "passed",
   },
   { name: "open_by_handle_at an outside file for writing", attempt: (w) => [["open_by_handle", outsideOf(w, "existing")]], expected: ["EPERM"] },
+  // The kernel checks the handle before the capability (EINVAL for one of no bytes): EPERM is the filter's.
+  { name: "open_by_handle_at with an empty handle", attempt: () => [["open_by_empty_handle"]], expected: ["EPERM"] },
   // Without namespaces the mount tree stays writable: Landlock alone keeps writes to the roots.
   {
     name: "without namespaces: write, append and truncate outside every root",
@@ -175,6 +177,8 @@ const catalogue: Escape[] = [
   { name: "umount the .git bind", attempt: (w) => [["umount", inside(w, ".git")]], expected: ["EPERM"] },
   { name: "remount the .git bind read-write", attempt: (w) => [["remount_writable", inside(w, ".git")]], expected: ["EPERM"] },
   { name: "mount a tmpfs over .git", attempt: (w) => [["mount", inside(w, ".git")]], expected: ["EPERM"] },
+  // The kernel looks the path up before it checks privilege (ENOENT), and Landlock comes later still: EPERM is the filter's.
+  { name: "mount and umount a path that does not exist", attempt: () => [["mount", "/nonexistent"], ["umount", "/nonexistent"]], expected: ["EPERM", "EPERM"] },
   // Network off: the sandbox's own network namespace holds nothing but its
   // loopback, so TCP and UDP work there; the host's listeners are never reached.
   { name: "TCP over IPv4 to a host port reaches only the sandbox's loopback", attempt: (w) => [["connect", "AF_INET", "127.0.0.1", String(w.tcp4), "SOCK_STREAM"]], expected: ["ECONNREFUSED"] },
@@ -205,6 +209,8 @@ const catalogue: Escape[] = [
     reachesHost: true,
   },
   { name: "a netlink route socket", attempt: () => [["socket", "AF_NETLINK", "SOCK_DGRAM", "0"]], expected: ["EPERM"] },
+  // The kernel has no AF_INET socketpair (EOPNOTSUPP): EPERM is the filter's, which lets only AF_UNIX pairs through.
+  { name: "a socketpair of another family than AF_UNIX", attempt: () => [["socketpair_inet"]], expected: ["EPERM"] },
   { name: "a raw socket", attempt: () => [["socket", "AF_INET", "SOCK_RAW", "1"]], expected: ["EPERM"] },
   // Without network the sandbox has a network namespace of its own, with its own abstract socket names.
   { name: "an abstract Unix socket of the host", attempt: (w) => [["abstract_unix", w.abstractName]], expected: ["ECONNREFUSED"] },
@@ -216,6 +222,10 @@ const catalogue: Escape[] = [
   // The kernel would answer EFAULT (an unmapped address of a process it may trace): EPERM is the filter's.
   { name: "process_vm_writev into a sibling in the sandbox", attempt: () => [["process_vm_write_sibling"]], expected: ["EPERM"] },
   { name: "process_vm_readv of a host process", attempt: (w) => [["process_vm_read", String(w.hostPid)]], expected: ["EPERM"] },
+  // The kernel lets a process take a descriptor from one it may trace, as it may its siblings here: EPERM is the filter's.
+  { name: "pidfd_getfd of a sibling's descriptor in the sandbox", attempt: () => [["pidfd_getfd_sibling"]], expected: ["EPERM"] },
+  // The kernel asks no capability for advice on the caller's own memory: EPERM is the filter's.
+  { name: "process_madvise on its own memory through its own pidfd", attempt: () => [["process_madvise_own"]], expected: ["EPERM"] },
   // The kernel allows kcmp of the caller's own descriptors: EPERM is the filter's.
   { name: "kcmp", attempt: () => [["kcmp"]], expected: ["EPERM"] },
   // The kernel answers EINVAL for a namespace of another type: EPERM is the filter's.
@@ -311,6 +321,14 @@ const shellCatalogue: ShellEscape[] = [
 
 const skipReason = unsupportedReason();
 const describeLinux = describeUnless(skipReason);
+
+/** Why no call can be made through the i386 entry here, or null; where it can, the probe succeeds on the host. */
+function i386Unavailable(): string | null {
+  if (process.arch !== "x64") return "the i386 entry (int 0x80) exists only on x86_64";
+  if (skipReason) return skipReason;
+  const host = spawnSync("python3", [escapeProbe, JSON.stringify([["i386_kcmp"]])], { encoding: "utf8" });
+  return host.stdout.trim() === '["OK"]' ? null : `this kernel runs no i386 call (the probe on the host said ${JSON.stringify(host.stdout.trim())})`;
+}
 
 describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => {
   let base: string;
@@ -442,6 +460,15 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
     expect(outcome.code).toBe(row.status);
     expectNothingEscaped();
   });
+
+  // A call of another architecture carries a number the filter would read as an x86_64 call (kcmp is 349 on
+  // i386, nothing on x86_64): the filter kills the process instead. On the host the same probe succeeds.
+  testUnless(i386Unavailable())("a call through the i386 entry (int 0x80) kills the process", async () => {
+    const outcome = await runSandboxed(["python3", escapeProbe, JSON.stringify([["i386_kcmp"]])], WORKSPACE_ONLY, { cwd: world.workspace, env });
+    expect(outcome).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(outcome.stdout)).toEqual(["killed by SIGSYS"]);
+    expectNothingEscaped();
+  });
 });
 
 /**
@@ -454,10 +481,11 @@ describeLinux("escaping the Linux sandbox (workspace-write, no network)", () => 
  */
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const NOBODY = 65534;
-const canBecomeNobody = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
+/** Root with setpriv: it can run a process as nobody, without capabilities, or hand some down. */
+const rootWithSetpriv = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
 /** "caller": whoever runs the tests (root, when "nobody" is there too). */
 const USERS = ["caller", "nobody"] as const;
-const userSkipped = (user: "caller" | "nobody") => (user === "nobody" && !canBecomeNobody ? "they need root and setpriv to become nobody" : null);
+const userSkipped = (user: "caller" | "nobody") => (user === "nobody" && !rootWithSetpriv ? "they need root and setpriv to become nobody" : null);
 const CALLER = process.getuid?.() === 0 ? "root" : "the caller";
 const terminalHost = join(dirname(fileURLToPath(import.meta.url)), "terminal-host.py");
 
@@ -494,6 +522,15 @@ function processesTagged(tag: string): number[] {
   return found;
 }
 
+/** The name a process runs under (its comm), or "" once it is gone. */
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
 function statusField(pid: number, field: string): string {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
   return line?.split(":")[1]!.trim() ?? "";
@@ -521,14 +558,25 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     chmodSync(join(outside, "existing"), 0o644);
   });
 
-  /** The command as `user`, confined by `policy`; the workspace and outside belong to that user. */
-  function spawnAs(user: "caller" | "nobody", command: string[], policy: SandboxPolicy, options: Partial<SpawnSandboxedOptions> = {}): ChildProcess {
+  /**
+   * The command as `user`, confined by `policy`; the workspace and outside belong to that user. `handDown`:
+   * setpriv's options for capabilities the launcher starts with.
+   */
+  function spawnAs(
+    user: "caller" | "nobody",
+    command: string[],
+    policy: SandboxPolicy,
+    options: Partial<SpawnSandboxedOptions> = {},
+    handDown: string[] = [],
+  ): ChildProcess {
     if (user === "nobody") spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, dirname(workspace)]);
     const plan = prepareSandboxedCommand(command, policy, { cwd: workspace, env, ...options });
     const [program, args] =
       user === "nobody"
-        ? ["setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", plan.program, ...plan.args]]
-        : [plan.program, plan.args];
+        ? ["setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", ...handDown, "--", plan.program, ...plan.args]]
+        : handDown.length > 0
+          ? ["setpriv", [...handDown, "--", plan.program, ...plan.args]]
+          : [plan.program, plan.args];
     return spawn(program, args, { cwd: workspace, env: plan.env, stdio: options.stdio ?? ["ignore", "pipe", "pipe"], detached: options.detached });
   }
 
@@ -544,25 +592,40 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     while (!seen.includes(text)) seen += ((await once(child.stdout!, "data")) as Buffer[])[0]!.toString();
   }
 
+  /** Runs a sleeping command as `user` and checks, from the host's /proc, that it holds no capability and leads a session of its own. */
+  async function expectCommandUnprivileged(user: "caller" | "nobody", handDown: string[] = []): Promise<void> {
+    const child = spawnAs(user, ["sh", "-c", "echo ready; exec sleep 30"], WORKSPACE_ONLY, {}, handDown);
+    const outcome = outcomeOf(child);
+    await printed(child, "ready");
+    // The shell execs sleep right after printing: bounded wait for that exec.
+    const findSleeper = () => descendants(child.pid!).find((pid) => commandName(pid) === "sleep");
+    for (let i = 0; i < 100 && findSleeper() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const sleeper = findSleeper();
+    expect(sleeper).toBeDefined();
+    for (const field of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]) expect([field, statusField(sleeper!, field)]).toEqual([field, "0000000000000000"]);
+    expect(statusField(sleeper!, "NoNewPrivs")).toBe("1");
+    expect(statusField(sleeper!, "Seccomp")).toBe("2");
+    // A session of its own: the command called setsid(), so it leads its session (the host's and the launcher's are others).
+    const sessionOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[3];
+    expect(sessionOf(sleeper!)).toBe(String(sleeper));
+    expect(sessionOf(child.pid!)).not.toBe(String(sleeper));
+    child.kill("SIGTERM");
+    expect(await outcome).toMatchObject({ signal: "SIGTERM" });
+  }
+
+  // Root hands down what a service may start with. Without a user namespace (root needs none) nothing else empties
+  // the inheritable set: a capability left there would pass to a program carrying it as a file capability.
+  testUnless(rootWithSetpriv ? null : "handing a capability down needs root and setpriv")(
+    `an inheritable and ambient capability ${CALLER} hands down does not reach the command (read from the host's /proc)`,
+    () => expectCommandUnprivileged("caller", ["--inh-caps=+net_bind_service", "--ambient-caps=+net_bind_service"]),
+  );
+
   for (const user of USERS) describeUnless(userSkipped(user))(`as ${user === "caller" ? CALLER : user}`, () => {
     test("the command holds no capability and no securebit can give one back (read from the host's /proc)", async () => {
-      const child = spawnAs(user, ["sh", "-c", "echo ready; exec sleep 30"], WORKSPACE_ONLY);
-      const outcome = outcomeOf(child);
-      await printed(child, "ready");
-      // The shell execs sleep right after printing: bounded wait for that exec.
-      const findSleeper = () => descendants(child.pid!).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep");
-      for (let i = 0; i < 100 && findSleeper() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      const sleeper = findSleeper();
-      expect(sleeper).toBeDefined();
-      for (const field of ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"]) expect(statusField(sleeper!, field)).toBe("0000000000000000");
-      expect(statusField(sleeper!, "NoNewPrivs")).toBe("1");
-      expect(statusField(sleeper!, "Seccomp")).toBe("2");
-      // A session of its own: the command called setsid(), so it leads its session (the host's and the launcher's are others).
-      const sessionOf = (pid: number) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[3];
-      expect(sessionOf(sleeper!)).toBe(String(sleeper));
-      expect(sessionOf(child.pid!)).not.toBe(String(sleeper));
-      child.kill("SIGTERM");
-      expect(await outcome).toMatchObject({ signal: "SIGTERM" });
+      await expectCommandUnprivileged(user);
+      // /proc does not show the securebits: the command reads them. NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE,
+      // each with its lock, and KEEP_CAPS locked off.
+      expect(await probeAs(user, [["securebits"]], WORKSPACE_ONLY)).toEqual(["0xef"]);
     });
 
     test.each([
@@ -571,34 +634,62 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
     ])("privileged and namespace calls are refused (%s); the hostname and the keyrings stay as they were", async (_name, policy) => {
       const hostname = readFileSync("/proc/sys/kernel/hostname", "utf8");
       const tag = `cordon-escape-key-${process.pid}-${Date.now()}`;
-      const results = await probeAs(
-        user,
-        [
-          ["sethostname"], ["settimeofday"], ["add_key", tag, "user"], ["add_key", tag, "session"], ["bpf"], ["perf_event_open"],
-          ["fanotify_init"], ["unshare", "user"], ["unshare", "net"], ["clone3"],
-        ],
-        policy,
-      );
-      expect(results).toEqual([...Array(9).fill("EPERM"), "ENOSYS"]);
+      // Each EPERM below is the filter's where the kernel would answer otherwise: it lets anyone add a key to their
+      // own keyrings, join a new session keyring, look a key up (ENOKEY), make a notification-only fanotify group
+      // with file handles, count its own user-space time, and make a user namespace (unshare, clone); it answers
+      // EINVAL to a bpf command it does not know, and ENOSYS to module and kexec calls on a kernel without them.
+      const refused: Operation[] = [
+        ["sethostname"], ["settimeofday"], ["add_key", tag, "user"], ["add_key", tag, "session"], ["keyctl_join", tag], ["request_key", tag],
+        ["bpf"], ["bpf_unknown"], ["perf_event_open"], ["perf_event_own"], ["fanotify_init", "permission"], ["fanotify_init", "notification"],
+        ["unshare", "user"], ["unshare", "net"], ["clone", "user"], ["clone", "net"],
+        ...["init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load"].map((call): Operation => ["load_into_kernel", call]),
+      ];
+      const results = await probeAs(user, [...refused, ["clone3"]], policy);
+      expect(results).toEqual([...refused.map(() => "EPERM"), "ENOSYS"]);
       expect(readFileSync("/proc/sys/kernel/hostname", "utf8")).toBe(hostname);
-      expect(readFileSync("/proc/keys", "utf8")).not.toContain(tag);
+      // The keys the user could see, read as that user (root sees no other user's keys).
+      const keys = user === "nobody" ? spawnSync("setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "cat", "/proc/keys"], { encoding: "utf8" }).stdout : readFileSync("/proc/keys", "utf8");
+      expect(keys).toMatch(/keyring/);
+      expect(keys).not.toContain(tag);
     });
 
     test.each([
       ["with a PID namespace", {}, "ESRCH"],
       ["without namespaces (seccomp)", NO_NAMESPACES, "EPERM"],
-    ] as const)("prlimit, setpriority and sched_setaffinity on a host process of the same user fail %s; its values stay", async (_name, linux, expected) => {
-      const target = user === "nobody" ? spawn("setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "sleep", "60"]) : spawn("sleep", ["60"]);
+    ] as const)("prlimit, setpriority, ioprio_set and sched_setaffinity on a host process of the same user fail %s; its values stay", async (name, linux, expected) => {
+      // A target with no more capabilities than the command (root's drops them): the kernel refuses the command
+      // nothing on it but by pid (the PID namespace) or by the filter.
+      const asNobody = user === "nobody" ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups"] : [];
+      const target = rootWithSetpriv
+        ? spawn("setpriv", [...asNobody, "--inh-caps=-all", "--bounding-set=-all", "sleep", "60"])
+        : spawn("sleep", ["60"]);
       try {
         await once(target, "spawn");
         const pid = String(target.pid);
-        const before = [readFileSync(`/proc/${pid}/limits`, "utf8"), statusField(target.pid!, "Cpus_allowed_list"), readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]];
-        // setpriority(PRIO_USER) renices every process of the user that the caller can see: in a PID namespace only
-        // the run's own, where PID 1 (with its capabilities) refuses; without one the filter refuses it.
-        const results = await probeAs(user, [["prlimit", pid], ["setpriority", pid], ["setaffinity", pid], ["setpriority_user"]], READ_ONLY_POLICY, { linux });
-        expect(results).toEqual([expected, expected, expected, "EPERM"]);
-        const after = [readFileSync(`/proc/${pid}/limits`, "utf8"), statusField(target.pid!, "Cpus_allowed_list"), readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]];
-        expect(after).toEqual(before);
+        const values = () => [
+          readFileSync(`/proc/${pid}/limits`, "utf8"),
+          statusField(target.pid!, "Cpus_allowed_list"),
+          readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[16],
+          // The I/O priority, read by the probe on the host.
+          spawnSync(PYTHON, [escapeProbe, JSON.stringify([["ioprio_get", pid]])], { encoding: "utf8" }).stdout,
+        ];
+        const before = values();
+        expect(before[3]).toMatch(/^\["\d+"\]\n$/);
+        // setpriority(PRIO_USER) and ioprio_set(IOPRIO_WHO_USER) reach every process of the user that the caller
+        // can see: in a PID namespace only the run's own (PID 1, with its capabilities, refuses setpriority; the
+        // user namespace maps no uid 0, which who 0 names first, so ioprio_set finds none); without one the
+        // filter refuses them. Tried as nobody only: let through as root, they would reach every root process
+        // of the host that holds no capability, other sandboxed commands among them.
+        const everyProcessOfTheUser: Operation[] = user === "nobody" ? [["setpriority_user"], ["ioprio_set", "user", "0"]] : [];
+        const results = await probeAs(
+          user,
+          [["prlimit", pid], ["setpriority", pid], ["ioprio_set", "process", pid], ["setaffinity", pid], ...everyProcessOfTheUser],
+          READ_ONLY_POLICY,
+          { linux },
+        );
+        const userWide = name.startsWith("with a") ? ["EPERM", "ESRCH"] : ["EPERM", "EPERM"];
+        expect(results).toEqual([expected, expected, expected, expected, ...userWide.slice(0, everyProcessOfTheUser.length)]);
+        expect(values()).toEqual(before);
       } finally {
         target.kill("SIGKILL");
       }
@@ -720,6 +811,28 @@ describeLinux("escaping the Linux sandbox: terminal, processes, kernel objects, 
         "OK",
       ]);
     });
+    // Without a PID namespace no kernel teardown ends the command when the launcher is killed outright: the command
+    // dies with its parent (PR_SET_PDEATHSIG), which the launcher is then.
+    test("without namespaces, the command dies with the launcher when that is killed (SIGKILL)", async () => {
+      const tag = uniqueDuration();
+      const child = spawnAs(user, ["sh", "-c", `echo ready; exec sleep ${tag}`], READ_ONLY_POLICY, { linux: NO_NAMESPACES });
+      const outcome = outcomeOf(child);
+      // The launcher's own command line names the tag too: the command is the one that became sleep.
+      const command = () => processesTagged(tag).filter((pid) => commandName(pid) === "sleep");
+      try {
+        await printed(child, "ready");
+        for (let i = 0; i < 100 && command().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(command()).toHaveLength(1);
+        // setpriv execs the launcher: the spawned pid is the launcher's either way.
+        child.kill("SIGKILL");
+        await outcome;
+        for (let i = 0; i < 100 && command().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(command()).toEqual([]);
+      } finally {
+        for (const pid of command()) process.kill(pid, "SIGKILL");
+      }
+    });
+
     test.each([
       ["with a PID namespace", {}],
       ["without namespaces (subreaper)", { ...NO_NAMESPACES, readOnlySubpaths: "best-effort", fileMetadata: "best-effort" }],
