@@ -159,7 +159,7 @@ const MUTATIONS = [
   replaced("supervisor/deny-is-followed", "supervisor-exec.c", "} else if (response.run) {", "} else if (true) {", [[EXEC, "denied"]]),
   replaced("supervisor/ask-failure-denies", "supervisor-exec.c", "  if (asked != 0) {\n    deny(n, &call, problem);", "  if (asked != 0) {\n    answer_continue(n);", [[EXEC, "failing closed|server that is gone|gone"]]),
   replaced("supervisor/unreadable-exec-denies", "supervisor-exec.c", "    deny(n, &call, problem);\n    free_call(&call);\n    return;", "    answer_continue(n);\n    free_call(&call);\n    return;", [
-    [EXEC, "cannot read|unreadable|failing closed"],
+    [EXEC, "may not read"],
   ]),
   replaced("supervisor/deny-errno-eacces", "supervisor-exec.c", "  answer_error(n, EACCES);\n}", "  answer_error(n, EPERM);\n}", [[EXEC, "denied"]]),
   replaced("supervisor/anonymous-flagged", "supervisor-exec.c", ".anonymous = target.anonymous,", ".anonymous = false,", [[EXEC, "memfd|anonymous"]]),

@@ -6,7 +6,7 @@
  * shows as the marker file touch would create being absent, the caller seeing
  * EACCES (126 from a shell), and the request the server saw naming touch.
  */
-import { existsSync, linkSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import {
@@ -475,6 +475,37 @@ describeNobody("exec supervisor: launched by an unprivileged user (nobody, in a 
       expect(result.stdout).toBe("allowed\nstatus 126\n");
       expect(result.stderr).toContain(`cordon: execution denied: ${TOUCH} /nonexistent/x: ${DENIAL}\n`);
       expect(server.requests.map((request) => request.executable)).toEqual(["/usr/bin/bash", "/usr/bin/echo", TOUCH]);
+    } finally {
+      await server.close();
+      scratch.remove();
+    }
+  });
+});
+
+describeNobody("exec supervisor: a process it may not read", () => {
+  test("an exec the supervisor cannot read is refused (nobody, no namespaces, a non-dumpable process)", async () => {
+    const scratch = scratchDir();
+    const out = join(scratch.path, "out");
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    const marker = join(out, "ran");
+    const server = await startExecServer(scratch.path, () => ({ action: "run" }));
+    try {
+      // Without a user namespace of its own the launcher, as nobody, has no capability over the command, so a
+      // command that makes itself non-dumpable cannot be read (process_vm_readv: EPERM).
+      const script = `import ctypes, os\nctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\nos.execv("${TOUCH}", ["${TOUCH}", "${marker}"])`;
+      const result = await launch(["/usr/bin/python3", "-c", script], {
+        cwd: scratch.path,
+        execSocket: server.socketPath,
+        writableRoots: [scratch.path],
+        asUser: 65534,
+        launcherFlags: ["--simulate-no-namespaces", ...["terminal", "network-namespace", "read-only-subpaths", "file-metadata"].flatMap((p) => ["--best-effort", p])],
+      });
+      // EACCES, as for any deny; the refusal line cannot reach a stderr the supervisor may not take either.
+      expect(result.stderr).toContain("PermissionError: [Errno 13] Permission denied");
+      expect(existsSync(marker)).toBe(false);
+      // python3 itself was read and asked; touch never reached the host.
+      expect(server.requests.map((request) => request.argv[0])).toEqual(["/usr/bin/python3"]);
     } finally {
       await server.close();
       scratch.remove();
