@@ -5,13 +5,13 @@
  * connections arrived.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
-import { connect as connectTcp, createServer, type Server } from "node:net";
-import { once } from "node:events";
+import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { landlockAbi } from "../../src/native/index.js";
 import { interceptedShellUnavailable } from "../bridge/support.js";
 import { runCordon } from "../support/cli.js";
+import { startCountingServer, type CountingServer } from "../support/counting-server.js";
 import { testEnv } from "../support/env.js";
 
 function sandboxMissing(): string | null {
@@ -69,32 +69,25 @@ describeConfined(`policy shorthands, enforced${missing ? ` (skipped: ${missing})
   });
 
   describe("--network", () => {
-    let server: Server;
+    let server: CountingServer;
     let port: number;
-    let connections: number;
     beforeEach(async () => {
-      connections = 0;
-      server = createServer((socket) => {
-        connections++;
-        socket.destroy();
-      });
-      server.listen(0, "127.0.0.1");
-      await once(server, "listening");
-      port = (server.address() as { port: number }).port;
+      server = await startCountingServer();
+      port = server.port;
     });
     afterEach(() => server.close());
 
     const connect = () => `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected`;
     // The CLI runs synchronously, so the server accepts what arrived only afterwards.
     const arrived = async (count: number) => {
-      while (connections < count) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (server.connections() < count) await new Promise((resolve) => setTimeout(resolve, 10));
     };
     /** How many connections the sandboxed command made: a connection from here, accepted in order after them, marks the end. */
     const connectionsFromSandbox = async () => {
-      const before = connections;
+      const before = server.connections();
       connectTcp(port, "127.0.0.1").on("error", () => {});
       await arrived(before + 1);
-      return connections - 1;
+      return server.connections() - 1;
     };
 
     test("without it, a TCP connect fails and nothing arrives", async () => {

@@ -31,6 +31,7 @@ import { fileURLToPath } from "node:url";
 import { landlockAbi } from "../../src/native/index.js";
 import type { Operation } from "../linux/run-sandboxed.js";
 import { hasTool, launcherPath, supervisorUnavailable } from "../supervisor/harness.js";
+import { startCountingServer, type CountingServer } from "../support/counting-server.js";
 import { testEnv } from "../support/env.js";
 import { describeUnless, testUnless } from "../support/skip.js";
 
@@ -405,19 +406,12 @@ print(json.dumps({"status": run.returncode, "stdout": run.stdout, "stderr": run.
     // namespace of its own).
     describe("TCP without network", () => {
       const itAbi4 = testUnless(skip ?? needsAbi(4, "TCP rights"));
-      let server: Server;
-      let connections: number;
+      let server: CountingServer;
       beforeEach(async () => {
-        connections = 0;
-        server = createServer((socket) => {
-          connections++;
-          socket.destroy();
-        });
-        server.listen(0, "127.0.0.1");
-        await once(server, "listening");
+        server = await startCountingServer();
       });
-      afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      const port = () => String((server.address() as { port: number }).port);
+      afterEach(() => server.close());
+      const port = () => String(server.port);
       /** The probe's answers to tcp_listen, and whether the host reached the port it listened on. */
       const listen = async (options: RunOptions) => {
         let reached = false;
@@ -442,7 +436,7 @@ print(json.dumps({"status": run.returncode, "stdout": run.stdout, "stderr": run.
         expect(outcome.stderr).toMatch(SECCOMP_MISSING);
         expect(results(outcome)).toEqual(["EACCES"]);
         await settle();
-        expect(connections).toBe(0);
+        expect(server.connections()).toBe(0);
       });
       itAbi4("TCP: BIND_TCP of a port fails with EACCES; the host reached nothing", async () => {
         expect(await listen({ user, workspace, seccompMissing: true })).toEqual({ results: ["EACCES"], reached: false });
@@ -451,7 +445,7 @@ print(json.dumps({"status": run.returncode, "stdout": run.stdout, "stderr": run.
         const outcome = await run(sandboxed([["tcp", "127.0.0.1", port()]], { user, workspace, seccompMissing: true, allowNetwork: true }), workspace);
         expect(results(outcome)).toEqual(["OK"]);
         await settle();
-        expect(connections).toBe(1);
+        expect(server.connections()).toBe(1);
       });
       itAbi4("TCP: with network allowed the same bind listens, and the host reaches it", async () => {
         expect(await listen({ user, workspace, seccompMissing: true, allowNetwork: true })).toEqual({ results: ["OK"], reached: true });
