@@ -172,6 +172,11 @@ const MUTATIONS = [
     [UNIX_REFUSALS, "sendmmsg"],
   ]),
 
+  replaced("supervisor/acts-without-capabilities", "supervisor-credentials.c", "  if (capabilities(none, true) == -1) goto failed;", "  if (false && capabilities(none, true) == -1) goto failed;", [
+    ["test/supervisor/resolve.test.ts", "may not execute"],
+    ["test/hardening/metadata-links.test.ts", "another user"],
+  ]),
+
   replaced("kept/by-inode", "supervisor-kept.c", "return a->executable_dev == b->executable_dev && a->executable_ino == b->executable_ino &&", "return", [[KEPT, "replaced"]]),
   replaced("kept/by-name", "supervisor-kept.c", "a->names_length == b->names_length && memcmp(a_names, b_names, a->names_length) == 0;", "(a_names != b_names || true);", [[KEPT, "replaced|renamed"]]),
   replaced("kept/forget", "supervisor-kept.c", "  for (size_t i = 0; i < table->count; i++) free(table->names[i]);\n  table->count = 0;", "  (void)table;", [[SESSION, "FORGET"], [KEPT, "forget"]]),

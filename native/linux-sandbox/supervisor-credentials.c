@@ -158,32 +158,67 @@ static bool same_groups(const gid_t* a, size_t a_count, const gid_t* b, size_t b
 // The thread's filesystem uid or gid, read by setting an impossible one.
 static long current_fs_id(long call) { return syscall(call, -1); }
 
-int impersonate(const struct process_identity* who, struct impersonation* saved) {
-  memset(saved, 0, sizeof *saved);
-  if (capabilities(saved->capabilities, false) == -1) return -1;
-  saved->fsuid = (uid_t)current_fs_id(SYS_setfsuid);
-  saved->fsgid = (gid_t)current_fs_id(SYS_setfsgid);
+// The calling thread's own credentials, read at its first impersonation:
+// only impersonation changes them, and it always gives them back, so every
+// later one starts from the same. A thread that could not take them back is
+// `damaged`, and impersonates no more (its lookups then fail closed).
+struct own_credentials {
+  bool known;
+  bool damaged;
+  uid_t fsuid;
+  gid_t fsgid;
+  gid_t* groups;
+  size_t group_count;
+  struct __user_cap_data_struct capabilities[2];
+};
+static __thread struct own_credentials own;
+
+static int know_own_credentials(void) {
+  if (own.damaged) {
+    errno = EPERM;
+    return -1;
+  }
+  if (own.known) return 0;
+  if (capabilities(own.capabilities, false) == -1) return -1;
+  own.fsuid = (uid_t)current_fs_id(SYS_setfsuid);
+  own.fsgid = (gid_t)current_fs_id(SYS_setfsgid);
   int count = (int)syscall(SYS_getgroups, 0, NULL);
   if (count < 0) return -1;
-  saved->groups = malloc(((size_t)count + 1) * sizeof *saved->groups);
-  if (saved->groups == NULL) return -1;
-  count = (int)syscall(SYS_getgroups, count, saved->groups);
-  if (count < 0) goto failed;
-  saved->group_count = (size_t)count;
+  own.groups = malloc(((size_t)count + 1) * sizeof *own.groups);
+  if (own.groups == NULL) return -1;
+  count = (int)syscall(SYS_getgroups, count, own.groups);
+  if (count < 0) {
+    free(own.groups);
+    own.groups = NULL;
+    return -1;
+  }
+  own.group_count = (size_t)count;
+  own.known = true;
+  return 0;
+}
+
+int impersonate(const struct process_identity* who, struct impersonation* saved) {
+  memset(saved, 0, sizeof *saved);
+  if (know_own_credentials() == -1) return -1;
   saved->active = true;
-  if (!same_groups(who->groups, who->group_count, saved->groups, saved->group_count)) {
+  if (!same_groups(who->groups, who->group_count, own.groups, own.group_count)) {
     if (syscall(SYS_setgroups, who->group_count, who->groups) == -1) goto failed;
     saved->groups_changed = true;
   }
-  syscall(SYS_setfsgid, who->fsgid);
-  syscall(SYS_setfsuid, who->fsuid);
-  // setfsuid/setfsgid report no failure: read back what the thread has now.
-  if ((uid_t)current_fs_id(SYS_setfsuid) != who->fsuid || (gid_t)current_fs_id(SYS_setfsgid) != who->fsgid) {
-    errno = EPERM;
-    goto failed;
+  // The process's ids are most often the supervisor's own (the same user
+  // outside the sandbox); then only the capabilities change.
+  if (who->fsuid != own.fsuid || who->fsgid != own.fsgid) {
+    saved->ids_changed = true;
+    syscall(SYS_setfsgid, who->fsgid);
+    syscall(SYS_setfsuid, who->fsuid);
+    // setfsuid/setfsgid report no failure: read back what the thread has now.
+    if ((uid_t)current_fs_id(SYS_setfsuid) != who->fsuid || (gid_t)current_fs_id(SYS_setfsgid) != who->fsgid) {
+      errno = EPERM;
+      goto failed;
+    }
   }
   struct __user_cap_data_struct none[2];
-  memcpy(none, saved->capabilities, sizeof none);
+  memcpy(none, own.capabilities, sizeof none);
   none[0].effective = none[1].effective = 0;
   if (capabilities(none, true) == -1) goto failed;
   return 0;
@@ -201,15 +236,18 @@ failed: {
 void stop_impersonating(struct impersonation* saved) {
   if (!saved->active) return;
   saved->active = false;
-  bool restored = capabilities(saved->capabilities, true) == 0 &&
-                  (!saved->groups_changed || syscall(SYS_setgroups, saved->group_count, saved->groups) == 0);
-  syscall(SYS_setfsgid, saved->fsgid);
-  syscall(SYS_setfsuid, saved->fsuid);
-  restored = restored && capabilities(saved->capabilities, true) == 0 &&
-             (uid_t)current_fs_id(SYS_setfsuid) == saved->fsuid && (gid_t)current_fs_id(SYS_setfsgid) == saved->fsgid;
-  // A thread left with the process's credentials can only do less: every
-  // later answer it gives fails closed.
-  if (!restored) warn("supervisor: cannot take back the supervisor's own credentials: %s", strerror(errno));
-  free(saved->groups);
-  saved->groups = NULL;
+  bool restored = capabilities(own.capabilities, true) == 0 &&
+                  (!saved->groups_changed || syscall(SYS_setgroups, own.group_count, own.groups) == 0);
+  if (saved->ids_changed) {
+    syscall(SYS_setfsgid, own.fsgid);
+    syscall(SYS_setfsuid, own.fsuid);
+    restored = restored && capabilities(own.capabilities, true) == 0 && (uid_t)current_fs_id(SYS_setfsuid) == own.fsuid &&
+               (gid_t)current_fs_id(SYS_setfsgid) == own.fsgid;
+  }
+  // A thread left with the process's credentials can only do less: it
+  // impersonates no more, so every later answer it gives fails closed.
+  if (!restored) {
+    own.damaged = true;
+    warn("supervisor: cannot take back the supervisor's own credentials: %s", strerror(errno));
+  }
 }

@@ -130,15 +130,12 @@ struct process_identity {
 // From /proc/<pid>/status; 0, or -1 with errno.
 int read_identity(pid_t pid, struct process_identity* out);
 void free_identity(struct process_identity* identity);
-// What the calling thread gave up to act as the process.
+// What the calling thread changed to act as the process (its own
+// credentials are kept per thread, in supervisor-credentials.c).
 struct impersonation {
   bool active;
   bool groups_changed;
-  uid_t fsuid;
-  gid_t fsgid;
-  gid_t* groups;
-  size_t group_count;
-  struct __user_cap_data_struct capabilities[2];
+  bool ids_changed;
 };
 // The calling thread takes the process's filesystem ids and groups, with no
 // capability in effect; 0, or -1 with errno (and nothing changed).
