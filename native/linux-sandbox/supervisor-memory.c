@@ -191,13 +191,12 @@ static char** read_string_array(pid_t pid, uint64_t address, const struct wanted
   // Every string counts towards the kernel's limit, kept or not.
   size_t total = length * sizeof(uint64_t);
   size_t kept = 0;
-  struct page_cache* cache = calloc(1, sizeof *cache);
+  struct page_cache cache = {0};
   for (size_t i = 0; i < length; i++) {
     size_t skipped = 0;
-    char* string = cached_string(pid, pointers[i], MAX_ARG_STRLEN - 1, cache, wanted, &skipped);
+    char* string = cached_string(pid, pointers[i], MAX_ARG_STRLEN - 1, &cache, wanted, &skipped);
     if (string == NULL && errno != 0) {
       if (errno == ENAMETOOLONG) errno = E2BIG;
-      free(cache);
       free_string_array(strings, kept);
       strings = NULL;
       goto failed;
@@ -210,14 +209,12 @@ static char** read_string_array(pid_t pid, uint64_t address, const struct wanted
     }
     if (string != NULL) strings[kept++] = string;
     if (total > MAX_ARG_BYTES) {
-      free(cache);
       free_string_array(strings, kept);
       strings = NULL;
       errno = E2BIG;
       goto failed;
     }
   }
-  free(cache);
   free(pointers);
   *count = kept;
   return strings;
@@ -228,16 +225,14 @@ failed:
 }
 
 char* link_target(const char* link) {
-  char* target = malloc(PATH_MAX + 1);
-  if (target == NULL) return NULL;
-  ssize_t length = readlink(link, target, PATH_MAX + 1);
+  // Read on the stack and kept at its size: several links are read per exec.
+  char target[PATH_MAX + 1];
+  ssize_t length = readlink(link, target, sizeof target);
   if (length == -1 || length > PATH_MAX) {
     if (length > PATH_MAX) errno = ENAMETOOLONG;
-    free(target);
     return NULL;
   }
-  target[length] = '\0';
-  return target;
+  return strndup(target, (size_t)length);
 }
 
 char* proc_link(pid_t pid, const char* name) {
