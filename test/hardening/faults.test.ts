@@ -151,7 +151,7 @@ describe("a wrapper killed mid-request", () => {
 
 describe("the launcher is missing or not executable", () => {
   /**
-   * A copy of the package as installed (dist, package.json, the addon) with
+   * A copy of the package as installed (dist, policies, package.json, the addon) with
    * only the native executables named, each executable or not; dependencies
    * come from this checkout.
    */
@@ -161,6 +161,7 @@ describe("the launcher is missing or not executable", () => {
     const release = join(root, "build", "Release");
     mkdirSync(release, { recursive: true });
     cpSync(join(packageRoot, "dist"), join(root, "dist"), { recursive: true });
+    cpSync(join(packageRoot, "policies"), join(root, "policies"), { recursive: true });
     copyFileSync(join(packageRoot, "package.json"), join(root, "package.json"));
     symlinkSync(join(packageRoot, "node_modules"), join(root, "node_modules"));
     copyFileSync(nativeArtifactPath("cordon.node"), join(release, "cordon.node"));
