@@ -57,6 +57,7 @@ describe("checkSeatbeltProfile", () => {
     ["an empty filter", "(allow file-read* ())", "unknown filter ()"],
     ["a filter headed by a string", '(allow mach-lookup ("global-name" "x"))', 'unknown filter "global-name"'],
     ["a filter headed by a list", '(allow mach-lookup ((global-name) "x"))', "unknown filter (global-name ...)"],
+    ["a filter headed by an empty list", '(allow mach-lookup (() "x"))', "unknown filter ( ...)"],
     ["a constant with a digit after letters", "(allow system-socket (socket-domain AF2))", "unknown constant AF2"],
     ["a constant with letters after digits", "(allow system-socket (socket-domain 2x))", "unknown constant 2x"],
     ["an empty form", "()", "unknown form (); expected (allow ...) or (deny ...)"],
