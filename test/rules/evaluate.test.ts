@@ -113,6 +113,25 @@ describe("matching", () => {
 describe("the basename fallback for absolute programs", () => {
   const rules = 'prefix_rule(pattern = ["git", "status"], decision = "prompt")\n';
 
+  test("an empty command matches nothing, with or without the fallback", () => {
+    const policy = parseRules(rules, "fallback.rules");
+    expect(evaluate(policy, [], { resolveHostExecutables: true })).toStrictEqual({ matchedRules: [] });
+  });
+
+  test("rules for the absolute path that do not match leave the fallback open", () => {
+    const policy = parseRules(`${rules}prefix_rule(pattern = ["/usr/bin/git", "push"], decision = "forbidden")\n`, "both.rules");
+    expect(evaluate(policy, ["/usr/bin/git", "status"], { resolveHostExecutables: true })).toStrictEqual({
+      matchedRules: [{ prefixRuleMatch: { matchedPrefix: ["git", "status"], decision: "prompt", resolvedProgram: "/usr/bin/git" } }],
+      decision: "prompt",
+    });
+  });
+
+  test("a match names no resolvedProgram or justification it does not have (not even as undefined)", () => {
+    const policy = parseRules(rules, "fallback.rules");
+    const [match] = evaluate(policy, ["git", "status"], { resolveHostExecutables: true }).matchedRules;
+    expect(Object.keys(match!.prefixRuleMatch)).toEqual(["matchedPrefix", "decision"]);
+  });
+
   test("without host_executable, any absolute path falls back to the basename's rules, when asked to", () => {
     const policy = parseRules(rules, "fallback.rules");
     expect(evaluate(policy, ["/usr/bin/git", "status"]).matchedRules).toEqual([]);
