@@ -205,6 +205,25 @@ describe("examples", () => {
     );
   });
 
+  test("every failing example of every rule is reported, one problem each, the message one per line", () => {
+    const error = (() => {
+      try {
+        parseRules('prefix_rule(pattern = ["a"], match = ["b"])\nprefix_rule(pattern = ["c"], match = ["d"], not_match = ["c x"])', "two.rules");
+      } catch (caught) {
+        return caught as RulesError;
+      }
+      throw new Error("expected the examples to fail");
+    })();
+    const problems = [
+      'two.rules:1:38: match example "b" does not match prefix_rule(pattern = ["a"], decision = "allow")',
+      'two.rules:2:57: not_match example "c x" matches prefix_rule(pattern = ["c"], decision = "allow")',
+      'two.rules:2:38: match example "d" does not match prefix_rule(pattern = ["c"], decision = "allow")',
+    ];
+    expect(error).toBeInstanceOf(RulesError);
+    expect(error.problems).toEqual(problems);
+    expect(error.message).toBe(problems.join("\n"));
+  });
+
   test("examples use the basename fallback, limited by host_executable", () => {
     const rule = 'prefix_rule(pattern = ["git"], match = ["/usr/bin/git status"])';
     expect(parseRules(rule, "ok.rules").exampleCount).toBe(1);
