@@ -169,6 +169,11 @@ prefix_rule(pattern = ["mytool", "deploy"], decision = "prompt", match = ["mytoo
 });
 
 describe("the combined evaluation", () => {
+  test("an empty command has no readings, no forms and no matches", () => {
+    const policy = parseRules('prefix_rule(pattern = ["git"], decision = "prompt")', "git.rules");
+    expect(evaluateCommand(policy, [])).toStrictEqual({ matchedRules: [], canonicalForms: [] });
+  });
+
   test("every rule matching either form counts, once, and the strictest wins", () => {
     const policy = parseRules(
       'prefix_rule(pattern = ["git", "-C"], decision = "allow")\nprefix_rule(pattern = ["git", "push"], decision = "forbidden")',

@@ -113,6 +113,25 @@ describe("matching", () => {
 describe("the basename fallback for absolute programs", () => {
   const rules = 'prefix_rule(pattern = ["git", "status"], decision = "prompt")\n';
 
+  test("an empty command matches nothing, with or without the fallback", () => {
+    const policy = parseRules(rules, "fallback.rules");
+    expect(evaluate(policy, [], { resolveHostExecutables: true })).toStrictEqual({ matchedRules: [] });
+  });
+
+  test("rules for the absolute path that do not match leave the fallback open", () => {
+    const policy = parseRules(`${rules}prefix_rule(pattern = ["/usr/bin/git", "push"], decision = "forbidden")\n`, "both.rules");
+    expect(evaluate(policy, ["/usr/bin/git", "status"], { resolveHostExecutables: true })).toStrictEqual({
+      matchedRules: [{ prefixRuleMatch: { matchedPrefix: ["git", "status"], decision: "prompt", resolvedProgram: "/usr/bin/git" } }],
+      decision: "prompt",
+    });
+  });
+
+  test("a match names no resolvedProgram or justification it does not have (not even as undefined)", () => {
+    const policy = parseRules(rules, "fallback.rules");
+    const [match] = evaluate(policy, ["git", "status"], { resolveHostExecutables: true }).matchedRules;
+    expect(Object.keys(match!.prefixRuleMatch)).toEqual(["matchedPrefix", "decision"]);
+  });
+
   test("without host_executable, any absolute path falls back to the basename's rules, when asked to", () => {
     const policy = parseRules(rules, "fallback.rules");
     expect(evaluate(policy, ["/usr/bin/git", "status"]).matchedRules).toEqual([]);
@@ -184,6 +203,25 @@ describe("examples", () => {
         'n.rules:1:61: not_match example ["hub", "push", "-f"] matches prefix_rule(pattern = [["git", "hub"], "push"], decision = "allow")',
       ),
     );
+  });
+
+  test("every failing example of every rule is reported, one problem each, the message one per line", () => {
+    const error = (() => {
+      try {
+        parseRules('prefix_rule(pattern = ["a"], match = ["b"])\nprefix_rule(pattern = ["c"], match = ["d"], not_match = ["c x"])', "two.rules");
+      } catch (caught) {
+        return caught as RulesError;
+      }
+      throw new Error("expected the examples to fail");
+    })();
+    const problems = [
+      'two.rules:1:38: match example "b" does not match prefix_rule(pattern = ["a"], decision = "allow")',
+      'two.rules:2:57: not_match example "c x" matches prefix_rule(pattern = ["c"], decision = "allow")',
+      'two.rules:2:38: match example "d" does not match prefix_rule(pattern = ["c"], decision = "allow")',
+    ];
+    expect(error).toBeInstanceOf(RulesError);
+    expect(error.problems).toEqual(problems);
+    expect(error.message).toBe(problems.join("\n"));
   });
 
   test("examples use the basename fallback, limited by host_executable", () => {

@@ -3,7 +3,7 @@ import { describe, expect, test } from "@jest/globals";
 import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendNetworkRule, compileNetworkDomains, NetworkRuleAmendError, parseRules, loadPolicy } from "../../src/rules/index.js";
+import { appendNetworkRule, compileNetworkDomains, compiledNetworkDomains, NetworkRuleAmendError, parseRules, loadPolicy } from "../../src/rules/index.js";
 import { RulesError } from "../../src/errors.js";
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), "cordon-net-rules-")), "rules", "default.rules");
@@ -30,6 +30,20 @@ describe("compileNetworkDomains", () => {
   test("a later rule for the same host overrides an earlier one", () => {
     const policy = parseRules('network_rule(host="a.example", protocol="https", decision="allow")\nnetwork_rule(host="a.example", protocol="http", decision="deny")\n', "n.rules");
     expect(compileNetworkDomains(policy)).toEqual({ allowedDomains: [], deniedDomains: ["a.example"], prompt: [] });
+  });
+});
+
+describe("compiledNetworkDomains: a later rule for a host moves it to the end of its list and out of the other", () => {
+  const rule = (decision: string, host: string) => `network_rule(host = "${host}", protocol = "https", decision = "${decision}")`;
+  test.each([
+    ["deny, then allow", [["deny", "x.example"], ["allow", "x.example"]], ["x.example"], []],
+    ["allow, then deny", [["allow", "x.example"], ["deny", "x.example"]], [], ["x.example"]],
+    ["allowed again", [["allow", "x.example"], ["allow", "y.example"], ["allow", "x.example"]], ["y.example", "x.example"], []],
+    ["denied again", [["deny", "x.example"], ["deny", "y.example"], ["deny", "x.example"]], [], ["y.example", "x.example"]],
+    ["a prompt changes neither list", [["allow", "x.example"], ["deny", "y.example"], ["prompt", "x.example"], ["prompt", "y.example"]], ["x.example"], ["y.example"]],
+  ])("%s", (_name, rules, allowed, denied) => {
+    const policy = parseRules(rules.map(([decision, host]) => rule(decision!, host!)).join("\n"), "n.rules");
+    expect(compiledNetworkDomains(policy)).toEqual({ allowed, denied });
   });
 });
 

@@ -1,7 +1,8 @@
 import { parseSandboxPolicy, PolicyError } from "../../src/index.js";
 import { checkSeatbeltProfile, createSeatbeltCommandArgs, SANDBOX_EXEC_PATH } from "../../src/seatbelt/index.js";
 import { seatbeltFragments } from "../../src/seatbelt/fragments.js";
-import { allowsEverywhere, blanketReadAllows, describedFs, keysOf, readSandboxExecArgs, rulesOf } from "./support.js";
+import { buildSeatbeltProfile, type SeatbeltAccess } from "../../src/seatbelt/profile.js";
+import { allowsEverywhere, blanketReadAllows, describedFs, flatFs, keysOf, readSandboxExecArgs, rulesOf } from "./support.js";
 
 // A small machine: /w is the workspace (with a .git directory), /data and
 // /out are extra roots, /var is a symlink into /private (as on macOS).
@@ -255,6 +256,139 @@ describe("Unix sockets", () => {
   });
 });
 
+describe("through a network proxy", () => {
+  const withNetwork = { type: "read-only", network_access: true };
+  const proxyRulesOf = (profile: string) => rulesOf(profile).filter((rule) => /network-|AF_INET/.test(rule));
+
+  test("exactly: IPv4 and IPv6 sockets, then one outbound rule per usable port, each once, in order; then the services", () => {
+    const { profile, parameters } = generate(withNetwork, { networkProxy: { ports: [8080, 1, 65535, 8080], allowLocalBinding: false } });
+    expect(parameters).toEqual([]);
+    expect(proxyRulesOf(profile)).toEqual([
+      "(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))",
+      '(allow network-outbound (remote tcp "localhost:8080"))',
+      '(allow network-outbound (remote tcp "localhost:1"))',
+      '(allow network-outbound (remote tcp "localhost:65535"))',
+    ]);
+    expect(profile).toContain(`; network: only through the proxy's loopback ports\n(allow system-socket`);
+    expect(profile).toContain(`(remote tcp "localhost:65535"))\n\n${seatbeltFragments().networkServices}`);
+    expect(profile).not.toContain(seatbeltFragments().network);
+  });
+
+  test("ports outside 1-65535 and fractions are left out", () => {
+    const { profile } = generate(withNetwork, { networkProxy: { ports: [0, 65536, 443.5, -443, NaN, 443], allowLocalBinding: false } });
+    expect(proxyRulesOf(profile).filter((rule) => rule.startsWith("(allow network-outbound"))).toEqual([
+      '(allow network-outbound (remote tcp "localhost:443"))',
+    ]);
+  });
+
+  test("local binding: loopback bind, inbound and outbound, before the ports", () => {
+    const { profile } = generate(withNetwork, { networkProxy: { ports: [3128], allowLocalBinding: true } });
+    expect(proxyRulesOf(profile)).toEqual([
+      "(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))",
+      '(allow network-bind (local tcp "localhost:*"))',
+      '(allow network-inbound (local tcp "localhost:*"))',
+      '(allow network-outbound (remote tcp "localhost:*"))',
+      '(allow network-outbound (remote tcp "localhost:3128"))',
+    ]);
+    expect(profile).toContain("; loopback binding and loopback traffic\n(allow network-bind");
+  });
+
+  test("with the cache folder: the proxy rules, the services, then the cache fragment and its parameter", () => {
+    const { profile, parameters } = generate(withNetwork, {
+      networkProxy: { ports: [3128], allowLocalBinding: false },
+      darwinUserCacheDir: "/var/folders/zz/C",
+    });
+    expect(parameters).toEqual([["DARWIN_USER_CACHE_DIR", "/private/var/folders/zz/C"]]);
+    expect(profile).toContain(`${seatbeltFragments().networkServices}\n${seatbeltFragments().darwinUserCache}`);
+  });
+
+  test("no usable port: no network section, no services, no cache folder", () => {
+    const { profile, parameters } = generate(withNetwork, {
+      networkProxy: { ports: [0], allowLocalBinding: true },
+      darwinUserCacheDir: "/var/folders/zz/C",
+    });
+    expect(parameters).toEqual([]);
+    expect(profile).not.toContain(seatbeltFragments().networkServices);
+    expect(profile).not.toContain(seatbeltFragments().darwinUserCache);
+    expect(profile).not.toMatch(/network-|AF_INET/);
+  });
+});
+
+describe("sections in order, blank-line separated", () => {
+  test("base, reads, writes, network, sockets: each once, joined by one blank line", () => {
+    const fragments = seatbeltFragments();
+    const { profile } = generate(
+      { type: "workspace-write", writable_roots: [], network_access: true, exclude_slash_tmp: true, exclude_tmpdir_env_var: true },
+      { allowUnixSockets: ["/private/tmp/bridge.sock"] },
+    );
+    const writes =
+      "; writes: only under the writable roots, never into their read-only subpaths\n(allow file-write*\n" +
+      '  (require-all\n    (subpath (param "WRITABLE_ROOT_0"))' +
+      '\n    (require-not (literal (param "WRITABLE_ROOT_0_RO_0")))\n    (require-not (subpath (param "WRITABLE_ROOT_0_RO_0")))' +
+      '\n    (require-not (literal (param "WRITABLE_ROOT_0_RO_1")))\n    (require-not (subpath (param "WRITABLE_ROOT_0_RO_1")))))\n';
+    const sockets =
+      "; Unix sockets: connect to the named socket paths only\n(allow system-socket (socket-domain AF_UNIX))\n" +
+      '(allow network-outbound (remote unix-socket (path-literal (param "ALLOWED_UNIX_SOCKET_0"))))\n';
+    expect(profile).toBe(
+      [fragments.base, "; reads: everywhere\n(allow file-read*)\n", writes, `${fragments.network}\n${fragments.networkServices}`, sockets].join("\n"),
+    );
+  });
+
+  test("restricted reads: the roots rule, a blank line, then the platform defaults", () => {
+    const { profile } = generate({ type: "read-only", access: { type: "restricted", readable_roots: ["/data"] } });
+    expect(profile).toBe(
+      `${seatbeltFragments().base}\n; reads: only under the readable roots\n(allow file-read*\n` +
+        `  (subpath (param "READABLE_ROOT_0"))\n  (subpath (param "READABLE_ROOT_1")))\n\n${seatbeltFragments().platformDefaults}`,
+    );
+  });
+
+  // Roots from a policy always keep .git read-only; buildSeatbeltProfile takes any roots.
+  const access = (write: SeatbeltAccess["write"]): SeatbeltAccess => ({
+    read: { type: "everywhere" },
+    write,
+    network: false,
+    unixSockets: [],
+    darwinUserCacheDir: null,
+  });
+
+  test("a writable root without read-only subpaths is a bare subpath", () => {
+    const { profile, parameters } = buildSeatbeltProfile(
+      access({ type: "roots", roots: [{ root: "/a", readOnlySubpaths: [] }, { root: "/b", readOnlySubpaths: ["/b/.git"] }] }),
+      seatbeltFragments(),
+    );
+    expect(profile).toContain('(allow file-write*\n  (subpath (param "WRITABLE_ROOT_0"))\n  (require-all\n    (subpath (param "WRITABLE_ROOT_1"))');
+    expect(parameters).toEqual([
+      { key: "WRITABLE_ROOT_0", value: "/a" },
+      { key: "WRITABLE_ROOT_1", value: "/b" },
+      { key: "WRITABLE_ROOT_1_RO_0", value: "/b/.git" },
+    ]);
+  });
+
+  test("no writable roots, like no writes: no write section at all", () => {
+    const nowhere = buildSeatbeltProfile(access({ type: "nowhere" }), seatbeltFragments());
+    expect(nowhere).toEqual({ profile: `${seatbeltFragments().base}\n; reads: everywhere\n(allow file-read*)\n`, parameters: [] });
+    expect(buildSeatbeltProfile(access({ type: "roots", roots: [] }), seatbeltFragments())).toEqual(nowhere);
+  });
+});
+
+describe("options", () => {
+  test("a relative cwd is taken from the process's working directory", () => {
+    const { parameters } = generate(
+      { type: "workspace-write", writable_roots: [], exclude_slash_tmp: true, exclude_tmpdir_env_var: true },
+      { cwd: "rel", fs: flatFs, protectedNames: [] },
+    );
+    expect(parameters).toEqual([
+      ["WRITABLE_ROOT_0", `${process.cwd()}/rel`],
+      ["WRITABLE_ROOT_0_RO_0", `${process.cwd()}/rel/.git`],
+    ]);
+  });
+
+  test("without darwinUserCacheDir, a host other than macOS gives no cache folder", () => {
+    const args = createSeatbeltCommandArgs(["true"], parseSandboxPolicy({ type: "read-only", network_access: true }), { cwd: "/w", fs });
+    expect(keysOf(args)).toEqual(process.platform === "darwin" ? ["DARWIN_USER_CACHE_DIR"] : []);
+  });
+});
+
 describe("bad input gets a clear error", () => {
   const policy = parseSandboxPolicy({ type: "read-only" });
 
@@ -270,6 +404,9 @@ describe("bad input gets a clear error", () => {
       /allowUnixSockets\[0\]: must not contain NUL bytes/,
     );
     const networked = parseSandboxPolicy({ type: "read-only", network_access: true });
+    expect(() => createSeatbeltCommandArgs(["true"], networked, { ...base, darwinUserCacheDir: "/c\0" })).toThrow(
+      new PolicyError("invalid Seatbelt options: darwinUserCacheDir: must not contain NUL bytes"),
+    );
     expect(() => createSeatbeltCommandArgs(["true"], networked, { ...base, darwinUserCacheDir: "cache" })).toThrow(
       /darwinUserCacheDir: must be an absolute path/,
     );
