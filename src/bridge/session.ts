@@ -89,10 +89,12 @@ export function serveSession(socket: Socket, context: ConnectionContext, peer: P
     if (!parsed.ok) return broken(parsed.kind, `malformed line in the exec session: ${parsed.problem}`);
     const { type, ...message } = parsed.message;
     const request = requestOf(message, peer);
-    const bytes = argvBytes(request);
     if (type === "exec_record") {
       context.report({ type: "decision", decision: { ...request, ...CACHED, command: commandText(request.argv), ms: 0 } });
-    } else if (bytes > MAX_ARGV_BYTES) {
+      return;
+    }
+    const bytes = argvBytes(request);
+    if (bytes > MAX_ARGV_BYTES) {
       const problem = `the argument list is ${bytes} bytes; the exec bridge decides at most ${MAX_ARGV_BYTES}`;
       context.report({ type: "error", kind: "oversize", message: problem, peer });
       answer(encodeExecResponse(request.requestId, "deny", problem));
