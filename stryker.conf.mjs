@@ -46,8 +46,10 @@ export default {
   ignorePatterns: ["bench", "reports"],
   // Outside the project, so a jest run of the project meanwhile does not find a second package.json.
   tempDirName: join(tmpdir(), "cordon-stryker"),
-  concurrency: 2,
-  timeoutMS: 60000,
+  // One type-checker process and two test runners: the checker is idle once the first mutants are checked.
+  concurrency: 3,
+  // A mutant that loops forever (a loop bound turned around) costs this much beyond its tests' own time: keep it short.
+  timeoutMS: 5000,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },

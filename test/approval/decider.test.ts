@@ -16,7 +16,8 @@ import { deniedBy as denied, ruleAt } from "../bridge/support.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const policy = parseRules(
+/** Parsed in each test, so every test that uses the rules also runs the parser (what mutation testing measures). */
+const policy = () => parseRules(
   [
     'prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "talks to remotes")',
     'prefix_rule(pattern = ["mkfs"], decision = "forbidden")',
@@ -43,7 +44,7 @@ function scriptedHost(...answers: (ApprovalAnswer | Error | string)[]) {
 }
 
 function decider(approvalPolicy: ApprovalPolicy, host?: ReturnType<typeof scriptedHost>) {
-  return createApprovalDecider({ policy, approvalPolicy, ...(host ? { requestApproval: host.requestApproval } : {}) });
+  return createApprovalDecider({ policy: policy(), approvalPolicy, ...(host ? { requestApproval: host.requestApproval } : {}) });
 }
 
 describe("createApprovalDecider", () => {
@@ -202,7 +203,7 @@ describe("createApprovalDecider", () => {
   test("a failing or nonsensical approver denies with a generic reason; only the host hears what went wrong", async () => {
     const failing = scriptedHost(new Error("terminal closed at /home/secret/path"));
     const heard: string[] = [];
-    const decide = createApprovalDecider({ policy, approvalPolicy: "untrusted", requestApproval: failing.requestApproval });
+    const decide = createApprovalDecider({ policy: policy(), approvalPolicy: "untrusted", requestApproval: failing.requestApproval });
     expect(await decide(exec("/usr/bin/git", ["git", "push"]), (message) => heard.push(message))).toMatchObject({
       action: "deny",
       reason: APPROVAL_FAILED_REASON,
@@ -210,7 +211,7 @@ describe("createApprovalDecider", () => {
     });
     const confused = scriptedHost("yes please");
     const confusedDecide = createApprovalDecider({
-      policy,
+      policy: policy(),
       approvalPolicy: "untrusted",
       requestApproval: confused.requestApproval,
       onApprovalError: (message) => heard.push(message),
@@ -224,7 +225,7 @@ describe("createApprovalDecider", () => {
 
   test("an approver that throws something unprintable, and an error handler that throws, still only deny", async () => {
     const decide = createApprovalDecider({
-      policy,
+      policy: policy(),
       approvalPolicy: "untrusted",
       requestApproval: () => {
         throw Object.create(null);
@@ -272,9 +273,9 @@ describe("createApprovalDecider", () => {
 });
 
 describe("createApprovalDecider: rules see what really runs", () => {
-  const rm = parseRules('prefix_rule(pattern = ["rm"], decision = "forbidden", justification = "removes files")\n', "rm.rules");
+  const rm = () => parseRules('prefix_rule(pattern = ["rm"], decision = "forbidden", justification = "removes files")\n', "rm.rules");
   const decide = (extra: Partial<ExecToDecide>, approvalPolicy: ApprovalPolicy = "on-request", allowAnonymousExecutables?: boolean) =>
-    createApprovalDecider({ policy: rm, approvalPolicy, allowAnonymousExecutables })({
+    createApprovalDecider({ policy: rm(), approvalPolicy, allowAnonymousExecutables })({
       requestId: "r",
       file: "/repo/innocent",
       argv: ["innocent", "-rf", "/"],

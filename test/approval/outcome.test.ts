@@ -11,7 +11,8 @@ import { evaluate, initShellParser, parseRules } from "../../src/rules/index.js"
 
 beforeAll(() => initShellParser());
 
-const policy = parseRules(
+/** Parsed in each test, so every test that uses the rules also runs the parser (what mutation testing measures). */
+const policy = () => parseRules(
   [
     'prefix_rule(pattern = ["git", "push"], decision = "prompt", justification = "talks to remotes")',
     'prefix_rule(pattern = ["npm", "publish"], decision = "prompt")',
@@ -22,7 +23,7 @@ const policy = parseRules(
 );
 
 function outcome(command: string[], approvalPolicy: ApprovalPolicy) {
-  return outcomeOf(evaluate(policy, command, { resolveHostExecutables: true }), command, approvalPolicy);
+  return outcomeOf(evaluate(policy(), command, { resolveHostExecutables: true }), command, approvalPolicy);
 }
 
 describe("outcomeOf", () => {

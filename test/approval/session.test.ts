@@ -7,12 +7,13 @@
 import { createApprovalDecider, type ApprovalAnswer, type ApprovalRequest, type ExecToDecide } from "../../src/approval/index.js";
 import { parseRules } from "../../src/rules/index.js";
 
-const policy = parseRules('prefix_rule(pattern = ["tool"], decision = "prompt", justification = "a tool")\n', "session.rules");
+/** Parsed in each test, so every test that uses the rules also runs the parser (what mutation testing measures). */
+const policy = () => parseRules('prefix_rule(pattern = ["tool"], decision = "prompt", justification = "a tool")\n', "session.rules");
 
 function sessionDecider() {
   const asked: ApprovalRequest[] = [];
   const decide = createApprovalDecider({
-    policy,
+    policy: policy(),
     approvalPolicy: "on-request",
     requestApproval: async (request): Promise<ApprovalAnswer> => {
       asked.push(request);

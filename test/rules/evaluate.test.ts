@@ -247,16 +247,16 @@ describe("examples", () => {
 });
 
 describe("evaluation JSON", () => {
-  const policy = parseRules('prefix_rule(pattern = ["git", ["push", "fetch"]], decision = "prompt", justification = "talks to remotes")', "j.rules");
+  const policy = () => parseRules('prefix_rule(pattern = ["git", ["push", "fetch"]], decision = "prompt", justification = "talks to remotes")', "j.rules");
 
   test("a match has matchedRules and the decision (Codex's shape)", () => {
-    expect(JSON.stringify(evaluate(policy, ["git", "push", "origin"]))).toBe(
+    expect(JSON.stringify(evaluate(policy(), ["git", "push", "origin"]))).toBe(
       '{"matchedRules":[{"prefixRuleMatch":{"matchedPrefix":["git","push"],"decision":"prompt","justification":"talks to remotes"}}],"decision":"prompt"}',
     );
   });
 
   test("no match is an empty matchedRules and no decision", () => {
-    expect(JSON.stringify(evaluate(policy, ["git", "status"]))).toBe('{"matchedRules":[]}');
+    expect(JSON.stringify(evaluate(policy(), ["git", "status"]))).toBe('{"matchedRules":[]}');
   });
 });
 
@@ -312,20 +312,20 @@ describe("the JSON form", () => {
 });
 
 describe("expectPolicy", () => {
-  const policy = parseRules('prefix_rule(pattern = ["git", "push"], decision = "prompt")', "e.rules");
+  const policy = () => parseRules('prefix_rule(pattern = ["git", "push"], decision = "prompt")', "e.rules");
 
   test("passes when the decision is the expected one", () => {
-    expectPolicy(policy).toDecide(["git", "push"], "prompt");
-    expectPolicy(policy).toDecide(["/usr/bin/git", "push"], "prompt");
-    expectPolicy(policy).toDecide(["git", "status"], "none");
+    expectPolicy(policy()).toDecide(["git", "push"], "prompt");
+    expectPolicy(policy()).toDecide(["/usr/bin/git", "push"], "prompt");
+    expectPolicy(policy()).toDecide(["git", "status"], "none");
   });
 
   test("throws a readable error otherwise", () => {
-    expect(() => expectPolicy(policy).toDecide(["git", "push", "-f"], "forbidden")).toThrow(
+    expect(() => expectPolicy(policy()).toDecide(["git", "push", "-f"], "forbidden")).toThrow(
       'expected the policy to decide "forbidden" for ["git","push","-f"], but it decided "prompt" (matched: ["git","push"] -> prompt)',
     );
-    expect(() => expectPolicy(policy).toDecide(["ls"], "allow")).toThrow('but it decided "none" (no rule matched)');
-    expect(() => expectPolicy(policy, { resolveHostExecutables: false }).toDecide(["/usr/bin/git", "push"], "prompt")).toThrow(
+    expect(() => expectPolicy(policy()).toDecide(["ls"], "allow")).toThrow('but it decided "none" (no rule matched)');
+    expect(() => expectPolicy(policy(), { resolveHostExecutables: false }).toDecide(["/usr/bin/git", "push"], "prompt")).toThrow(
       'but it decided "none"',
     );
   });
