@@ -130,6 +130,37 @@ describe("parseSandboxPolicy: bad input names the field and the reason", () => {
     expect((caught as PolicyError).message).toMatch(message);
   });
 
+  test.each([
+    [
+      "a field given twice names both spellings",
+      { type: "read-only", network_access: true, networkAccess: false },
+      'invalid sandbox policy: networkAccess: given twice (as "network_access" and "networkAccess")',
+    ],
+    [
+      "a nested field given twice names where it is",
+      { type: "workspace-write", read_only_access: { type: "restricted", readableRoots: [], readable_roots: [] } },
+      'invalid sandbox policy: read_only_access.readable_roots: given twice (as "readable_roots" and "readableRoots")',
+    ],
+    [
+      "every problem is named, each once, in the model's spelling when the input uses it",
+      { type: "workspace-write", writableRoots: ["a", 1], networkAccess: 1, extra: true },
+      "invalid sandbox policy: policy.writableRoots[0]: must be an absolute path; policy.writableRoots[1]: must be a string; " +
+        'policy.networkAccess: must be a boolean; policy: unknown field "extra"',
+    ],
+    [
+      "a wire key anywhere, even nested, makes the whole message use the wire spelling",
+      { type: "workspace-write", readOnlyAccess: { type: "restricted", readable_roots: ["x"] }, excludeSlashTmp: "no" },
+      "invalid sandbox policy: policy.exclude_slash_tmp: must be a boolean; policy.read_only_access.readable_roots[0]: must be an absolute path",
+    ],
+    [
+      "an unknown field beside a model key keeps the model spelling",
+      { type: "workspace-write", excludeTmpdirEnvVar: true, writable: [] },
+      'invalid sandbox policy: policy: unknown field "writable"',
+    ],
+  ])("%s", (_name, input, message) => {
+    expect(() => parseSandboxPolicy(input)).toThrow(new PolicyError(message));
+  });
+
   test("JSON syntax errors are policy errors too", () => {
     expect(() => parseSandboxPolicyJson("{ type: read-only")).toThrow(/invalid sandbox policy: not JSON/);
   });
