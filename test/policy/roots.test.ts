@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseSandboxPolicy, readableRoots, writableRoots, type PathInspector } from "../../src/index.js";
+import { PolicyError } from "../../src/errors.js";
+import { checkWritableRootsExist, parseSandboxPolicy, readableRoots, writableRoots, type PathInspector } from "../../src/index.js";
 
 let base: string;
 beforeEach(() => {
@@ -152,5 +153,38 @@ describe("readableRoots", () => {
     const policy = parseSandboxPolicy({ type: "workspace-write", read_only_access: { type: "restricted" }, ...noTmp });
     const precomputed = [{ root: "/precomputed", readOnlySubpaths: [] }];
     expect(readableRoots(policy, { cwd, writableRoots: precomputed })).toEqual([cwd, "/precomputed"]);
+  });
+});
+
+describe("checkWritableRootsExist", () => {
+  test("names a configured root that is missing or not a directory; the cwd and /tmp are not its concern", () => {
+    const present = dir("present");
+    const file = join(base, "file");
+    writeFileSync(file, "");
+    const missing = join(base, "missing");
+    const check = (roots: string[]) => () => checkWritableRootsExist(parseSandboxPolicy({ type: "workspace-write", writable_roots: roots }));
+    expect(check([present])).not.toThrow();
+    expect(check([present, missing, file])).toThrow(new PolicyError(`writable root ${missing} does not exist`));
+    expect(check([file, missing])).toThrow(new PolicyError(`writable root ${file} is not a directory`));
+    expect(() => checkWritableRootsExist(parseSandboxPolicy({ type: "read-only" }))).not.toThrow();
+  });
+});
+
+describe("gitdir: pointer files as git writes them and as people edit them", () => {
+  const layout = (pointer: string) => {
+    const files: Record<string, "directory" | "file"> = { "/w": "directory", "/w/.git": "file" };
+    const fs: PathInspector = { realpath: (p) => (p in files ? p : null), kind: (p) => files[p] ?? null, readText: () => pointer };
+    return writableRoots(parseSandboxPolicy({ type: "workspace-write" }), { cwd: "/w", env: {}, fs, protectedNames: [] })[0]!.readOnlySubpaths;
+  };
+
+  test("blanks around the target are not part of it, and the line may come after others", () => {
+    expect(layout("gitdir:   ../g/wt  \r\n")).toEqual(["/w/.git", "/g/wt"]);
+    expect(layout("# moved\ngitdir: /g/wt\n")).toEqual(["/w/.git", "/g/wt"]);
+  });
+
+  test("a file that is not a pointer adds nothing", () => {
+    expect(layout("")).toEqual(["/w/.git"]);
+    expect(layout("gitdir:\n")).toEqual(["/w/.git"]);
+    expect(layout("worktree: /g/wt\n")).toEqual(["/w/.git"]);
   });
 });
