@@ -41,6 +41,13 @@ describe("rules syntax", () => {
     expect(policy.ruleCount).toBe(3);
   });
 
+  test("a backslash before a line end continues the string on the next line, and positions count that line", () => {
+    expect(policyRules(parseRules('prefix_rule(pattern = ["a\\\nb"])', "cont.rules"))).toEqual([{ program: "ab", rest: [], decision: "allow" }]);
+    expect(() => parseRules('prefix_rule(pattern = ["a\\\nb"], decision = "maybe")', "cont.rules")).toThrow(
+      'cont.rules:2:17: invalid decision: "maybe" (expected "allow", "prompt" or "forbidden")',
+    );
+  });
+
   test("hostile but legal tokens are carried exactly", () => {
     const tokens = ["a b", "'quoted'", '"dq"', "(paren)", "semi;colon", "new\nline", "naïve-日本", "$(not run)", "back\\slash"];
     const literal = tokens.map((token) => JSON.stringify(token)).join(", ");
