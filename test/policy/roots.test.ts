@@ -186,5 +186,6 @@ describe("gitdir: pointer files as git writes them and as people edit them", () 
     expect(layout("")).toEqual(["/w/.git"]);
     expect(layout("gitdir:\n")).toEqual(["/w/.git"]);
     expect(layout("worktree: /g/wt\n")).toEqual(["/w/.git"]);
+    expect(layout("oldgitdir: /g/wt\n")).toEqual(["/w/.git"]);
   });
 });

@@ -161,8 +161,20 @@ describe("parseSandboxPolicy: bad input names the field and the reason", () => {
     expect(() => parseSandboxPolicy(input)).toThrow(new PolicyError(message));
   });
 
-  test("JSON syntax errors are policy errors too", () => {
+  test("null, and several unknown fields at once, are named as such", () => {
+    expect(() => parseSandboxPolicy(null)).toThrow(new PolicyError("invalid sandbox policy: policy: must be a JSON object"));
+    expect(() => parseSandboxPolicy({ type: "read-only", a: 1, b: 2 })).toThrow(new PolicyError('invalid sandbox policy: policy: unknown field "a", "b"'));
+  });
+
+  test("JSON syntax errors are policy errors too, carrying the parser's error", () => {
     expect(() => parseSandboxPolicyJson("{ type: read-only")).toThrow(/invalid sandbox policy: not JSON/);
+    let caught: unknown;
+    try {
+      parseSandboxPolicyJson("{");
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as PolicyError).cause).toBeInstanceOf(SyntaxError);
   });
 });
 
