@@ -6,11 +6,13 @@ import {
 import {
   canonicalForms,
   canonicalReadings,
+  dashedReading,
   commandGrammarsPath,
   defaultRulesPath,
   definesGitAlias,
   evaluate,
   evaluateCommand,
+  grammarName,
   expectPolicy,
   isDangerousCommand,
   isKnownSafeCommand,
@@ -92,6 +94,14 @@ describe("canonical readings", () => {
     expect(canonicalForms(shipped, ["/usr/bin/git", "-C", ".", "push"])).toEqual([["/usr/bin/git", "push"]]);
     expect(canonicalForms(shipped, ["git", "push"])).toEqual([]);
     expect(canonicalForms(shipped, ["ls", "-la"])).toEqual([]);
+    expect(canonicalForms(shipped, ["./git", "-C", ".", "push"])).toEqual([["./git", "push"]]);
+    expect(grammarName("./git")).toBe("git");
+    expect(grammarName("git")).toBe("git");
+  });
+
+  test("an empty command has no readings", () => {
+    expect(dashedReading([], () => undefined)).toBeNull();
+    expect(canonicalForms(shipped, [])).toEqual([]);
   });
 });
 
