@@ -48,6 +48,18 @@ describe("rules syntax", () => {
     );
   });
 
+  test("quotes inside a triple-quoted string, and escapes at the edges of what they allow", () => {
+    const tokens = (literal: string) => policyRules(parseRules(`prefix_rule(pattern = ["p", ${literal}])`, "edge.rules"))[0]!.rest;
+    expect(tokens(`'''it''s'''`)).toEqual([["it''s"]]);
+    expect(tokens(`'''a'b'''`)).toEqual([["a'b"]]);
+    expect(tokens(`"""say "hi" ""x"""`)).toEqual([['say "hi" ""x']]);
+    expect(tokens('"\\x7f"')).toEqual([["\x7f"]]);
+    expect(tokens('"\\177"')).toEqual([["\x7f"]]);
+    expect(tokens('"\\U0010FFFF"')).toEqual([["\u{10FFFF}"]]);
+    expect(tokens('"\\ud7ff\\ue000"')).toEqual([["\ud7ff\ue000"]]);
+    expect(() => tokens('"\\q0001F600"')).toThrow('edge.rules:1:30: invalid escape sequence "\\\\q"');
+  });
+
   test("hostile but legal tokens are carried exactly", () => {
     const tokens = ["a b", "'quoted'", '"dq"', "(paren)", "semi;colon", "new\nline", "naïve-日本", "$(not run)", "back\\slash"];
     const literal = tokens.map((token) => JSON.stringify(token)).join(", ");
