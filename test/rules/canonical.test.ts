@@ -99,6 +99,13 @@ describe("canonical readings", () => {
     expect(grammarName("git")).toBe("git");
   });
 
+  test("interspersed = False keeps options after the subcommand; True drops the known ones", () => {
+    const withFlag = (interspersed: string) =>
+      parseRules(`command_grammar(program = "t", flags = ["-q"], interspersed = ${interspersed})`, "t.rules");
+    expect(canonicalForms(withFlag("False"), ["t", "sub", "-q", "x"])).toEqual([]);
+    expect(canonicalForms(withFlag("True"), ["t", "sub", "-q", "x"])).toEqual([["t", "sub", "x"]]);
+  });
+
   test("an empty command has no readings", () => {
     expect(dashedReading([], () => undefined)).toBeNull();
     expect(canonicalForms(shipped, [])).toEqual([]);
