@@ -106,6 +106,19 @@ describe("canonical readings", () => {
     expect(canonicalForms(withFlag("True"), ["t", "sub", "-q", "x"])).toEqual([["t", "sub", "x"]]);
   });
 
+  test("an interspersed grammar drops its options in every spelling: --name=value, -Xvalue and a flag with a value", () => {
+    const tool = parseRules(
+      'command_grammar(program = "t", options_with_value = ["--profile", "-C"], flags = ["--color"], interspersed = True)',
+      "t.rules",
+    );
+    expect(canonicalForms(tool, ["t", "sub", "--profile=dev", "-Cdir", "--color=auto", "x"])).toEqual([["t", "sub", "x"]]);
+    expect(canonicalForms(tool, ["t", "sub", "--other=1", "-Xdir", "x"])).toEqual([]);
+  });
+
+  test("a lone - is an argument, not an option", () => {
+    expect(canonicalReadings(shippedGrammars().get("git")!, ["git", "-", "push"])).toEqual([{ subcommandIndex: 1, form: ["git", "-", "push"] }]);
+  });
+
   test("an empty command has no readings", () => {
     expect(dashedReading([], () => undefined)).toBeNull();
     expect(canonicalForms(shipped, [])).toEqual([]);

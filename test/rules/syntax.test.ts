@@ -142,6 +142,7 @@ describe("rules syntax", () => {
       'prefix_rule(["ls"])',
       "bad.rules:1:13: positional arguments are not supported; write prefix_rule(name = value, ...)",
     ],
+    ["positional string argument", 'prefix_rule("ls")', "bad.rules:1:13: positional arguments are not supported; write prefix_rule(name = value, ...)"],
     [
       "argument given twice",
       'prefix_rule(pattern = ["a"], pattern = ["b"])',
