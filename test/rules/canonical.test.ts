@@ -292,3 +292,22 @@ describe("git aliases the command defines", () => {
     expect((await decide({ ...exec, argv: ["git", "-C", ".", "push"] })).action).toBe("deny");
   });
 });
+
+describe("a policy is a value", () => {
+  test("its rules, hosts, network rules and grammars, down to each list, cannot be changed afterwards", () => {
+    const policy = parseRules(
+      [
+        'prefix_rule(pattern = ["t", "x"], decision = "prompt")',
+        'host_executable(name = "t", paths = ["/usr/bin/t"])',
+        'command_grammar(program = "t", options_with_value = ["-C"], flags = ["-q"], flag_prefixes = ["@"])',
+      ].join("\n"),
+      "value.rules",
+    );
+    const grammar = policy.grammars.get("t")!;
+    for (const value of [policy, policy.networkRules, policy.hostExecutables.get("t"), policy.rulesByProgram.get("t"), grammar]) {
+      expect(Object.isFrozen(value)).toBe(true);
+    }
+    for (const list of [grammar.optionsWithValue, grammar.flags, grammar.flagPrefixes]) expect(Object.isFrozen(list)).toBe(true);
+    expect(grammar).toMatchObject({ optionsWithValue: ["-C"], flags: ["-q"], flagPrefixes: ["@"] });
+  });
+});
