@@ -46,9 +46,10 @@ export default {
   ignorePatterns: ["bench", "reports"],
   // Outside the project, so a jest run of the project meanwhile does not find a second package.json.
   tempDirName: join(tmpdir(), "cordon-stryker"),
-  // One type-checker process and two test runners: the checker is idle once the first mutants are checked.
+  // Shared between type checkers and test runners; the runners get the checkers' share once checking is done.
   concurrency: 3,
-  // A mutant that loops forever (a loop bound turned around) costs this much beyond its tests' own time: keep it short.
+  // A mutant that loops forever costs this much beyond its tests' own time. Short, so a busy machine may call a slow
+  // run a timeout: `npm run mutate:confirm -- --timeouts` checks those by hand.
   timeoutMS: 5000,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/mutation.html" },

@@ -2,19 +2,11 @@
  * What the rule checks accept and refuse, field by field: host_executable
  * names and paths, network_rule hosts, command_grammar programs and prefixes.
  */
-import { RulesError } from "../../src/errors.js";
 import { parseRules } from "../../src/rules/index.js";
+import { parseError } from "./support.js";
 
 const rules = (text: string) => parseRules(text, "c.rules");
-const refusal = (text: string) => {
-  try {
-    rules(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(RulesError);
-    return (error as RulesError).message;
-  }
-  throw new Error(`accepted: ${text}`);
-};
+const refusal = (text: string) => parseError(text, "c.rules").message;
 
 describe("host_executable", () => {
   test.each([

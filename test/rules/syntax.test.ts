@@ -1,15 +1,5 @@
-import { RulesError } from "../../src/errors.js";
 import { evaluate, parseRules, policyRules } from "../../src/rules/index.js";
-
-function parseError(text: string): RulesError {
-  try {
-    parseRules(text, "bad.rules");
-  } catch (error) {
-    expect(error).toBeInstanceOf(RulesError);
-    return error as RulesError;
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to fail to parse`);
-}
+import { parseError } from "./support.js";
 
 describe("rules syntax", () => {
   test("comments, both quotes, escapes, triple quotes, keyword arguments and trailing commas", () => {
@@ -199,7 +189,7 @@ describe("rules syntax", () => {
   ];
 
   test.each(badRules)("%s is rejected with its location", (_name, text, message) => {
-    const error = parseError(text);
+    const error = parseError(text, "bad.rules");
     expect(error.message).toBe(message);
     expect(error.code).toBe("ERR_CORDON_RULES");
   });
