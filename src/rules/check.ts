@@ -26,7 +26,6 @@ export interface CheckedExample {
 export interface CheckedPrefixRule {
   pattern: PatternToken[];
   decision: Decision;
-  justification?: string;
   rules: PrefixRule[];
   match: CheckedExample[];
   notMatch: CheckedExample[];
@@ -43,9 +42,7 @@ function fail(locate: Locate, field: string | undefined, message: string): never
 }
 
 function typeName(value: unknown): string {
-  if (Array.isArray(value)) return "list";
-  if (value === null) return "null";
-  return typeof value;
+  return Array.isArray(value) ? "list" : typeof value;
 }
 
 function checkToken(token: string, locate: Locate, field: string, what: string): string {
@@ -146,7 +143,7 @@ export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate,
     if (source !== undefined) rule.source = source;
     return rule;
   });
-  const checked: CheckedPrefixRule = {
+  return {
     pattern,
     decision,
     rules,
@@ -154,8 +151,6 @@ export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate,
     notMatch: checkExamples(fields.notMatch, locate, "notMatch"),
     locate,
   };
-  if (justification !== undefined) checked.justification = justification;
-  return checked;
 }
 
 /**
@@ -167,7 +162,7 @@ export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate,
 function expandHome(path: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   const home = process.env.HOME || homedir();
-  return path === "~" ? home : posix.join(home, path.slice(2).replace(/^\/+/, ""));
+  return path === "~" ? home : posix.join(home, path.slice(2));
 }
 
 /**
@@ -229,7 +224,6 @@ function checkRequiredString(fields: Record<string, unknown>, name: string, loca
 function normalizeNetworkHost(raw: string, locate: Locate): string {
   const invalid = (message: string): never => fail(locate, "host", `invalid rule: network_rule ${message}`);
   let host = raw.trim();
-  if (host === "") invalid("host cannot be empty");
   if (/:\/\/|[/?#]/.test(host)) invalid("host must be a hostname or IP literal (without scheme or path)");
   if (host.startsWith("[")) {
     const close = host.indexOf("]");

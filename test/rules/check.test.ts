@@ -2,11 +2,43 @@
  * What the rule checks accept and refuse, field by field: host_executable
  * names and paths, network_rule hosts, command_grammar programs and prefixes.
  */
-import { parseRules } from "../../src/rules/index.js";
+import { evaluate, parseRules, policyRules } from "../../src/rules/index.js";
 import { parseError } from "./support.js";
 
 const rules = (text: string) => parseRules(text, "c.rules");
 const refusal = (text: string) => parseError(text, "c.rules").message;
+
+describe("a value of the wrong type names the type it got", () => {
+  test.each([
+    ['prefix_rule(pattern = ["a"], justification = True)', "c.rules:1:46: invalid rule: justification must be a string (got boolean)"],
+    ['prefix_rule(pattern = ["a"], match = "a")', "c.rules:1:38: invalid example: examples must be a list (got string)"],
+    ['prefix_rule(pattern = ["a"], match = [True])', "c.rules:1:38: invalid example: example must be a string or list of strings (got boolean)"],
+    ['prefix_rule(pattern = ["a"], not_match = [["a", False]])', "c.rules:1:42: invalid example: example tokens must be strings (got boolean)"],
+    ['prefix_rule(pattern = ["a", ["b", "c\\x00"]])', "c.rules:1:23: pattern tokens cannot contain NUL bytes"],
+    ['host_executable(name = True, paths = [])', "c.rules:1:24: invalid rule: host_executable name must be a string (got boolean)"],
+    ['host_executable(name = "git", paths = "/usr/bin/git")', "c.rules:1:39: invalid rule: host_executable paths must be a list (got string)"],
+    ['host_executable(name = "git", paths = [["/usr/bin/git"]])', "c.rules:1:39: invalid rule: host_executable paths must be strings (got list)"],
+    ['network_rule(host = True, protocol = "https", decision = "allow")', "c.rules:1:21: invalid rule: network_rule host must be a string (got boolean)"],
+    ['command_grammar(program = ["git"])', "c.rules:1:27: invalid rule: command_grammar program must be a string (got list)"],
+    ['command_grammar(program = "t", flags = [True])', "c.rules:1:40: invalid rule: command_grammar flags must be strings (got boolean)"],
+  ])("%s", (text, message) => {
+    expect(refusal(text)).toBe(message);
+  });
+});
+
+describe("compiled prefix rules", () => {
+  test("carry a justification only when one was written", () => {
+    const [plain, justified] = policyRules(parseRules('prefix_rule(pattern = ["a"])\nprefix_rule(pattern = ["b"], justification = "why")', "c.rules"));
+    expect(plain).toStrictEqual({ program: "a", rest: [], decision: "allow" });
+    expect(justified).toStrictEqual({ program: "b", rest: [], decision: "allow", justification: "why" });
+  });
+
+  test("a rule for the empty program never matches through the basename of /", () => {
+    const policy = parseRules('prefix_rule(pattern = [""], decision = "forbidden")', "c.rules");
+    expect(evaluate(policy, ["/"], { resolveHostExecutables: true }).matchedRules).toEqual([]);
+    expect(evaluate(policy, [""]).matchedRules).toHaveLength(1);
+  });
+});
 
 describe("host_executable", () => {
   test.each([
@@ -42,6 +74,8 @@ describe("network_rule hosts", () => {
     expect(host("[::1]:443")).toBe("::1");
     expect(host("[::1]")).toBe("::1");
     expect(host("::1")).toBe("::1");
+    expect(host("2001:db8::1:443")).toBe("2001:db8::1:443");
+    expect(host("Example.com :443")).toBe("example.com");
   });
 
   test.each([
@@ -70,7 +104,9 @@ describe("command_grammar", () => {
   test("a flag prefix may not be empty or start with -; dashed_subcommands is False unless given", () => {
     expect(refusal('command_grammar(program = "t", flag_prefixes = ["-x"])')).toContain("non-empty prefixes that do not start with -");
     expect(refusal('command_grammar(program = "t", flag_prefixes = [""])')).toContain("non-empty prefixes that do not start with -");
-    expect(rules('command_grammar(program = "t", flag_prefixes = ["x-"])').grammars.get("t")!.flagPrefixes).toEqual(["x-"]);
+    const grammar = rules('command_grammar(program = "t", flags = ["-q"], flag_prefixes = ["x-"])').grammars.get("t")!;
+    expect(grammar.flags).toEqual(["-q"]);
+    expect(grammar.flagPrefixes).toEqual(["x-"]);
     expect(rules('command_grammar(program = "t")').grammars.get("t")!.dashedSubcommands).toBe(false);
   });
 });
