@@ -15,7 +15,7 @@
 //   ... --sample N                                  N of the timed-out mutants, picked evenly
 // Results go to reports/mutation/confirmed.json.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -98,4 +98,5 @@ console.log(
   `confirmed: ${counts.detected} detected, ${counts.undetected} survived, score ${score.toFixed(1)}%; ` +
     `timed-out mutants: ${counts.timeoutsChecked} checked (${counts.timeoutsFalse} survived), ${counts.timeoutsUnchecked} counted as detected unchecked`,
 );
+mkdirSync(join(root, "reports", "mutation"), { recursive: true });
 writeFileSync(join(root, "reports", "mutation", "confirmed.json"), JSON.stringify({ score, ...counts, survivors }, null, 2));
