@@ -3,6 +3,7 @@
  * names and paths, network_rule hosts, command_grammar programs and prefixes.
  */
 import { evaluate, parseRules, policyRules } from "../../src/rules/index.js";
+import { createPolicy } from "../../src/rules/policy.js";
 import { parseError } from "./support.js";
 
 const rules = (text: string) => parseRules(text, "c.rules");
@@ -31,6 +32,14 @@ describe("compiled prefix rules", () => {
     const [plain, justified] = policyRules(parseRules('prefix_rule(pattern = ["a"])\nprefix_rule(pattern = ["b"], justification = "why")', "c.rules"));
     expect(plain).toStrictEqual({ program: "a", rest: [], decision: "allow" });
     expect(justified).toStrictEqual({ program: "b", rest: [], decision: "allow", justification: "why" });
+  });
+
+  test("a match names where its rule was written, fixed; a rule built in code has no source at all", () => {
+    const [match] = evaluate(parseRules('prefix_rule(pattern = ["a"])', "c.rules"), ["a"]).matchedRules;
+    expect(Object.getOwnPropertyDescriptor(match, "source")).toEqual({ value: "c.rules:1", enumerable: false, configurable: false, writable: false });
+    const built = createPolicy([{ program: "a", rest: [], decision: "allow", source: undefined }], new Map(), { ruleCount: 1, exampleCount: 0 });
+    expect(Object.hasOwn(policyRules(built)[0]!, "source")).toBe(false);
+    expect(Object.hasOwn(evaluate(built, ["a"]).matchedRules[0]!, "source")).toBe(false);
   });
 
   test("a rule for the empty program never matches through the basename of /", () => {
@@ -80,6 +89,7 @@ describe("network_rule hosts", () => {
 
   test.each([
     ["[::1]x", 'host contains an unsupported suffix: [::1]x'],
+    ["[::1]x:443", "host contains an unsupported suffix: [::1]x:443"],
     ["[::1]:", "host contains an unsupported suffix: [::1]:"],
     ["[::1]:44x", "host contains an unsupported suffix: [::1]:44x"],
     ["...", "host cannot be empty"],

@@ -38,6 +38,8 @@ describe("compiledNetworkDomains: a later rule for a host moves it to the end of
   test.each([
     ["deny, then allow", [["deny", "x.example"], ["allow", "x.example"]], ["x.example"], []],
     ["allow, then deny", [["allow", "x.example"], ["deny", "x.example"]], [], ["x.example"]],
+    ["allowing one host keeps the others denied", [["deny", "y.example"], ["deny", "x.example"], ["allow", "x.example"]], ["x.example"], ["y.example"]],
+    ["denying one host keeps the others allowed", [["allow", "y.example"], ["allow", "x.example"], ["deny", "x.example"]], ["y.example"], ["x.example"]],
     ["allowed again", [["allow", "x.example"], ["allow", "y.example"], ["allow", "x.example"]], ["y.example", "x.example"], []],
     ["denied again", [["deny", "x.example"], ["deny", "y.example"], ["deny", "x.example"]], [], ["y.example", "x.example"]],
     ["a prompt changes neither list", [["allow", "x.example"], ["deny", "y.example"], ["prompt", "x.example"], ["prompt", "y.example"]], ["x.example"], ["y.example"]],
