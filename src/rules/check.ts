@@ -162,7 +162,7 @@ export function checkPrefixRule(fields: Record<string, unknown>, locate: Locate,
 function expandHome(path: string): string {
   if (path !== "~" && !path.startsWith("~/")) return path;
   const home = process.env.HOME || homedir();
-  return path === "~" ? home : posix.join(home, path.slice(2));
+  return posix.join(home, path.slice(2));
 }
 
 /**
