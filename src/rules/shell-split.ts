@@ -58,9 +58,7 @@ function stringValue(node: Node): string | null {
     if (child === null) return null;
     if (child.type !== '"' && child.type !== "string_content") return null;
   }
-  const raw = node.text;
-  if (raw.length < 2 || !raw.startsWith('"') || !raw.endsWith('"')) return null;
-  return raw.slice(1, -1).replace(/\\([$`"\\\n])/g, (_, escaped: string) => (escaped === "\n" ? "" : escaped));
+  return node.text.slice(1, -1).replace(/\\([$`"\\\n])/g, (_, escaped: string) => (escaped === "\n" ? "" : escaped));
 }
 
 /** The literal value of a word-like node, or null when bash would change it. */

@@ -105,3 +105,26 @@ describe("the here-document prefix with a quoted delimiter keeps the body litera
     expect(heredocCommandPrefix("cat <<< `id`")).toBeNull();
   });
 });
+
+describe("(cordon) the edges of a plain script", () => {
+  test("inside double quotes a backslash-newline joins the lines and \\$ is a dollar, as bash reads them", () => {
+    expect(splitShellScript('echo "a\\\nb" "c\\$d"')).toEqual([["echo", "ab", "c$d"]]);
+  });
+
+  test("one command that is not plain makes the whole script judged whole", () => {
+    expect(splitShellScript("ls && echo $HOME")).toBeNull();
+  });
+
+  test("a NUL byte, or a script longer than 64 KiB, is judged whole", () => {
+    expect(splitShellScript("ls\0")).toBeNull();
+    const atLimit = `ls ${"a".repeat(64 * 1024 - 3)}`;
+    expect(splitShellScript(atLimit)).toEqual([["ls", "a".repeat(64 * 1024 - 3)]]);
+    expect(splitShellScript(`${atLimit}a`)).toBeNull();
+  });
+
+  test("a here-string alone is not a here-document; a quoted word before the here-document is judged whole", () => {
+    expect(heredocCommandPrefix("cat <<< hi")).toBeNull();
+    expect(heredocCommandPrefix("cat 'a' <<EOF\nhi\nEOF")).toBeNull();
+    expect(heredocCommandPrefix("head -n 5 <<EOF\nhi\nEOF")).toEqual(["head", "-n", "5"]);
+  });
+});
