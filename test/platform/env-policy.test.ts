@@ -47,9 +47,18 @@ describe("applyEnvPolicy", () => {
     expect(Object.entries(result)).toEqual([["__proto__", "y"], ["OK", "1"]]);
   });
 
+  test("the result is the caller's own plain object: entries can be changed, added and deleted", () => {
+    const result = applyEnvPolicy(env, { set: { EXTRA: "1" } });
+    result.PATH = "/usr/bin";
+    result.EXTRA = "2";
+    delete result.HOME;
+    result.NEW = "3";
+    expect(result).toEqual({ PATH: "/usr/bin", LANG: "C.UTF-8", LC_CTYPE: "C", LCX: "not a locale", EDITOR: "vi", EXTRA: "2", NEW: "3" });
+  });
+
   test("a malformed policy is a TypeError naming the field", () => {
     expect(() => applyEnvPolicy(env, { inherit: "some" as never })).toThrow(/^envPolicy\.inherit: /);
-    expect(() => applyEnvPolicy(env, { set: { "A=B": "1" } })).toThrow(/^envPolicy\.set/);
+    expect(() => applyEnvPolicy(env, { set: { "A=B": "1" } })).toThrow(/^envPolicy\.set\.A=B: /);
     expect(() => applyEnvPolicy(env, { extra: true } as never)).toThrow(TypeError);
   });
 });
