@@ -272,6 +272,45 @@ describe("createApprovalDecider", () => {
   });
 });
 
+describe("createApprovalDecider: which rule decides", () => {
+  test("the first rule with the strictest decision, not merely the first that matches", async () => {
+    const rules = parseRules(
+      'prefix_rule(pattern = ["git"], justification = "reads")\nprefix_rule(pattern = ["git", "push"], decision = "forbidden", justification = "talks to remotes")\n',
+      "d.rules",
+    );
+    expect(await createApprovalDecider({ policy: rules, approvalPolicy: "on-request" })(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({
+      action: "deny",
+      justification: "talks to remotes",
+      rule: ruleAt("d.rules", 2),
+    });
+  });
+
+  test("on a tie the program as given decides, before the executable it resolves to", async () => {
+    const rules = parseRules(
+      'prefix_rule(pattern = ["mkfs"], decision = "forbidden", justification = "as given")\nprefix_rule(pattern = ["mkfs.ext4"], decision = "forbidden", justification = "resolved")\n',
+      "t.rules",
+    );
+    const decide = createApprovalDecider({ policy: rules, approvalPolicy: "on-request" });
+    expect(await decide(exec("/sbin/mkfs", ["mkfs", "/dev/x"], { executable: "/sbin/mkfs.ext4" }))).toMatchObject({
+      action: "deny",
+      justification: "as given",
+      rule: ruleAt("t.rules", 1),
+    });
+  });
+
+  test("an answer JSON cannot show is reported as unprintable, and denied", async () => {
+    const heard: string[] = [];
+    const decide = createApprovalDecider({
+      policy: policy(),
+      approvalPolicy: "untrusted",
+      requestApproval: async () => 1n as never,
+      onApprovalError: (message) => heard.push(message),
+    });
+    expect(await decide(exec("/usr/bin/git", ["git", "push"]))).toMatchObject({ action: "deny", reason: APPROVAL_FAILED_REASON });
+    expect(heard).toEqual(["requestApproval answered an unprintable value, not one of approved, approved-for-session, denied, abort"]);
+  });
+});
+
 describe("createApprovalDecider: rules see what really runs", () => {
   const rm = () => parseRules('prefix_rule(pattern = ["rm"], decision = "forbidden", justification = "removes files")\n', "rm.rules");
   const decide = (extra: Partial<ExecToDecide>, approvalPolicy: ApprovalPolicy = "on-request", allowAnonymousExecutables?: boolean) =>
