@@ -269,6 +269,7 @@ describe("cacheable under the shipped rules", () => {
     expect(check("untrusted", exec("/usr/bin/cat", ["x"], { executable: "/usr/bin/cat-9", interpreter: "/usr/bin/python3" }))).toBe(true);
     expect(check("untrusted", exec("/usr/bin/git-status", []))).toBe(false);
     expect(programDecisionCheck(shipped, "on-request")([])).toBe(false);
+    expect(programDecisionCheck(shipped, "on-request")([{ command: [], weight: "rules" }])).toBe(false);
   });
 
   test("one file under two names can be judged differently, so a kept decision belongs to the name as well as the file", async () => {
