@@ -5,6 +5,7 @@ import { RulesError } from "../../src/errors.js";
 import {
   evaluate,
   expectPolicy,
+  formatRulesTestReport,
   loadPolicy,
   parseRules,
   policyFromJson,
@@ -243,6 +244,21 @@ describe("examples", () => {
       [false, 0, 0],
     ]);
     expect(reports[2]!.failures.join("\n")).toContain("cannot read rules file");
+  });
+
+  test("each file counts its own rules and examples; the report has a line per file or failure and a summary", async () => {
+    const first = writeRules("first.rules", 'prefix_rule(pattern = ["ls"], match = ["ls -l"])\n');
+    const second = writeRules("second.rules", 'prefix_rule(pattern = ["cat"], match = ["cat x", "cat y"])\nprefix_rule(pattern = ["pwd"])\n');
+    const bad = writeRules("bad2.rules", 'prefix_rule(pattern = ["ls"], not_match = ["ls -l"])\n');
+    const reports = await testRulesFiles([first, second, bad]);
+    expect(reports.map((report) => [report.rules, report.examples])).toEqual([[1, 1], [2, 2], [0, 0]]);
+    const lines = formatRulesTestReport(reports).split("\n");
+    expect(lines.slice(0, 2)).toEqual([`ok    ${first}: 1 rules, 1 examples`, `ok    ${second}: 2 rules, 2 examples`]);
+    expect(lines[2]).toMatch(new RegExp(`^FAIL  ${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1:43: not_match example "ls -l" matches`));
+    expect(lines.slice(3)).toEqual(["1 of 3 rules files fail (1 failure)", ""]);
+    expect(formatRulesTestReport(reports.slice(0, 2))).toBe(`ok    ${first}: 1 rules, 1 examples\nok    ${second}: 2 rules, 2 examples\nall 2 rules files pass\n`);
+    const twice = [{ file: "x", failures: ["a", "b"], rules: 0, examples: 0 }];
+    expect(formatRulesTestReport(twice)).toBe("FAIL  a\nFAIL  b\n1 of 1 rules files fail (2 failures)\n");
   });
 });
 
