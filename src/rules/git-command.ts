@@ -24,8 +24,7 @@ export function hasGitConfigOverride(command: readonly string[]): boolean {
   const globals = command.slice(1, ends.length === 0 ? command.length : Math.max(...ends));
   return globals.some(
     (arg) =>
-      arg === "-c" ||
-      (arg.startsWith("-c") && !arg.startsWith("--")) ||
+      arg.startsWith("-c") ||
       arg === "--config-env" ||
       arg.startsWith("--config-env=") ||
       arg === "--exec-path" ||

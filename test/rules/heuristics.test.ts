@@ -153,3 +153,20 @@ describe("dangerous commands", () => {
     expect(isDangerousCommand(["bash", "-lc", "git status && pwd"])).toBe(false);
   });
 });
+
+describe("git's global options that name programs or settings make a read-only subcommand unsafe", () => {
+  test.each([
+    [["git", "log"], true],
+    [["git", "-c", "core.pager=evil", "log"], false],
+    [["git", "-ccore.pager=evil", "log"], false],
+    [["git", "--config-env", "core.pager=ENV", "log"], false],
+    [["git", "--config-env=core.pager=ENV", "log"], false],
+    [["git", "--exec-path", "log"], false],
+    [["git", "--exec-path=/tmp", "log"], false],
+    [["git", "--unknown", "log"], true],
+    // If --unknown takes a value, `-c a=b` is git's own option before the subcommand.
+    [["git", "--unknown", "log", "-c", "a=b", "log"], false],
+  ])("%j is known safe: %s", (command, safe) => {
+    expect(isKnownSafeCommand(command)).toBe(safe);
+  });
+});
