@@ -2,7 +2,8 @@
  * What the rule checks accept and refuse, field by field: host_executable
  * names and paths, network_rule hosts, command_grammar programs and prefixes.
  */
-import { evaluate, parseRules, policyRules } from "../../src/rules/index.js";
+import { ZodError } from "zod";
+import { evaluate, parseRules, policyFromJson, policyRules } from "../../src/rules/index.js";
 import { createPolicy } from "../../src/rules/policy.js";
 import { parseError } from "./support.js";
 
@@ -118,5 +119,30 @@ describe("command_grammar", () => {
     expect(grammar.flags).toEqual(["-q"]);
     expect(grammar.flagPrefixes).toEqual(["x-"]);
     expect(rules('command_grammar(program = "t")').grammars.get("t")!.dashedSubcommands).toBe(false);
+  });
+});
+
+describe("the JSON form names the list, index and field of a refusal", () => {
+  const jsonRefusal = (document: unknown): Error => {
+    try {
+      policyFromJson(document);
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error("accepted");
+  };
+
+  test.each([
+    [{ hostExecutables: [{ name: "git", paths: ["rel/git"] }] }, "<rules json>: hostExecutables[0].paths: invalid rule: host_executable paths must be absolute or start with ~/ (got rel/git)"],
+    [{ networkRules: [{ host: "*.x", protocol: "https", decision: "allow" }] }, "<rules json>: networkRules[0].host: invalid rule: network_rule host must be a specific host; wildcards are not allowed"],
+    [{ commandGrammars: [{ program: "a/b" }] }, '<rules json>: commandGrammars[0].program: invalid rule: command_grammar program must be a bare executable name (got "a/b")'],
+  ])("%j", (document, message) => {
+    expect(jsonRefusal(document).message).toBe(message);
+  });
+
+  test("a document that is not an object is refused at its root, with zod's error as the cause", () => {
+    const error = jsonRefusal(42);
+    expect(error.message).toBe("<rules json>: Invalid input: expected object, received number");
+    expect(error.cause).toBeInstanceOf(ZodError);
   });
 });
