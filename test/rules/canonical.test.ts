@@ -9,6 +9,7 @@ import {
   dashedReading,
   commandGrammarsPath,
   defaultRulesPath,
+  definesCargoAlias,
   definesGitAlias,
   evaluate,
   evaluateCommand,
@@ -239,6 +240,10 @@ describe("git aliases the command defines", () => {
     [["git", "p"], { GIT_CONFIG_PARAMETERS: "'user.name'='x' 'alias.p=push'" }],
     [["git", "it\u2019s"], { GIT_CONFIG_PARAMETERS: "'alias.it\u2019s'='push'" }],
     [["git", "o'k"], { GIT_CONFIG_PARAMETERS: "'alias.o'\\''k'='push'" }],
+    [["git", "p"], { GIT_CONFIG_PARAMETERS: "alias.p=push" }],
+    [["git", "p"], { GIT_CONFIG_PARAMETERS: "alias\\.p=push" }],
+    [["git", "p"], { GIT_CONFIG_COUNT: " 1 ", GIT_CONFIG_KEY_0: "alias.p" }],
+    [["git", "p"], { GIT_CONFIG_COUNT: "10", GIT_CONFIG_KEY_0: "alias.p" }],
   ])("%j with %j is an alias", (command, environment) => {
     expect(definesGitAlias(command, command.length - 1, env(environment))).toBe(true);
   });
@@ -252,6 +257,9 @@ describe("git aliases the command defines", () => {
     [["git", "p"], { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_1: "alias.p" }],
     [["git", "p"], { GIT_CONFIG_PARAMETERS: "'alias.p" }],
     [["git", "p"], { GIT_CONFIG_PARAMETERS: "'user.alias.p'='push'" }],
+    [["git", "p"], { GIT_CONFIG_PARAMETERS: "'alias.p'='push' \\" }],
+    [["git", "p"], { GIT_CONFIG_COUNT: "1x", GIT_CONFIG_KEY_0: "alias.p" }],
+    [["git", "p"], { GIT_CONFIG_COUNT: "x1", GIT_CONFIG_KEY_0: "alias.p" }],
   ])("%j with %j is not", (command, environment) => {
     expect(definesGitAlias(command, 1 + command.indexOf("p") - 1, env(environment))).toBe(false);
   });
@@ -309,5 +317,29 @@ describe("a policy is a value", () => {
     }
     for (const list of [grammar.optionsWithValue, grammar.flags, grammar.flagPrefixes]) expect(Object.isFrozen(list)).toBe(true);
     expect(grammar).toMatchObject({ optionsWithValue: ["-C"], flags: ["-q"], flagPrefixes: ["@"] });
+  });
+});
+
+describe("cargo aliases the command defines", () => {
+  test.each([
+    [["cargo", "--config", 'alias.p="publish"', "p"], true],
+    [["cargo", "--config=alias.p=\"publish\"", "p"], true],
+    [["cargo", "--config", '"alias" . "p" = "publish"', "p"], true],
+    [["cargo", "--config", "alias.'pp'='publish'", "pp"], true],
+    [["cargo", "--config", "alias.pq", "p"], false],
+    [["cargo", "--config", 'alias.x"p"=y', "xp"], false],
+    [["cargo", "--config", "alias.x'p'=y", "xp"], false],
+    [["cargo", "--config", 'alias."p"x=y', "px"], false],
+    [["cargo", "--config", "alias.'p'x=y", "px"], false],
+    [["cargo", "p", "--config", "alias.p=y"], false],
+  ])("%j defines its subcommand as an alias: %s", (command, defined) => {
+    const subcommand = command[1] === "p" ? 1 : command.length - 1;
+    expect(definesCargoAlias(command, subcommand)).toBe(defined);
+  });
+
+  test("CARGO_ALIAS_<NAME> in cargo's spelling; an empty subcommand is never an alias", () => {
+    expect(definesCargoAlias(["cargo", "my-p"], 1, new Map([["CARGO_ALIAS_MY_P", "publish"]]))).toBe(true);
+    expect(definesCargoAlias(["cargo", ""], 1, new Map([["CARGO_ALIAS_", "publish"]]))).toBe(false);
+    expect(definesGitAlias(["git", ""], 1, new Map([["GIT_CONFIG_COUNT", "1"], ["GIT_CONFIG_KEY_0", "alias."]]))).toBe(false);
   });
 });
