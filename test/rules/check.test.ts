@@ -5,7 +5,7 @@
 import { ZodError } from "zod";
 import { evaluate, parseRules, policyFromJson, policyRules } from "../../src/rules/index.js";
 import { createPolicy } from "../../src/rules/policy.js";
-import { parseError } from "./support.js";
+import { parseError, rulesError } from "./support.js";
 
 const rules = (text: string) => parseRules(text, "c.rules");
 const refusal = (text: string) => parseError(text, "c.rules").message;
@@ -123,14 +123,7 @@ describe("command_grammar", () => {
 });
 
 describe("the JSON form names the list, index and field of a refusal", () => {
-  const jsonRefusal = (document: unknown): Error => {
-    try {
-      policyFromJson(document);
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error("accepted");
-  };
+  const jsonRefusal = (document: unknown) => rulesError(() => policyFromJson(document));
 
   test.each([
     [{ hostExecutables: [{ name: "git", paths: ["rel/git"] }] }, "<rules json>: hostExecutables[0].paths: invalid rule: host_executable paths must be absolute or start with ~/ (got rel/git)"],

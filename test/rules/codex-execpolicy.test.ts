@@ -7,7 +7,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import tmp from "tmp";
-import { RulesError } from "../../src/errors.js";
 import {
   compiledNetworkDomains,
   evaluate,
@@ -17,17 +16,10 @@ import {
   printRules,
   type ExecPolicy,
 } from "../../src/rules/index.js";
+import { parseError } from "./support.js";
 import { runCordon } from "../support/cli.js";
 
-function rejection(text: string): string {
-  try {
-    parseRules(text, "network.rules");
-  } catch (error) {
-    expect(error).toBeInstanceOf(RulesError);
-    return (error as Error).message;
-  }
-  throw new Error("expected the rules to be rejected");
-}
+const rejection = (text: string): string => parseError(text, "network.rules").message;
 
 describe("network_rule (Codex basic.rs)", () => {
   const source = `
